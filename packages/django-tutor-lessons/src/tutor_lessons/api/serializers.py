@@ -1,0 +1,246 @@
+"""Input and output shapes of the lessons API. Business rules live in ``services``."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.contrib.auth import get_user_model
+from django.utils.dateparse import parse_datetime
+from rest_framework import serializers
+from rest_framework.exceptions import ErrorDetail
+
+from tutor_lessons.conf import lessons_settings
+from tutor_lessons.models import Lesson, LessonStatus
+from tutor_lessons.timezones import LocalTimeError, make_aware_strict
+
+_DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _zone(serializer_field: serializers.Field) -> ZoneInfo:
+    return serializer_field.context.get("timezone") or ZoneInfo("UTC")
+
+
+def utc_iso(value: datetime) -> str:
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def lesson_representation(lesson: Lesson, *, zone: ZoneInfo) -> dict[str, Any]:
+    """The JSON of one lesson as seen from ``zone`` (SPEC §2.1).
+
+    A plain function rather than per-field serializer machinery: the calendar renders up
+    to 500 of these per request, and this keeps that close to the cost of ``json.dumps``.
+    """
+    return {
+        "id": lesson.pk,
+        "tutor": lesson.tutor_id,
+        "student": lesson.student_id,
+        "status": lesson.status,
+        "utc_start": utc_iso(lesson.start),
+        "utc_end": utc_iso(lesson.end),
+        "user_local_start": lesson.start.astimezone(zone).isoformat(),
+        "user_local_end": lesson.end.astimezone(zone).isoformat(),
+        "timezone": zone.key,
+        "series_id": str(lesson.series_id) if lesson.series_id else None,
+        "cancelled_by": lesson.cancelled_by_id,
+        "cancelled_at": utc_iso(lesson.cancelled_at) if lesson.cancelled_at else None,
+        "cancellation_reason": lesson.cancellation_reason,
+        "created_at": utc_iso(lesson.created_at),
+        "updated_at": utc_iso(lesson.updated_at),
+    }
+
+
+class LessonSerializer(serializers.Serializer):
+    """A lesson, with its times in UTC and in the requesting user's zone."""
+
+    id = serializers.IntegerField(read_only=True)
+    tutor = serializers.IntegerField(read_only=True, help_text="The tutor's user id.")
+    student = serializers.IntegerField(read_only=True, help_text="The student's user id.")
+    status = serializers.ChoiceField(choices=LessonStatus.choices, read_only=True)
+    utc_start = serializers.DateTimeField(read_only=True, help_text="Start in UTC (`Z`).")
+    utc_end = serializers.DateTimeField(read_only=True, help_text="End in UTC (`Z`).")
+    user_local_start = serializers.DateTimeField(
+        read_only=True, help_text="Start with the offset of `timezone` at that instant."
+    )
+    user_local_end = serializers.DateTimeField(
+        read_only=True, help_text="End with the offset of `timezone` at that instant."
+    )
+    timezone = serializers.CharField(
+        read_only=True, help_text="The IANA zone of the requesting user used for local times."
+    )
+    series_id = serializers.UUIDField(read_only=True, allow_null=True)
+    cancelled_by = serializers.IntegerField(read_only=True, allow_null=True)
+    cancelled_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    cancellation_reason = serializers.CharField(read_only=True)
+    created_at = serializers.DateTimeField(read_only=True)
+    updated_at = serializers.DateTimeField(read_only=True)
+
+    def to_representation(self, instance: Lesson) -> dict[str, Any]:
+        return lesson_representation(instance, zone=_zone(self))
+
+
+def _to_utc(value: datetime, zone: ZoneInfo) -> datetime:
+    """An aware value as given; a naive one read in ``zone`` (DST gaps and folds refused)."""
+    if value.tzinfo is not None:
+        return value.astimezone(UTC)
+    try:
+        return make_aware_strict(value, zone).astimezone(UTC)
+    except LocalTimeError as error:
+        raise serializers.ValidationError(str(error), code=error.code) from error
+
+
+class LocalDateTimeField(serializers.DateTimeField):
+    """An ISO 8601 datetime; without an offset it is read in the requesting user's zone."""
+
+    def enforce_timezone(self, value: datetime) -> datetime:
+        return _to_utc(value, _zone(self))
+
+
+class LessonWindowSerializer(serializers.Serializer):
+    start = LocalDateTimeField(
+        help_text="ISO 8601. With an offset it is taken as given; without one it is read "
+        "in your time zone, and a time skipped or repeated by a DST change is refused."
+    )
+    end = LocalDateTimeField(help_text="ISO 8601, as `start`. 15 minutes to 8 hours after it.")
+
+
+class ActiveUserField(serializers.PrimaryKeyRelatedField):
+    """The id of an active user of the host's user model (resolved at request time)."""
+
+    def get_queryset(self):
+        return get_user_model()._default_manager.filter(is_active=True)
+
+
+class LessonCreateSerializer(LessonWindowSerializer):
+    student = ActiveUserField(help_text="The student's user id; you are the tutor.")
+    series_id = serializers.UUIDField(
+        required=False, allow_null=True, help_text="Reserved for recurring lessons (v1.1)."
+    )
+
+
+class LessonRescheduleSerializer(LessonWindowSerializer):
+    pass
+
+
+class LessonCancelSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        max_length=500, required=False, allow_blank=True, default="", help_text="Why."
+    )
+
+
+class CalendarBoundField(serializers.Field):
+    """A calendar bound: a date (a whole local day) or an ISO 8601 datetime."""
+
+    default_error_messages = {"invalid": "Use a date (YYYY-MM-DD) or an ISO 8601 datetime."}
+
+    def to_internal_value(self, data: Any) -> date | datetime:
+        text = str(data).strip()
+        if _DATE_ONLY.match(text):
+            try:
+                return date.fromisoformat(text)
+            except ValueError:
+                self.fail("invalid")
+        try:
+            value = parse_datetime(text)
+        except ValueError:
+            value = None
+        if value is None:
+            self.fail("invalid")
+        return _to_utc(value, _zone(self))
+
+    def to_representation(self, value: Any) -> str:
+        return value.isoformat()
+
+
+def _local_midnight(day: date, zone: ZoneInfo) -> datetime:
+    # fold=0 puts a midnight skipped by DST at the instant of the change.
+    return datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
+
+
+class CalendarQuerySerializer(serializers.Serializer):
+    """``GET /api/lessons/my/`` parameters; ``start``/``end`` are aliases of ``from``/``to``."""
+
+    role = serializers.ChoiceField(
+        choices=["tutor", "student"],
+        required=False,
+        help_text="Only lessons where you have this role (default: both).",
+    )
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        bound_help = "A date (that whole day in your zone, `to` inclusive) or an ISO datetime."
+        fields["from"] = CalendarBoundField(required=False, help_text=f"Window start. {bound_help}")
+        fields["to"] = CalendarBoundField(required=False, help_text=f"Window end. {bound_help}")
+        fields["start"] = CalendarBoundField(required=False, help_text="Alias of `from`.")
+        fields["end"] = CalendarBoundField(required=False, help_text="Alias of `to`.")
+        fields["status"] = serializers.CharField(
+            required=False,
+            help_text="One status or several, comma-separated: "
+            + ", ".join(LessonStatus.values),
+        )
+        return fields
+
+    def validate_status(self, value: str) -> list[str]:
+        statuses = [part.strip() for part in value.split(",") if part.strip()]
+        unknown = sorted(set(statuses) - set(LessonStatus.values))
+        if unknown or not statuses:
+            raise serializers.ValidationError(
+                f"Unknown status {', '.join(unknown) or '(empty)'}; use "
+                f"{', '.join(LessonStatus.values)}.",
+                code="invalid_choice",
+            )
+        return statuses
+
+    def _bound(self, attrs: dict[str, Any], name: str, alias: str) -> date | datetime:
+        if name in attrs and alias in attrs and attrs[name] != attrs[alias]:
+            raise serializers.ValidationError(
+                {alias: [ErrorDetail(f"`{alias}` is an alias of `{name}`; send one.", "conflict")]}
+            )
+        value = attrs.get(name, attrs.get(alias))
+        if value is None:
+            raise serializers.ValidationError(
+                {name: [ErrorDetail("This parameter is required.", code="required")]}
+            )
+        return value
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        zone = _zone(self)
+        lower = self._bound(attrs, "from", "start")
+        upper = self._bound(attrs, "to", "end")
+        if not isinstance(lower, datetime):
+            lower = _local_midnight(lower, zone)
+        if not isinstance(upper, datetime):
+            upper = _local_midnight(upper + timedelta(days=1), zone)
+        if upper <= lower:
+            raise serializers.ValidationError(
+                {"to": [ErrorDetail("`to` must be after `from`.", code="invalid_range")]}
+            )
+        max_days = lessons_settings.CALENDAR_MAX_RANGE_DAYS
+        if upper - lower > timedelta(days=max_days):
+            raise serializers.ValidationError(
+                {
+                    "to": [
+                        ErrorDetail(
+                            f"The window may span at most {max_days} days.", code="range_too_long"
+                        )
+                    ]
+                }
+            )
+        return {
+            "window_start": lower,
+            "window_end": upper,
+            "statuses": attrs.get("status", []),
+            "role": attrs.get("role"),
+        }
+
+
+class CalendarSerializer(serializers.Serializer):
+    """The calendar envelope (SPEC §2.2)."""
+
+    results = LessonSerializer(many=True)
+    has_more_events = serializers.BooleanField(
+        help_text="True when more lessons match than the 500 returned."
+    )
+    timezone = serializers.CharField(help_text="The IANA zone local times are shown in.")

@@ -1,0 +1,232 @@
+"""Writes: scheduling, rescheduling, cancelling and completing lessons.
+
+Each service runs in one transaction. Overlaps are checked here on every database and,
+on PostgreSQL, also by the exclusion constraints, which decide races between
+concurrent requests; both paths raise the same ``TimeConflict``. Signals and the
+domain-event log lines are emitted only after the transaction commits.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import datetime
+from typing import Any
+
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
+from django.dispatch import Signal
+from django.utils import timezone
+from rest_framework.exceptions import ErrorDetail, ValidationError
+
+from tutor_lessons.conf import lessons_settings
+from tutor_lessons.exceptions import (
+    LessonExpired,
+    LessonNotScheduled,
+    SchedulingNotAllowed,
+    TimeConflict,
+)
+from tutor_lessons.models import STUDENT_NO_OVERLAP, TUTOR_NO_OVERLAP, Lesson, LessonStatus
+from tutor_lessons.signals import lesson_cancelled, lesson_rescheduled, lesson_scheduled
+
+logger = logging.getLogger("tutor_lessons")
+
+_OVERLAP_CONSTRAINTS = frozenset({TUTOR_NO_OVERLAP, STUDENT_NO_OVERLAP})
+
+
+def _invalid(field: str, message: str, code: str) -> ValidationError:
+    return ValidationError({field: [ErrorDetail(message, code=code)]})
+
+
+def _validate_times(*, start: datetime, end: datetime, now: datetime) -> None:
+    if end <= start:
+        raise _invalid("end", "The lesson must end after it starts.", "end_before_start")
+    duration = end - start
+    if duration < lessons_settings.MIN_DURATION:
+        raise _invalid(
+            "end",
+            f"A lesson lasts at least {lessons_settings.MIN_DURATION}.",
+            "duration_too_short",
+        )
+    if duration > lessons_settings.MAX_DURATION:
+        raise _invalid(
+            "end",
+            f"A lesson lasts at most {lessons_settings.MAX_DURATION}.",
+            "duration_too_long",
+        )
+    if start <= now:
+        raise _invalid("start", "A lesson cannot start in the past.", "start_in_past")
+
+
+# First key of the two-key PostgreSQL advisory locks this package takes ("tutr").
+_ADVISORY_LOCK_NAMESPACE = 0x74757472
+
+
+def _lock_participants(*user_ids: Any) -> None:
+    """Serialise scheduling per user until the transaction ends (PostgreSQL only).
+
+    The exclusion constraints cover a tutor against their own lessons and a student
+    against theirs; a user who teaches one lesson and attends another is covered by
+    ``_ensure_free`` alone, which these locks make race-free. Ids are locked in order so
+    two requests for the same pair cannot deadlock; ``hashtext`` fits any primary key
+    (integer or UUID) into the lock's key, and a rare collision only serialises two
+    unrelated users. SQLite needs no lock: ``IMMEDIATE`` transactions serialise writers.
+    """
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for key in sorted({str(user_id) for user_id in user_ids}):
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [_ADVISORY_LOCK_NAMESPACE, key]
+            )
+
+
+def _ensure_free(
+    *, tutor: Any, student: Any, start: datetime, end: datetime, exclude_pk: int | None = None
+) -> None:
+    """Raise ``TimeConflict`` if either participant has an overlapping scheduled lesson."""
+    busy = Lesson.objects.filter(
+        Q(tutor=tutor) | Q(student=student) | Q(tutor=student) | Q(student=tutor),
+        status=LessonStatus.SCHEDULED,
+        start__lt=end,
+        end__gt=start,
+    )
+    if exclude_pk is not None:
+        busy = busy.exclude(pk=exclude_pk)
+    if busy.exists():
+        raise TimeConflict()
+
+
+def _is_overlap_violation(error: IntegrityError) -> bool:
+    diagnostics = getattr(error.__cause__, "diag", None)
+    return getattr(diagnostics, "constraint_name", None) in _OVERLAP_CONSTRAINTS
+
+
+def _save_or_conflict(lesson: Lesson, **save_kwargs: Any) -> None:
+    try:
+        with transaction.atomic():
+            lesson.save(**save_kwargs)
+    except IntegrityError as error:
+        if _is_overlap_violation(error):
+            raise TimeConflict() from error
+        raise
+
+
+def _announce(signal: Signal, event: str, *, lesson: Lesson, actor: Any, **extra: Any) -> None:
+    """After commit: log the domain event and send the signal."""
+
+    def emit() -> None:
+        logger.info(
+            event.replace("_", " "),
+            extra={
+                "event": event,
+                "lesson_id": lesson.pk,
+                "tutor_id": lesson.tutor_id,
+                "student_id": lesson.student_id,
+                "actor_id": getattr(actor, "pk", None),
+                "start": lesson.start.isoformat(),
+                "end": lesson.end.isoformat(),
+            },
+        )
+        signal.send(sender=Lesson, lesson=lesson, actor=actor, **extra)
+
+    transaction.on_commit(emit)
+
+
+def _lock_changeable(lesson: Lesson, *, now: datetime) -> Lesson:
+    """Re-read ``lesson`` under a row lock and check it may still change."""
+    locked = Lesson.objects.select_for_update().get(pk=lesson.pk)
+    if locked.status != LessonStatus.SCHEDULED:
+        raise LessonNotScheduled()
+    if locked.start <= now:
+        raise LessonExpired()
+    return locked
+
+
+def lesson_create(
+    *,
+    actor: Any,
+    student: Any,
+    start: datetime,
+    end: datetime,
+    series_id: uuid.UUID | None = None,
+) -> Lesson:
+    """Schedule a lesson taught by ``actor``, if the scheduling policy allows it."""
+    if student.pk == actor.pk:
+        raise _invalid(
+            "student", "You cannot schedule a lesson with yourself.", "same_participant"
+        )
+    if not lessons_settings.SCHEDULING_POLICY(actor=actor, student=student):
+        raise SchedulingNotAllowed()
+    _validate_times(start=start, end=end, now=timezone.now())
+    with transaction.atomic():
+        _lock_participants(actor.pk, student.pk)
+        _ensure_free(tutor=actor, student=student, start=start, end=end)
+        lesson = Lesson(tutor=actor, student=student, start=start, end=end, series_id=series_id)
+        _save_or_conflict(lesson)
+        _announce(lesson_scheduled, "lesson_scheduled", lesson=lesson, actor=actor)
+    return lesson
+
+
+def lesson_reschedule(*, lesson: Lesson, actor: Any, start: datetime, end: datetime) -> Lesson:
+    """Move a scheduled lesson that has not started yet to ``[start, end)``."""
+    now = timezone.now()
+    with transaction.atomic():
+        lesson = _lock_changeable(lesson, now=now)
+        _validate_times(start=start, end=end, now=now)
+        _lock_participants(lesson.tutor_id, lesson.student_id)
+        _ensure_free(
+            tutor=lesson.tutor_id,
+            student=lesson.student_id,
+            start=start,
+            end=end,
+            exclude_pk=lesson.pk,
+        )
+        previous_start, previous_end = lesson.start, lesson.end
+        lesson.start, lesson.end = start, end
+        _save_or_conflict(lesson, update_fields=["start", "end", "updated_at"])
+        _announce(
+            lesson_rescheduled,
+            "lesson_rescheduled",
+            lesson=lesson,
+            actor=actor,
+            previous_start=previous_start,
+            previous_end=previous_end,
+        )
+    return lesson
+
+
+def lesson_cancel(*, lesson: Lesson, actor: Any, reason: str = "") -> Lesson:
+    """Cancel a scheduled lesson that has not started yet, recording who and why."""
+    now = timezone.now()
+    with transaction.atomic():
+        lesson = _lock_changeable(lesson, now=now)
+        lesson.status = LessonStatus.CANCELLED
+        lesson.cancelled_by = actor
+        lesson.cancelled_at = now
+        lesson.cancellation_reason = reason
+        lesson.save(
+            update_fields=[
+                "status",
+                "cancelled_by",
+                "cancelled_at",
+                "cancellation_reason",
+                "updated_at",
+            ]
+        )
+        _announce(lesson_cancelled, "lesson_cancelled", lesson=lesson, actor=actor)
+    return lesson
+
+
+def lessons_complete_past(*, now: datetime | None = None) -> int:
+    """Mark every scheduled lesson that has ended as completed; return how many."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        completed = Lesson.objects.filter(status=LessonStatus.SCHEDULED, end__lte=now).update(
+            status=LessonStatus.COMPLETED, updated_at=now
+        )
+    if completed:
+        logger.info(
+            "lessons completed", extra={"event": "lessons_completed", "count": completed}
+        )
+    return completed
