@@ -8,7 +8,9 @@ from datetime import datetime, timedelta
 import pytest
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
+from django.core.servers.basehttp import ThreadedWSGIServer
+from django.db import connection, connections
+from django.test.testcases import LiveServerThread
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -102,3 +104,36 @@ def soon() -> datetime:
 @pytest.fixture
 def lesson(tutor, student, soon):
     return LessonFactory(tutor=tutor, student=student, start=soon, end=soon + timedelta(hours=1))
+
+
+class _RoomyWSGIServer(ThreadedWSGIServer):
+    # Django's listen backlog of 10 resets connections when 30 clients arrive at once.
+    request_queue_size = 128
+
+
+class _RoomyLiveServerThread(LiveServerThread):
+    server_class = _RoomyWSGIServer
+
+
+@pytest.fixture
+def http_server(transactional_db) -> str:
+    """A real threaded HTTP server on 127.0.0.1, one database connection per request."""
+    in_memory = {
+        alias: conn
+        for alias, conn in ((c.alias, c) for c in connections.all())
+        if conn.vendor == "sqlite" and conn.is_in_memory_db()
+    }
+    for conn in in_memory.values():
+        conn.inc_thread_sharing()
+    thread = _RoomyLiveServerThread(
+        "127.0.0.1", static_handler=lambda app: app, connections_override=in_memory, port=0
+    )
+    thread.daemon = True
+    thread.start()
+    thread.is_ready.wait()
+    if thread.error:
+        raise thread.error
+    yield f"http://127.0.0.1:{thread.port}"
+    thread.terminate()
+    for conn in in_memory.values():
+        conn.dec_thread_sharing()

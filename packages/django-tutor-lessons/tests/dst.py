@@ -40,6 +40,8 @@ def next_date(month: int, day: int) -> datetime:
     """Naive midnight of the next ``month``/``day`` at least a week from now."""
     today = datetime.now(UTC) + timedelta(days=7)
     candidate = datetime(today.year, month, day)
-    return candidate if candidate >= today.replace(tzinfo=None) else candidate.replace(
-        year=today.year + 1
+    return (
+        candidate
+        if candidate >= today.replace(tzinfo=None)
+        else candidate.replace(year=today.year + 1)
     )

@@ -24,8 +24,9 @@ def create(client, student, start, end, **extra):
 @pytest.mark.django_db
 def test_create_returns_the_lesson_in_utc_and_in_the_users_zone(tutor_client, student):
     start = next_date(7, 15).replace(hour=16)
-    response = create(tutor_client, student, f"{start:%Y-%m-%dT%H:%M}+03:00",
-                      f"{start:%Y-%m-%dT}17:00+03:00")
+    response = create(
+        tutor_client, student, f"{start:%Y-%m-%dT%H:%M}+03:00", f"{start:%Y-%m-%dT}17:00+03:00"
+    )
 
     assert response.status_code == 201, response.json()
     body = response.json()
@@ -55,8 +56,7 @@ def test_create_reads_a_naive_time_in_the_users_zone_in_summer_and_winter(
 ):
     tutor = PersonFactory(timezone=zone)
     day = next_date(month, 15)
-    response = create(client_for(tutor), student, f"{day:%Y-%m-%d}T10:00",
-                      f"{day:%Y-%m-%d}T11:00")
+    response = create(client_for(tutor), student, f"{day:%Y-%m-%d}T10:00", f"{day:%Y-%m-%d}T11:00")
 
     assert response.status_code == 201, response.json()
     body = response.json()
@@ -70,8 +70,12 @@ def test_create_reads_a_naive_time_in_the_users_zone_in_summer_and_winter(
 @pytest.mark.parametrize("zone", ["Europe/Kyiv", "America/New_York"])
 def test_create_refuses_a_naive_time_skipped_by_dst(client_for, student, zone):
     start = naive_gap_time(zone)
-    response = create(client_for(PersonFactory(timezone=zone)), student, start.isoformat(),
-                      (start + timedelta(hours=1)).isoformat())
+    response = create(
+        client_for(PersonFactory(timezone=zone)),
+        student,
+        start.isoformat(),
+        (start + timedelta(hours=1)).isoformat(),
+    )
 
     assert response.status_code == 400
     assert error_codes(response) == [("nonexistent_local_time", "start")]
@@ -83,8 +87,12 @@ def test_create_refuses_a_naive_time_skipped_by_dst(client_for, student, zone):
 @pytest.mark.parametrize("zone", ["Europe/Kyiv", "America/New_York"])
 def test_create_refuses_a_naive_time_repeated_by_dst(client_for, student, zone):
     start = naive_ambiguous_time(zone)
-    response = create(client_for(PersonFactory(timezone=zone)), student, start.isoformat(),
-                      (start + timedelta(hours=2)).isoformat())
+    response = create(
+        client_for(PersonFactory(timezone=zone)),
+        student,
+        start.isoformat(),
+        (start + timedelta(hours=2)).isoformat(),
+    )
 
     assert response.status_code == 400
     assert error_codes(response) == [("ambiguous_local_time", "start")]
@@ -96,8 +104,12 @@ def test_create_takes_a_time_with_an_offset_as_given_even_inside_a_local_dst_gap
 ):
     gap = naive_gap_time("Europe/Kyiv")
     tutor = PersonFactory(timezone="Europe/Kyiv")
-    response = create(client_for(tutor), student, f"{gap.isoformat()}Z",
-                      f"{(gap + timedelta(hours=1)).isoformat()}Z")
+    response = create(
+        client_for(tutor),
+        student,
+        f"{gap.isoformat()}Z",
+        f"{(gap + timedelta(hours=1)).isoformat()}Z",
+    )
 
     assert response.status_code == 201, response.json()
     assert response.json()["utc_start"] == f"{gap.isoformat()}Z"
@@ -133,7 +145,9 @@ def test_create_accepts_the_shortest_and_longest_lessons(tutor_client, student, 
 
 @pytest.mark.django_db
 def test_create_refuses_a_lesson_with_yourself(tutor_client, tutor, soon):
-    response = create(tutor_client, tutor, soon.isoformat(), (soon + timedelta(hours=1)).isoformat())
+    response = create(
+        tutor_client, tutor, soon.isoformat(), (soon + timedelta(hours=1)).isoformat()
+    )
     assert response.status_code == 400
     assert error_codes(response) == [("same_participant", "student")]
 
@@ -144,8 +158,11 @@ def test_create_refuses_an_unknown_or_inactive_student(tutor_client, soon):
     for student_id in (inactive.pk, 999_999):
         response = tutor_client.post(
             URL,
-            {"student": student_id, "start": soon.isoformat(),
-             "end": (soon + timedelta(hours=1)).isoformat()},
+            {
+                "student": student_id,
+                "start": soon.isoformat(),
+                "end": (soon + timedelta(hours=1)).isoformat(),
+            },
             format="json",
         )
         assert response.status_code == 400
@@ -183,8 +200,13 @@ def test_create_needs_authentication(client, student, soon):
 @pytest.mark.django_db
 def test_create_keeps_the_series_id(tutor_client, student, soon):
     series = "7d3c2a7e-3f5b-4f0e-9d8c-1b2a3c4d5e6f"
-    response = create(tutor_client, student, soon.isoformat(),
-                      (soon + timedelta(hours=1)).isoformat(), series_id=series)
+    response = create(
+        tutor_client,
+        student,
+        soon.isoformat(),
+        (soon + timedelta(hours=1)).isoformat(),
+        series_id=series,
+    )
     assert response.json()["series_id"] == series
     assert str(Lesson.objects.get().series_id) == series
 
@@ -192,8 +214,12 @@ def test_create_keeps_the_series_id(tutor_client, student, soon):
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     "who",
-    ["tutor_busy_as_tutor", "student_busy_as_student", "tutor_busy_as_student",
-     "student_busy_as_tutor"],
+    [
+        "tutor_busy_as_tutor",
+        "student_busy_as_student",
+        "tutor_busy_as_student",
+        "student_busy_as_tutor",
+    ],
 )
 def test_create_refuses_an_overlap_for_either_participant_in_either_role(
     tutor_client, tutor, student, soon, who
@@ -206,11 +232,16 @@ def test_create_refuses_an_overlap_for_either_participant_in_either_role(
         "student_busy_as_tutor": (student, other),
     }
     busy_tutor, busy_student = pairs[who]
-    LessonFactory(tutor=busy_tutor, student=busy_student,
-                  start=soon + timedelta(minutes=30), end=soon + timedelta(minutes=90))
+    LessonFactory(
+        tutor=busy_tutor,
+        student=busy_student,
+        start=soon + timedelta(minutes=30),
+        end=soon + timedelta(minutes=90),
+    )
 
-    response = create(tutor_client, student, soon.isoformat(),
-                      (soon + timedelta(hours=1)).isoformat())
+    response = create(
+        tutor_client, student, soon.isoformat(), (soon + timedelta(hours=1)).isoformat()
+    )
 
     assert response.status_code == 409
     assert error_codes(response) == [("time_conflict", None)]
@@ -220,8 +251,12 @@ def test_create_refuses_an_overlap_for_either_participant_in_either_role(
 @pytest.mark.django_db
 def test_back_to_back_lessons_do_not_overlap(tutor_client, student, soon):
     first = create(tutor_client, student, soon.isoformat(), (soon + timedelta(hours=1)).isoformat())
-    second = create(tutor_client, student, (soon + timedelta(hours=1)).isoformat(),
-                    (soon + timedelta(hours=2)).isoformat())
+    second = create(
+        tutor_client,
+        student,
+        (soon + timedelta(hours=1)).isoformat(),
+        (soon + timedelta(hours=2)).isoformat(),
+    )
     assert (first.status_code, second.status_code) == (201, 201)
 
 
@@ -230,10 +265,12 @@ def test_back_to_back_lessons_do_not_overlap(tutor_client, student, soon):
 def test_a_lesson_that_is_not_scheduled_does_not_block_the_slot(
     tutor_client, tutor, student, soon, status
 ):
-    LessonFactory(tutor=tutor, student=student, start=soon, end=soon + timedelta(hours=1),
-                  status=status)
-    response = create(tutor_client, student, soon.isoformat(),
-                      (soon + timedelta(hours=1)).isoformat())
+    LessonFactory(
+        tutor=tutor, student=student, start=soon, end=soon + timedelta(hours=1), status=status
+    )
+    response = create(
+        tutor_client, student, soon.isoformat(), (soon + timedelta(hours=1)).isoformat()
+    )
     assert response.status_code == 201
 
 
@@ -245,8 +282,9 @@ def refuse_everyone(*, actor, student):
 def test_the_scheduling_policy_hook_can_forbid_with_403(tutor_client, student, soon):
     hook = {"SCHEDULING_POLICY": "tests.test_create.refuse_everyone"}
     with override_settings(TUTOR_LESSONS=hook):
-        response = create(tutor_client, student, soon.isoformat(),
-                          (soon + timedelta(hours=1)).isoformat())
+        response = create(
+            tutor_client, student, soon.isoformat(), (soon + timedelta(hours=1)).isoformat()
+        )
     assert response.status_code == 403
     assert error_codes(response) == [("scheduling_not_allowed", None)]
     assert not Lesson.objects.exists()
@@ -279,8 +317,12 @@ def test_an_unknown_or_empty_zone_falls_back_to_utc(client_for, student, zone):
 def test_writes_are_throttled_with_retry_after(tutor_client, student, soon):
     with override_settings(TUTOR_LESSONS={"WRITE_THROTTLE_RATE": "2/min"}):
         statuses = [
-            create(tutor_client, student, (soon + timedelta(hours=i)).isoformat(),
-                   (soon + timedelta(hours=i, minutes=30)).isoformat())
+            create(
+                tutor_client,
+                student,
+                (soon + timedelta(hours=i)).isoformat(),
+                (soon + timedelta(hours=i, minutes=30)).isoformat(),
+            )
             for i in range(3)
         ]
     assert [response.status_code for response in statuses] == [201, 201, 429]
@@ -293,8 +335,12 @@ def test_writes_are_throttled_with_retry_after(tutor_client, student, soon):
 def test_the_throttle_can_be_switched_off(tutor_client, student, soon):
     with override_settings(TUTOR_LESSONS={"WRITE_THROTTLE_RATE": None}):
         codes = {
-            create(tutor_client, student, (soon + timedelta(hours=i)).isoformat(),
-                   (soon + timedelta(hours=i, minutes=30)).isoformat()).status_code
+            create(
+                tutor_client,
+                student,
+                (soon + timedelta(hours=i)).isoformat(),
+                (soon + timedelta(hours=i, minutes=30)).isoformat(),
+            ).status_code
             for i in range(5)
         }
     assert codes == {201}

@@ -153,9 +153,7 @@ def lesson_create(
 ) -> Lesson:
     """Schedule a lesson taught by ``actor``, if the scheduling policy allows it."""
     if student.pk == actor.pk:
-        raise _invalid(
-            "student", "You cannot schedule a lesson with yourself.", "same_participant"
-        )
+        raise _invalid("student", "You cannot schedule a lesson with yourself.", "same_participant")
     if not lessons_settings.SCHEDULING_POLICY(actor=actor, student=student):
         raise SchedulingNotAllowed()
     _validate_times(start=start, end=end, now=timezone.now())
@@ -226,7 +224,5 @@ def lessons_complete_past(*, now: datetime | None = None) -> int:
             status=LessonStatus.COMPLETED, updated_at=now
         )
     if completed:
-        logger.info(
-            "lessons completed", extra={"event": "lessons_completed", "count": completed}
-        )
+        logger.info("lessons completed", extra={"event": "lessons_completed", "count": completed})
     return completed

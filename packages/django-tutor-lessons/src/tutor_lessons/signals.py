@@ -12,5 +12,6 @@ from django.dispatch import Signal
 lesson_scheduled = Signal()
 #: A lesson moved; also receives ``previous_start`` and ``previous_end``.
 lesson_rescheduled = Signal()
-#: A lesson was cancelled; ``lesson.cancelled_by`` and ``lesson.cancellation_reason`` say who and why.
+#: A lesson was cancelled; ``lesson.cancelled_by`` and ``lesson.cancellation_reason``
+#: say who cancelled it and why.
 lesson_cancelled = Signal()

@@ -1,3 +1,7 @@
+from django.contrib import admin
 from django.urls import include, path
 
-urlpatterns = [path("api/lessons/", include("tutor_lessons.api.urls"))]
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/lessons/", include("tutor_lessons.api.urls")),
+]

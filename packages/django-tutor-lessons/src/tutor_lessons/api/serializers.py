@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
 from django.utils.dateparse import parse_datetime
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail
 
@@ -106,6 +108,7 @@ class LessonWindowSerializer(serializers.Serializer):
     end = LocalDateTimeField(help_text="ISO 8601, as `start`. 15 minutes to 8 hours after it.")
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class ActiveUserField(serializers.PrimaryKeyRelatedField):
     """The id of an active user of the host's user model (resolved at request time)."""
 
@@ -177,8 +180,7 @@ class CalendarQuerySerializer(serializers.Serializer):
         fields["end"] = CalendarBoundField(required=False, help_text="Alias of `to`.")
         fields["status"] = serializers.CharField(
             required=False,
-            help_text="One status or several, comma-separated: "
-            + ", ".join(LessonStatus.values),
+            help_text="One status or several, comma-separated: " + ", ".join(LessonStatus.values),
         )
         return fields
 

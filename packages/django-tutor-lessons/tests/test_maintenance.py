@@ -1,0 +1,133 @@
+"""The command, the admin, the system checks and the migrations."""
+
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.test import modify_settings, override_settings
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.factories import LessonFactory, PersonFactory
+from tutor_lessons.checks import check_error_shape, check_settings
+from tutor_lessons.models import Lesson, LessonStatus
+
+
+@pytest.mark.django_db
+def test_complete_past_lessons_completes_only_ended_scheduled_lessons():
+    now = timezone.now()
+    ended = LessonFactory(start=now - timedelta(hours=2), end=now - timedelta(hours=1))
+    running = LessonFactory(start=now - timedelta(minutes=10), end=now + timedelta(minutes=50))
+    upcoming = LessonFactory(start=now + timedelta(hours=1), end=now + timedelta(hours=2))
+    cancelled = LessonFactory(
+        start=now - timedelta(hours=4), end=now - timedelta(hours=3), status=LessonStatus.CANCELLED
+    )
+    out = StringIO()
+
+    call_command("complete_past_lessons", stdout=out)
+
+    assert "Marked 1 lesson(s) completed." in out.getvalue()
+    statuses = dict(Lesson.objects.values_list("pk", "status"))
+    assert statuses == {
+        ended.pk: "completed",
+        running.pk: "scheduled",
+        upcoming.pk: "scheduled",
+        cancelled.pk: "cancelled",
+    }
+    call_command("complete_past_lessons", stdout=out)
+    assert "Marked 0 lesson(s) completed." in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_the_admin_lists_and_shows_lessons(admin_client, lesson):
+    assert admin_client.get(reverse("admin:tutor_lessons_lesson_changelist")).status_code == 200
+    change = admin_client.get(reverse("admin:tutor_lessons_lesson_change", args=[lesson.pk]))
+    assert change.status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_admin_refuses_a_double_booking_on_postgresql(admin_client, lesson, on_postgres):
+    other = LessonFactory(tutor=lesson.tutor, start=lesson.end, end=lesson.end + timedelta(hours=1))
+    url = reverse("admin:tutor_lessons_lesson_change", args=[other.pk])
+    local = timezone.localtime(lesson.start)
+    response = admin_client.post(
+        url,
+        {
+            "tutor": other.tutor_id,
+            "student": other.student_id,
+            "status": "scheduled",
+            "start_0": local.strftime("%Y-%m-%d"),
+            "start_1": local.strftime("%H:%M:%S"),
+            "end_0": local.strftime("%Y-%m-%d"),
+            "end_1": (local + timedelta(minutes=30)).strftime("%H:%M:%S"),
+            "cancellation_reason": "",
+        },
+    )
+    other.refresh_from_db()
+    if on_postgres:
+        assert response.status_code == 200
+        assert "The tutor already has a lesson at that time." in response.content.decode()
+        assert other.start == lesson.end
+    else:
+        # SQLite has no exclusion constraint to validate against; the admin saves.
+        assert response.status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("setting", "error_id"),
+    [
+        ("not a dict", "tutor_lessons.E002"),
+        ({"NO_SUCH_KEY": 1}, "tutor_lessons.E003"),
+        ({"USER_TIMEZONE": "no.such.module.function"}, "tutor_lessons.E004"),
+        ({"SCHEDULING_POLICY": "tutor_lessons.conf.SETTING_NAME"}, "tutor_lessons.E004"),
+        ({"MIN_DURATION": 15}, "tutor_lessons.E005"),
+        ({"CALENDAR_MAX_EVENTS": 0}, "tutor_lessons.E006"),
+        ({"WRITE_THROTTLE_RATE": "lots"}, "tutor_lessons.E007"),
+    ],
+)
+def test_bad_settings_fail_the_system_checks(setting, error_id):
+    with override_settings(TUTOR_LESSONS=setting):
+        assert [error.id for error in check_settings()] == [error_id]
+
+
+def test_good_settings_pass_the_system_checks():
+    good = {
+        "USER_TIMEZONE": "tests.test_create.tokyo_for_everyone",
+        "WRITE_THROTTLE_RATE": None,
+        "MAX_DURATION": timedelta(hours=2),
+    }
+    with override_settings(TUTOR_LESSONS=good):
+        assert check_settings() == []
+    assert call_command("check", "--fail-level", "WARNING") is None
+
+
+def test_a_missing_drf_fails_the_checks():
+    with modify_settings(INSTALLED_APPS={"remove": ["rest_framework"]}):
+        assert "tutor_lessons.E001" in [error.id for error in check_settings()]
+
+
+def test_another_exception_handler_warns_about_the_error_shape(settings):
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "EXCEPTION_HANDLER": "rest_framework.views.exception_handler",
+    }
+    assert [warning.id for warning in check_error_shape()] == ["tutor_lessons.W001"]
+
+
+@pytest.mark.django_db
+def test_models_and_migrations_agree():
+    call_command("makemigrations", "tutor_lessons", "--check", "--dry-run", verbosity=0)
+
+
+def test_settings_reject_unknown_names():
+    from tutor_lessons.conf import lessons_settings
+
+    with pytest.raises(AttributeError, match="NOPE"):
+        lessons_settings.NOPE  # noqa: B018
+
+
+def test_a_person_is_not_a_lesson():
+    assert "scheduled" in str(
+        LessonFactory.build(tutor=PersonFactory.build(), student=PersonFactory.build())
+    )
