@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "tutor_lessons",
     "tests.testapp",
 ]
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    INSTALLED_APPS.append("django.contrib.postgres")
 
 MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -57,6 +57,14 @@ class PostgresOnlyExclusionConstraint(ExclusionConstraint):
             super().remove_sql(model, schema_editor) if self._on_postgres(schema_editor) else None
         )
 
+    def _check_postgres_installed(self, *args):
+        # Django asks for django.contrib.postgres wherever an exclusion constraint is
+        # declared; only PostgreSQL databases, where the constraint exists, need it.
+        connection = args[1] if len(args) > 1 else None
+        if connection is not None and connection.vendor != "postgresql":
+            return []
+        return super()._check_postgres_installed(*args)
+
     def validate(self, model, instance, exclude=None, using=DEFAULT_DB_ALIAS):
         if connections[using].vendor == "postgresql":
             super().validate(model, instance, exclude=exclude, using=using)

@@ -1,0 +1,52 @@
+"""Request and response shapes of the accounts API (rules live in ``services``)."""
+
+from django.contrib.auth.validators import UnicodeUsernameValidator
+from rest_framework import serializers
+
+from accounts.models import User
+
+
+class RegisterInputSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150, validators=[UnicodeUsernameValidator()])
+    password = serializers.CharField(
+        write_only=True, trim_whitespace=False, style={"input_type": "password"}
+    )
+    display_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
+    timezone = serializers.CharField(
+        max_length=64, required=False, default="UTC", help_text="IANA name, e.g. Europe/Kyiv."
+    )
+
+
+class TokenInputSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(
+        write_only=True, trim_whitespace=False, style={"input_type": "password"}
+    )
+
+
+class TokenOutputSerializer(serializers.Serializer):
+    token = serializers.CharField(help_text="Send as `Authorization: Token <token>`.")
+
+
+class UserOutputSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = User
+        fields = ["id", "username", "display_name", "timezone"]
+        read_only_fields = fields
+
+
+class RegisteredUserOutputSerializer(UserOutputSerializer):
+    token = serializers.CharField(
+        source="auth_token.key", help_text="Send as `Authorization: Token <token>`."
+    )
+
+    class Meta(UserOutputSerializer.Meta):
+        fields = [*UserOutputSerializer.Meta.fields, "token"]
+        read_only_fields = fields
+
+
+class ProfileUpdateInputSerializer(serializers.Serializer):
+    display_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
+    timezone = serializers.CharField(
+        max_length=64, required=False, help_text="IANA name, e.g. Europe/Kyiv."
+    )

@@ -1,0 +1,97 @@
+"""Thin HTTP layer of the accounts API: parse, call one service, render."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from accounts import services
+from accounts.api import examples
+from accounts.api.serializers import (
+    ProfileUpdateInputSerializer,
+    RegisteredUserOutputSerializer,
+    RegisterInputSerializer,
+    TokenInputSerializer,
+    TokenOutputSerializer,
+    UserOutputSerializer,
+)
+
+TAGS = ["auth"]
+
+
+class RegisterView(APIView):
+    # No authentication: a stale session cookie must not force a CSRF check here.
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "auth_register"
+
+    @extend_schema(
+        operation_id="auth_register",
+        summary="Create an account and its API token",
+        description=(
+            "Runs the password validators; `timezone` must be an IANA name "
+            "(code `invalid_timezone` otherwise). Throttled per client address."
+        ),
+        tags=TAGS,
+        request=RegisterInputSerializer,
+        responses={201: RegisteredUserOutputSerializer},
+        examples=examples.REGISTER,
+    )
+    def post(self, request: Request) -> Response:
+        serializer = RegisterInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user, _token = services.user_register(**serializer.validated_data)
+        return Response(RegisteredUserOutputSerializer(user).data, status=status.HTTP_201_CREATED)
+
+
+class TokenView(APIView):
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "auth_token"
+
+    @extend_schema(
+        operation_id="auth_token",
+        summary="Exchange username and password for the API token",
+        description="Wrong credentials are a 400 `invalid_credentials`. Throttled per address.",
+        tags=TAGS,
+        request=TokenInputSerializer,
+        responses={200: TokenOutputSerializer},
+        examples=examples.TOKEN_OBTAIN,
+    )
+    def post(self, request: Request) -> Response:
+        serializer = TokenInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        token = services.token_obtain(**serializer.validated_data, request=request._request)
+        return Response(TokenOutputSerializer({"token": token.key}).data)
+
+
+class MeView(APIView):
+    @extend_schema(
+        operation_id="auth_me_retrieve",
+        summary="The signed-in user's profile",
+        tags=TAGS,
+        responses={200: UserOutputSerializer},
+        examples=examples.ME_GET,
+    )
+    def get(self, request: Request) -> Response:
+        return Response(UserOutputSerializer(request.user).data)
+
+    @extend_schema(
+        operation_id="auth_me_update",
+        summary="Change the display name or the time zone",
+        description="`timezone` must be an IANA name (code `invalid_timezone` otherwise).",
+        tags=TAGS,
+        request=ProfileUpdateInputSerializer,
+        responses={200: UserOutputSerializer},
+        examples=examples.ME_PATCH,
+    )
+    def patch(self, request: Request) -> Response:
+        serializer = ProfileUpdateInputSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        user = services.user_update_profile(user=request.user, **serializer.validated_data)
+        return Response(UserOutputSerializer(user).data)

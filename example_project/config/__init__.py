@@ -1,0 +1,1 @@
+"""Settings, URLs and cross-cutting plumbing (logging, metrics) of the example project."""

@@ -1,0 +1,273 @@
+"""Settings of the django-tutor example project, read from the environment.
+
+| variable        | default                                   |
+|-----------------|-------------------------------------------|
+| DEBUG           | off; "1", "true", "yes" turn it on        |
+| SECRET_KEY      | an insecure development key, only if DEBUG|
+| ALLOWED_HOSTS   | "127.0.0.1,localhost" (comma-separated)   |
+| DATABASE_URL    | sqlite:///<example_project>/db.sqlite3    |
+| REDIS_URL       | unset: a per-process in-memory cache      |
+| LOG_LEVEL       | INFO                                      |
+
+``PROMETHEUS_MULTIPROC_DIR`` switches ``/metrics`` to multi-process mode (see
+``config/gunicorn.conf.py``).
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from pathlib import Path
+
+import dj_database_url
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def env_flag(name: str, *, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_list(name: str, *, default: str) -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+DEBUG = env_flag("DEBUG")
+
+# Without DEBUG there is no fallback: an empty SECRET_KEY makes Django refuse, at the
+# first use (sessions, signing), to run with a guessable key.
+SECRET_KEY = os.environ.get("SECRET_KEY") or (
+    "django-insecure-example-project-development-only" if DEBUG else ""
+)
+
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", default="127.0.0.1,localhost")
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", default="")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "drf_standardized_errors",
+    "accounts",
+    "tutor_lessons",
+    # Next: "tutor_relations" and "tutor_marketplace", once those packages exist.
+]
+
+MIDDLEWARE = [
+    # First, so that its single access line covers everything below, static files too.
+    "config.middleware.AccessLogMiddleware",
+    "config.metrics.PrometheusMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- Database -----------------------------------------------------------------------
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
+        conn_health_checks=True,
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # BEGIN IMMEDIATE takes the write lock up front, so concurrent writers queue
+    # (up to ``timeout`` seconds) instead of failing with "database is locked".
+    DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20}
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # tutor_lessons' exclusion constraints need it on PostgreSQL (Django's postgres.E005).
+    INSTALLED_APPS.append("django.contrib.postgres")
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Cache --------------------------------------------------------------------------
+
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "tutor",
+            "OPTIONS": {"CLIENT_CLASS": "django_redis.client.DefaultClient"},
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# --- Users --------------------------------------------------------------------------
+
+AUTH_USER_MODEL = "accounts.User"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# --- Internationalisation -----------------------------------------------------------
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+# --- Static files -------------------------------------------------------------------
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+# WhiteNoise serves the Swagger UI / Redoc assets (drf-spectacular-sidecar) and the
+# docs fonts straight from the finders, so gunicorn with DEBUG off needs no
+# collectstatic step.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+# ...which makes a missing STATIC_ROOT (no collectstatic run) normal, not worth a warning.
+warnings.filterwarnings("ignore", message="No directory at: ", category=UserWarning)
+
+# --- Django REST framework ----------------------------------------------------------
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_standardized_errors.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_RATES": {
+        "auth_register": os.environ.get("AUTH_REGISTER_THROTTLE_RATE", "20/hour"),
+        "auth_token": os.environ.get("AUTH_TOKEN_THROTTLE_RATE", "30/min"),
+    },
+}
+
+_STANDARDIZED_ERRORS = "drf_standardized_errors.openapi_serializers"
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "django-tutor API",
+    "DESCRIPTION": (
+        "Lessons and scheduling for tutors and students. Authenticate with "
+        "`Authorization: Token <token>` (from `POST /api/auth/token/`). Every error has "
+        'one shape: `{"type": ..., "errors": [{"code", "detail", "attr"}]}`.'
+    ),
+    "VERSION": "0.9.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # validatorUrl=None keeps Swagger UI from calling the public validator service.
+    "SWAGGER_UI_SETTINGS": {
+        "deepLinking": True,
+        "persistAuthorization": True,
+        "validatorUrl": None,
+    },
+    "REDOC_UI_SETTINGS": {
+        "theme": {
+            "typography": {
+                "fontFamily": "Roboto, sans-serif",
+                "headings": {"fontFamily": "Montserrat, sans-serif"},
+            }
+        }
+    },
+    # drf-standardized-errors' error enums get stable component names.
+    "ENUM_NAME_OVERRIDES": {
+        "ValidationErrorEnum": f"{_STANDARDIZED_ERRORS}.ValidationErrorEnum.choices",
+        "ClientErrorEnum": f"{_STANDARDIZED_ERRORS}.ClientErrorEnum.choices",
+        "ServerErrorEnum": f"{_STANDARDIZED_ERRORS}.ServerErrorEnum.choices",
+        "ErrorCode401Enum": f"{_STANDARDIZED_ERRORS}.ErrorCode401Enum.choices",
+        "ErrorCode403Enum": f"{_STANDARDIZED_ERRORS}.ErrorCode403Enum.choices",
+        "ErrorCode404Enum": f"{_STANDARDIZED_ERRORS}.ErrorCode404Enum.choices",
+        "ErrorCode405Enum": f"{_STANDARDIZED_ERRORS}.ErrorCode405Enum.choices",
+        "ErrorCode406Enum": f"{_STANDARDIZED_ERRORS}.ErrorCode406Enum.choices",
+        "ErrorCode415Enum": f"{_STANDARDIZED_ERRORS}.ErrorCode415Enum.choices",
+        "ErrorCode429Enum": f"{_STANDARDIZED_ERRORS}.ErrorCode429Enum.choices",
+        "ErrorCode500Enum": f"{_STANDARDIZED_ERRORS}.ErrorCode500Enum.choices",
+    },
+    "POSTPROCESSING_HOOKS": ["drf_standardized_errors.openapi_hooks.postprocess_schema_enums"],
+}
+
+# --- Reusable apps ------------------------------------------------------------------
+
+# django-tutor-lessons. The defaults suit this project: a user's zone is read from
+# ``accounts.User.timezone`` and the authenticated user who creates a lesson is its tutor.
+TUTOR_LESSONS: dict[str, object] = {
+    # "USER_TIMEZONE": "tutor_lessons.policies.user_timezone_attribute",
+    # "SCHEDULING_POLICY": "tutor_lessons.policies.authenticated_user_is_tutor",
+    # "WRITE_THROTTLE_RATE": "60/min",
+}
+# Next: TUTOR_RELATIONS (and SCHEDULING_POLICY pointing at its active-relation check)
+# and TUTOR_MARKETPLACE, once those packages exist.
+
+# --- Logging ------------------------------------------------------------------------
+
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()
+
+# One JSON object per line on stdout. The access line comes from
+# config.middleware.AccessLogMiddleware alone: runserver's ``django.server`` line is
+# dropped and ``django.request`` keeps only 5xx (with the traceback).
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "config.logging.RequestIdFilter"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(levelname)s %(name)s %(message)s",
+            "rename_fields": {"levelname": "level", "name": "logger"},
+            # An ISO 8601 UTC "timestamp" key from the record's creation time.
+            "timestamp": True,
+        }
+    },
+    "handlers": {
+        "stdout": {
+            "class": "config.logging.StdoutHandler",
+            "formatter": "json",
+            "filters": ["request_id"],
+        }
+    },
+    "root": {"handlers": ["stdout"], "level": LOG_LEVEL},
+    "loggers": {
+        "django": {"handlers": ["stdout"], "level": LOG_LEVEL, "propagate": False},
+        "django.server": {"handlers": [], "level": "CRITICAL", "propagate": False},
+        "django.request": {"handlers": ["stdout"], "level": "ERROR", "propagate": False},
+        "tutor_lessons": {"handlers": ["stdout"], "level": LOG_LEVEL, "propagate": False},
+        "config.access": {"handlers": ["stdout"], "level": "INFO", "propagate": False},
+    },
+}

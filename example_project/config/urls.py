@@ -1,0 +1,25 @@
+"""URLs of the example project: the reusable apps' APIs, docs, metrics and admin."""
+
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from config.metrics import metrics_view
+
+urlpatterns = [
+    path("api/auth/", include("accounts.api.urls")),
+    path("api/lessons/", include("tutor_lessons.api.urls")),
+    # Next: include("tutor_relations.api...") at api/tutor/relations/ and
+    # api/student/relations/, and include("tutor_marketplace.api...") at api/marketplace/
+    # and api/me/profile/, once those packages exist.
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path(
+        "api/redoc/",
+        SpectacularRedocView.as_view(url_name="schema", template_name="api_docs/redoc.html"),
+        name="redoc",
+    ),
+    # No authentication: restrict /metrics at the reverse proxy.
+    path("metrics", metrics_view, name="prometheus-metrics"),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,296 @@
+"""End-to-end scenarios through HTTP: accounts and lessons composed in one project."""
+
+import io
+import json
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core.management import call_command
+from prometheus_client import REGISTRY
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from accounts.models import User
+from tutor_lessons.models import Lesson
+
+pytestmark = pytest.mark.django_db
+
+
+def register(username: str, timezone: str) -> tuple[APIClient, dict]:
+    """A client signed in (by token, as a real client would) as a freshly registered user."""
+    anonymous = APIClient()
+    registered = anonymous.post(
+        "/api/auth/register/",
+        {
+            "username": username,
+            "password": "a-long-passphrase",
+            "display_name": username.title(),
+            "timezone": timezone,
+        },
+        format="json",
+    )
+    assert registered.status_code == 201, registered.json()
+    token = anonymous.post(
+        "/api/auth/token/", {"username": username, "password": "a-long-passphrase"}, format="json"
+    )
+    assert token.json()["token"] == registered.json()["token"]
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.json()['token']}")
+    return client, registered.json()
+
+
+def next_week_at(hour: int) -> datetime:
+    day = datetime.now(UTC).date() + timedelta(days=7)
+    return datetime(day.year, day.month, day.day, hour, tzinfo=UTC)
+
+
+def iso_z(value: datetime) -> str:
+    return value.isoformat().replace("+00:00", "Z")
+
+
+def calendar(client: APIClient, start: datetime) -> dict:
+    window = {"from": (start - timedelta(days=1)).date(), "to": (start + timedelta(days=2)).date()}
+    response = client.get("/api/lessons/my/", {key: str(day) for key, day in window.items()})
+    assert response.status_code == 200, response.json()
+    return response.json()
+
+
+def error_codes(response) -> list[str]:
+    return [error["code"] for error in response.json()["errors"]]
+
+
+def test_lesson_lifecycle_seen_by_both_participants_in_their_own_zones():
+    tutor, _profile = register("olena", "Europe/Kyiv")
+    student, student_profile = register("emma", "Europe/London")
+    outsider, _profile = register("kenji", "Asia/Tokyo")
+    start = next_week_at(15)
+
+    created = tutor.post(
+        "/api/lessons/",
+        {
+            "student": student_profile["id"],
+            "start": iso_z(start),
+            "end": iso_z(start + timedelta(hours=1)),
+        },
+        format="json",
+    )
+
+    assert created.status_code == 201, created.json()
+    lesson_id = created.json()["id"]
+    for client, zone in ((tutor, "Europe/Kyiv"), (student, "Europe/London")):
+        body = calendar(client, start)
+        assert body["timezone"] == zone
+        assert body["has_more_events"] is False
+        (lesson,) = body["results"]
+        assert lesson["id"] == lesson_id
+        assert lesson["utc_start"] == iso_z(start)
+        assert lesson["user_local_start"] == start.astimezone(ZoneInfo(zone)).isoformat()
+        assert lesson["timezone"] == zone
+
+    # The student moves to Tokyo: the same lesson now reads in Tokyo time.
+    moved = student.patch("/api/auth/me/", {"timezone": "Asia/Tokyo"}, format="json")
+    assert moved.status_code == 200
+    (lesson,) = calendar(student, start)["results"]
+    assert lesson["user_local_start"] == start.astimezone(ZoneInfo("Asia/Tokyo")).isoformat()
+
+    later = start + timedelta(hours=2)
+    rescheduled = tutor.patch(
+        f"/api/lessons/{lesson_id}/reschedule/",
+        {"start": iso_z(later), "end": iso_z(later + timedelta(minutes=45))},
+        format="json",
+    )
+    assert rescheduled.status_code == 200, rescheduled.json()
+    assert rescheduled.json()["utc_start"] == iso_z(later)
+    assert calendar(student, start)["results"][0]["utc_start"] == iso_z(later)
+
+    # Someone who is not a participant cannot even tell the lesson exists.
+    for response in (
+        outsider.patch(
+            f"/api/lessons/{lesson_id}/reschedule/",
+            {"start": iso_z(start), "end": iso_z(start + timedelta(hours=1))},
+            format="json",
+        ),
+        outsider.post(f"/api/lessons/{lesson_id}/cancel/", {}, format="json"),
+    ):
+        assert response.status_code == 404
+        assert error_codes(response) == ["not_found"]
+    assert calendar(outsider, start)["results"] == []
+
+    cancelled = student.post(
+        f"/api/lessons/{lesson_id}/cancel/", {"reason": "Exam week"}, format="json"
+    )
+    assert cancelled.status_code == 200, cancelled.json()
+    assert cancelled.json()["status"] == "cancelled"
+    (lesson,) = calendar(tutor, start)["results"]
+    assert (lesson["status"], lesson["cancellation_reason"]) == ("cancelled", "Exam week")
+
+    again = tutor.post(f"/api/lessons/{lesson_id}/cancel/", {}, format="json")
+    assert again.status_code == 409
+
+
+def test_student_cannot_be_double_booked_by_two_tutors():
+    olena, _profile = register("olena", "Europe/Kyiv")
+    james, _profile = register("james", "America/New_York")
+    _student, student_profile = register("taras", "Europe/Kyiv")
+    start = next_week_at(10)
+
+    first = olena.post(
+        "/api/lessons/",
+        {
+            "student": student_profile["id"],
+            "start": iso_z(start),
+            "end": iso_z(start + timedelta(hours=1)),
+        },
+        format="json",
+    )
+    overlapping = james.post(
+        "/api/lessons/",
+        {
+            "student": student_profile["id"],
+            "start": iso_z(start + timedelta(minutes=30)),
+            "end": iso_z(start + timedelta(minutes=90)),
+        },
+        format="json",
+    )
+
+    assert first.status_code == 201
+    assert overlapping.status_code == 409
+    assert overlapping.json()["type"] == "client_error"
+    assert error_codes(overlapping) == ["time_conflict"]
+
+
+def test_naive_lesson_times_are_read_in_the_tutors_zone():
+    tutor, _profile = register("james", "America/New_York")
+    _student, student_profile = register("emma", "Europe/London")
+    day = (datetime.now(UTC) + timedelta(days=7)).date()
+
+    created = tutor.post(
+        "/api/lessons/",
+        {"student": student_profile["id"], "start": f"{day}T09:00:00", "end": f"{day}T10:00:00"},
+        format="json",
+    )
+
+    assert created.status_code == 201, created.json()
+    expected = datetime(day.year, day.month, day.day, 9, tzinfo=ZoneInfo("America/New_York"))
+    assert created.json()["utc_start"] == iso_z(expected.astimezone(UTC))
+
+
+def test_lessons_api_requires_a_token():
+    response = APIClient().get("/api/lessons/my/", {"from": "2030-01-01", "to": "2030-01-02"})
+
+    assert response.status_code == 401
+    assert error_codes(response) == ["not_authenticated"]
+
+
+def test_schema_lists_every_lessons_operation_with_examples():
+    schema = APIClient().get("/api/schema/", HTTP_ACCEPT="application/json").json()
+
+    operations = {
+        (path, method): operation
+        for path, methods in schema["paths"].items()
+        for method, operation in methods.items()
+    }
+    for key in [
+        ("/api/lessons/", "post"),
+        ("/api/lessons/my/", "get"),
+        ("/api/lessons/{id}/reschedule/", "patch"),
+        ("/api/lessons/{id}/cancel/", "post"),
+    ]:
+        assert key in operations, sorted(operations)
+        examples = [
+            name
+            for response in operations[key]["responses"].values()
+            for content in response.get("content", {}).values()
+            for name in content.get("examples", {})
+        ]
+        assert len(examples) >= 3, key
+
+
+def test_metrics_count_lesson_requests():
+    tutor, _profile = register("olena", "Europe/Kyiv")
+    _student, student_profile = register("emma", "Europe/London")
+    before = REGISTRY.get_sample_value("http_requests_total", {"method": "POST", "status": "201"})
+    start = next_week_at(12)
+
+    tutor.post(
+        "/api/lessons/",
+        {
+            "student": student_profile["id"],
+            "start": iso_z(start),
+            "end": iso_z(start + timedelta(hours=1)),
+        },
+        format="json",
+    )
+
+    body = APIClient().get("/metrics").content.decode()
+    after = REGISTRY.get_sample_value("http_requests_total", {"method": "POST", "status": "201"})
+    assert after == before + 1
+    assert 'http_requests_total{method="POST",status="201"}' in body
+
+
+@pytest.mark.django_db(transaction=True)
+def test_scheduling_logs_one_access_line_and_a_domain_event_with_the_same_request_id(capsys):
+    tutor, _profile = register("olena", "Europe/Kyiv")
+    _student, student_profile = register("emma", "Europe/London")
+    capsys.readouterr()
+    start = next_week_at(8)
+
+    response = tutor.post(
+        "/api/lessons/",
+        {
+            "student": student_profile["id"],
+            "start": iso_z(start),
+            "end": iso_z(start + timedelta(hours=1)),
+        },
+        format="json",
+        HTTP_X_REQUEST_ID="schedule-1",
+    )
+
+    assert response.status_code == 201
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line]
+    access = [line for line in lines if line.get("event") == "http_request"]
+    events = [line for line in lines if line.get("event") == "lesson_scheduled"]
+    assert len(access) == 1
+    assert access[0]["user_id"] == User.objects.get(username="olena").pk
+    assert len(events) == 1
+    assert events[0]["lesson_id"] == response.json()["id"]
+    assert events[0]["request_id"] == access[0]["request_id"] == "schedule-1"
+
+
+def test_seed_demo_is_idempotent(capsys):
+    call_command("seed_demo")
+    counts = (User.objects.count(), Token.objects.count(), Lesson.objects.count())
+    tokens = dict(Token.objects.values_list("user__username", "key"))
+
+    call_command("seed_demo")
+
+    assert (User.objects.count(), Token.objects.count(), Lesson.objects.count()) == counts
+    assert dict(Token.objects.values_list("user__username", "key")) == tokens
+    assert counts[0] == 6  # five demo users and the admin
+    assert counts[2] > 0
+    assert {"olena", "james", "taras", "emma", "kenji"} <= set(tokens)
+    output = capsys.readouterr().out
+    assert "demo-pass-123" in output
+    assert tokens["kenji"] in output
+    admin = User.objects.get(username="admin")
+    assert admin.is_superuser
+    assert admin.check_password("demo-pass-123")
+
+
+def test_seed_demo_lessons_are_visible_to_demo_students_in_their_zone():
+    call_command("seed_demo", stdout=io.StringIO(), stderr=io.StringIO())
+    client = APIClient()
+    token = Token.objects.get(user__username="kenji")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    today = datetime.now(UTC).date()
+
+    response = client.get(
+        "/api/lessons/my/", {"from": str(today), "to": str(today + timedelta(days=14))}
+    )
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["timezone"] == "Asia/Tokyo"
+    assert body["results"]
+    assert all(lesson["user_local_start"].endswith("+09:00") for lesson in body["results"])

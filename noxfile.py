@@ -1,0 +1,141 @@
+"""Contributor verbs for the django-tutor monorepo.
+
+    nox -s tests             every package and the example project, PostgreSQL + Redis
+    nox -s tests -k lessons  one package (``-k sqlite``: the SQLite runs)
+    nox -s lint | docs | demo | bench | loadtest
+
+The test matrix follows django-allauth's noxfile: each package is tested against
+Django 5.2 LTS (Python 3.11) and Django 6.1 (Python 3.13). ``DATABASE_URL`` and
+``REDIS_URL`` point the tests at other servers.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import nox
+
+ROOT = Path(__file__).parent
+LESSONS = ROOT / "packages" / "django-tutor-lessons"
+EXAMPLE = ROOT / "example_project"
+
+nox.options.sessions = ["tests", "lint"]
+nox.options.reuse_existing_virtualenvs = True
+nox.options.error_on_missing_interpreters = True
+
+
+def _expose_pyenv_pythons() -> None:
+    """Let ``python3.12``-style shims of pyenv resolve every installed interpreter.
+
+    pyenv only runs a shim for the versions it is told to use; without this, nox
+    finds ``python3.13`` on PATH but the shim refuses to start it.
+    """
+    if "PYENV_VERSION" in os.environ or not shutil.which("pyenv"):
+        return
+    versions = subprocess.run(
+        ["pyenv", "versions", "--bare"], capture_output=True, text=True, check=False
+    ).stdout.split()
+    if versions:
+        os.environ["PYENV_VERSION"] = ":".join(versions)
+
+
+_expose_pyenv_pythons()
+
+DJANGO = {"5.2": ("3.11", "django>=5.2,<5.3"), "6.1": ("3.13", "django>=6.1,<6.2")}
+TEST_REQUIREMENTS = [
+    "pytest>=8",
+    "pytest-django>=4.9",
+    "pytest-cov>=5",
+    "factory-boy>=3.3",
+    "redis>=5",  # Django's RedisCache, for the throttles
+    "psycopg[binary]>=3.1.8",
+]
+POSTGRES = "postgres://postgres@127.0.0.1:5432"
+REDIS = "redis://127.0.0.1:6379"
+
+# (package, Django, database): lessons runs on SQLite too, the demo's embedded default.
+MATRIX = [
+    ("lessons", "5.2", "postgres"),
+    ("lessons", "6.1", "postgres"),
+    ("lessons", "5.2", "sqlite"),
+    ("example", "5.2", "postgres"),
+    ("example", "6.1", "postgres"),
+]
+
+
+def _database_url(session: nox.Session, package: str, database: str) -> str:
+    if database == "sqlite":
+        # A file, not memory: the race tests need one connection per request thread.
+        return f"sqlite:///{Path(session.create_tmp()).resolve() / f'{package}.sqlite3'}"
+    return os.environ.get("DATABASE_URL", f"{POSTGRES}/tutor_{package}")
+
+
+@nox.session
+@nox.parametrize(
+    ("python", "package", "django", "database"),
+    [(DJANGO[django][0], package, django, db) for package, django, db in MATRIX],
+    ids=[f"{package}-django{django}-{db}" for package, django, db in MATRIX],
+)
+def tests(session: nox.Session, package: str, django: str, database: str) -> None:
+    """Run one package's suite with coverage gates (lessons 90 %, accounts 70 %)."""
+    session.install(DJANGO[django][1], *TEST_REQUIREMENTS)
+    env = {
+        "DATABASE_URL": _database_url(session, package, database),
+        "REDIS_URL": os.environ.get("REDIS_URL", f"{REDIS}/{1 if package == 'lessons' else 2}"),
+    }
+    # One "--opt=value" token each: a bare path would move pytest's rootdir to the root.
+    coverage = [f"--cov-config={ROOT / 'pyproject.toml'}", "--cov-report=term"]
+    if package == "lessons":
+        session.install("-e", str(LESSONS))
+        session.chdir(LESSONS)
+        session.run(
+            "pytest",
+            "--cov=tutor_lessons",
+            "--cov-fail-under=90",
+            *coverage,
+            *session.posargs,
+            env=env,
+        )
+    else:
+        session.install("-e", str(LESSONS), "-r", str(EXAMPLE / "requirements.txt"))
+        session.chdir(EXAMPLE)
+        session.run(
+            "pytest", "--cov=accounts", "--cov-fail-under=70", *coverage, *session.posargs, env=env
+        )
+
+
+@nox.session(python="3.12")
+def lint(session: nox.Session) -> None:
+    """ruff check and ruff format --check over the whole repository."""
+    session.install("ruff>=0.6")
+    session.run("ruff", "check", str(ROOT))
+    session.run("ruff", "format", "--check", str(ROOT))
+
+
+def _install_example(session: nox.Session) -> None:
+    session.install("-e", f"{LESSONS}[postgres]", "-r", str(EXAMPLE / "requirements.txt"))
+
+
+@nox.session(python="3.12")
+def demo(session: nox.Session) -> None:
+    """Serve the example project with demo data on 127.0.0.1:${PORT:-8000} (SQLite default)."""
+    _install_example(session)
+    env = {"DEBUG": os.environ.get("DEBUG", "1")}
+    session.chdir(EXAMPLE)
+    session.run("python", "manage.py", "migrate", "--noinput", env=env)
+    session.run("python", "manage.py", "seed_demo", env=env)
+    port = os.environ.get("PORT", "8000")
+    session.log(f"Serving on http://127.0.0.1:{port}/api/docs/ (Ctrl+C stops)")
+    session.run("python", "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload", env=env)
+
+
+@nox.session(python="3.12")
+def bench(session: nox.Session) -> None:
+    """Calendar of 500 events: SQL queries (constant) and time relative to json.dumps."""
+    session.install("-e", f"{LESSONS}[postgres]", "factory-boy>=3.3")
+    session.chdir(LESSONS)
+    env = {"DATABASE_URL": os.environ.get("DATABASE_URL", f"{POSTGRES}/tutor_bench")}
+    session.run("python", "benchmarks/bench_calendar.py", *session.posargs, env=env)
