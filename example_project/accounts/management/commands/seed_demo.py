@@ -52,14 +52,14 @@ class PlannedLesson:
 
 LESSON_PLAN = (
     PlannedLesson("olena", "taras", 1, time(17, 0), 60),
-    PlannedLesson("james", "emma", 1, time(11, 0), 60),
+    PlannedLesson("james", "emma", 1, time(8, 0), 60),
     PlannedLesson("olena", "emma", 2, time(18, 0), 60),
     PlannedLesson("olena", "kenji", 3, time(9, 0), 45),
     PlannedLesson("james", "kenji", 4, time(19, 0), 60),
     PlannedLesson("james", "taras", 6, time(10, 0), 90),
     PlannedLesson("olena", "taras", 8, time(17, 0), 60),
     PlannedLesson("olena", "emma", 9, time(18, 0), 60),
-    PlannedLesson("james", "emma", 10, time(11, 0), 60),
+    PlannedLesson("james", "emma", 10, time(8, 0), 60),
     PlannedLesson("james", "kenji", 11, time(19, 0), 60),
     PlannedLesson("olena", "kenji", 13, time(9, 0), 45),
 )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
@@ -124,8 +124,8 @@ def _announce(signal: Signal, event: str, *, lesson: Lesson, actor: Any, **extra
                 "tutor_id": lesson.tutor_id,
                 "student_id": lesson.student_id,
                 "actor_id": getattr(actor, "pk", None),
-                "start": lesson.start.isoformat(),
-                "end": lesson.end.isoformat(),
+                "start": lesson.start.astimezone(UTC).isoformat(),
+                "end": lesson.end.astimezone(UTC).isoformat(),
             },
         )
         signal.send(sender=Lesson, lesson=lesson, actor=actor, **extra)
