@@ -230,7 +230,7 @@ SPECTACULAR_SETTINGS = {
 TUTOR_LESSONS: dict[str, object] = {
     # "USER_TIMEZONE": "tutor_lessons.policies.user_timezone_attribute",
     # "SCHEDULING_POLICY": "tutor_lessons.policies.authenticated_user_is_tutor",
-    # "WRITE_THROTTLE_RATE": "60/min",
+    "WRITE_THROTTLE_RATE": os.environ.get("TUTOR_LESSONS_WRITE_THROTTLE_RATE", "60/min"),
 }
 # Next: TUTOR_RELATIONS (and SCHEDULING_POLICY pointing at its active-relation check)
 # and TUTOR_MARKETPLACE, once those packages exist.
