@@ -33,10 +33,9 @@ from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from rest_framework.renderers import JSONRenderer  # noqa: E402
 from rest_framework.test import APIClient  # noqa: E402
-from tests.factories import PersonFactory  # noqa: E402
+from tests.factories import PersonFactory, fill_calendar  # noqa: E402
 
 from tutor_lessons.api.serializers import lesson_representation  # noqa: E402
-from tutor_lessons.models import Lesson  # noqa: E402
 from tutor_lessons.selectors import calendar_lessons  # noqa: E402
 from tutor_lessons.timezones import zone_for_name  # noqa: E402
 
@@ -74,16 +73,7 @@ def run() -> None:
     query_counts = set()
     for size in SIZES:
         tutor = PersonFactory(username=f"bench-tutor-{size}", timezone="Europe/Kyiv")
-        students = [PersonFactory(username=f"bench-{size}-{i}") for i in range(10)]
-        Lesson.objects.bulk_create(
-            Lesson(
-                tutor=tutor,
-                student=students[i % 10],
-                start=start + timedelta(hours=i),
-                end=start + timedelta(hours=i, minutes=45),
-            )
-            for i in range(size)
-        )
+        fill_calendar(tutor=tutor, count=size, start=start, students=10)
         client = APIClient()
         client.force_authenticate(tutor)
         with CaptureQueriesContext(connection) as queries:

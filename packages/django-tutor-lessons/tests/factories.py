@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import factory
 from django.contrib.auth import get_user_model
@@ -29,3 +29,17 @@ class LessonFactory(factory.django.DjangoModelFactory):
         lambda: (timezone.now() + timedelta(days=2)).replace(second=0, microsecond=0)
     )
     end = factory.LazyAttribute(lambda lesson: lesson.start + timedelta(hours=1))
+
+
+def fill_calendar(*, tutor, count: int, start: datetime, students: int = 5) -> None:
+    """``count`` hourly 45-minute lessons of ``tutor`` from ``start``, in one INSERT."""
+    learners = PersonFactory.create_batch(students)
+    Lesson.objects.bulk_create(
+        Lesson(
+            tutor=tutor,
+            student=learners[i % students],
+            start=start + timedelta(hours=i),
+            end=start + timedelta(hours=i, minutes=45),
+        )
+        for i in range(count)
+    )

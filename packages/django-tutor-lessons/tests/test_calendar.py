@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.dst import next_date, next_transition
-from tests.factories import LessonFactory, PersonFactory
+from tests.factories import LessonFactory, PersonFactory, fill_calendar
 from tests.test_create import error_codes
 from tutor_lessons.models import Lesson, LessonStatus
 
@@ -233,22 +233,9 @@ def test_the_calendar_needs_authentication(client):
     assert response.status_code in (401, 403)
 
 
-def _fill(tutor, count: int, start: datetime) -> None:
-    students = [PersonFactory() for _ in range(5)]
-    Lesson.objects.bulk_create(
-        Lesson(
-            tutor=tutor,
-            student=students[i % 5],
-            start=start + timedelta(hours=i),
-            end=start + timedelta(hours=i, minutes=45),
-        )
-        for i in range(count)
-    )
-
-
 @pytest.mark.django_db
 def test_the_calendar_returns_at_most_500_events_and_says_there_are_more(tutor_client, tutor, soon):
-    _fill(tutor, 501, soon)
+    fill_calendar(tutor=tutor, count=501, start=soon)
     response = calendar(tutor_client, **window(soon, days=30))
     body = response.json()
     assert len(body["results"]) == 500
@@ -263,7 +250,7 @@ def test_the_calendar_returns_at_most_500_events_and_says_there_are_more(tutor_c
 
 @pytest.mark.django_db
 def test_the_event_cap_is_a_setting(tutor_client, tutor, soon):
-    _fill(tutor, 4, soon)
+    fill_calendar(tutor=tutor, count=4, start=soon)
     with override_settings(TUTOR_LESSONS={"CALENDAR_MAX_EVENTS": 3}):
         body = calendar(tutor_client, **window(soon, days=3)).json()
     assert (len(body["results"]), body["has_more_events"]) == (3, True)
@@ -276,7 +263,7 @@ def test_the_calendar_query_count_does_not_grow_with_events(tutor_client, tutor,
             assert calendar(tutor_client, **window(soon, days=30)).status_code == 200
         return len(queries)
 
-    _fill(tutor, 5, soon)
+    fill_calendar(tutor=tutor, count=5, start=soon)
     few = queries_for_calendar()
-    _fill(tutor, 400, soon + timedelta(days=1))
+    fill_calendar(tutor=tutor, count=400, start=soon + timedelta(days=1))
     assert queries_for_calendar() == few == 1

@@ -1,6 +1,17 @@
-from django.contrib import admin
+"""The lessons admin: browse and search everything, change lessons only through the services.
+
+Editing times or status in a form would skip the rules the API enforces (overlaps on
+SQLite, expiry, signals), so lessons are read-only here and the one write, cancelling,
+is an action that calls ``lesson_cancel``.
+"""
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from rest_framework.exceptions import APIException
 
 from tutor_lessons.models import Lesson
+from tutor_lessons.services import lesson_cancel
 
 
 @admin.register(Lesson)
@@ -9,7 +20,28 @@ class LessonAdmin(admin.ModelAdmin):
     list_filter = ["status", "start"]
     search_fields = ["=id", "=series_id"]
     date_hierarchy = "start"
-    raw_id_fields = ["tutor", "student", "cancelled_by"]
-    readonly_fields = ["created_at", "updated_at", "cancelled_by", "cancelled_at"]
     list_select_related = ["tutor", "student"]
     ordering = ["-start"]
+    actions = ["cancel_lessons"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Lesson | None = None) -> bool:
+        # The change view still shows the lesson; every field is read-only.
+        return False
+
+    @admin.action(description="Cancel the selected lessons", permissions=["view"])
+    def cancel_lessons(self, request: HttpRequest, queryset: QuerySet[Lesson]) -> None:
+        cancelled, refused = 0, []
+        for lesson in queryset:
+            try:
+                lesson_cancel(lesson=lesson, actor=request.user, reason="Cancelled by staff.")
+            except APIException as error:
+                refused.append(f"#{lesson.pk}: {error.detail}")
+            else:
+                cancelled += 1
+        if cancelled:
+            self.message_user(request, f"Cancelled {cancelled} lesson(s).", messages.SUCCESS)
+        if refused:
+            self.message_user(request, "Not cancelled: " + "; ".join(refused), messages.WARNING)
