@@ -9,7 +9,6 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 from django.core.servers.basehttp import ThreadedWSGIServer
-from django.db import connections
 from django.test.testcases import LiveServerThread
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -112,17 +111,12 @@ class _RoomyLiveServerThread(LiveServerThread):
 
 @pytest.fixture
 def http_server(transactional_db) -> str:
-    """A real threaded HTTP server on 127.0.0.1, one database connection per request."""
-    in_memory = {
-        alias: conn
-        for alias, conn in ((c.alias, c) for c in connections.all())
-        if conn.vendor == "sqlite" and conn.is_in_memory_db()
-    }
-    for conn in in_memory.values():
-        conn.inc_thread_sharing()
-    thread = _RoomyLiveServerThread(
-        "127.0.0.1", static_handler=lambda app: app, connections_override=in_memory, port=0
-    )
+    """A real threaded HTTP server on 127.0.0.1, one database connection per request.
+
+    The test database is never in memory (see ``tests/settings.py``), so every request
+    thread opens its own connection, as under a real server.
+    """
+    thread = _RoomyLiveServerThread("127.0.0.1", static_handler=lambda app: app, port=0)
     thread.daemon = True
     thread.start()
     thread.is_ready.wait()
@@ -130,5 +124,3 @@ def http_server(transactional_db) -> str:
         raise thread.error
     yield f"http://127.0.0.1:{thread.port}"
     thread.terminate()
-    for conn in in_memory.values():
-        conn.dec_thread_sharing()

@@ -5,6 +5,7 @@
 """
 
 import os
+import tempfile
 from urllib.parse import urlsplit
 
 _database_url = urlsplit(
@@ -14,10 +15,14 @@ if _database_url.scheme.startswith("sqlite"):
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            # sqlite:////abs/path (a file, as the concurrency tests need) or sqlite:// (memory)
+            # Always a file, never memory: the race tests need one connection per
+            # request thread. sqlite:////abs/path names it; sqlite:// picks a temp file.
             "NAME": _database_url.path[1:] or ":memory:",
             "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 30},
-            "TEST": {"NAME": _database_url.path[1:] or None},
+            "TEST": {
+                "NAME": _database_url.path[1:]
+                or os.path.join(tempfile.gettempdir(), f"tutor_lessons_tests_{os.getpid()}.sqlite3")
+            },
         }
     }
 else:

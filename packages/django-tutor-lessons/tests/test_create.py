@@ -137,6 +137,33 @@ def test_create_enforces_the_time_rules(
 
 
 @pytest.mark.django_db
+def test_create_refuses_a_lesson_beyond_the_booking_horizon(tutor_client, student, soon):
+    start = soon + timedelta(days=731)
+    response = create(
+        tutor_client, student, start.isoformat(), (start + timedelta(hours=1)).isoformat()
+    )
+    assert response.status_code == 400
+    assert error_codes(response) == [("start_too_far_ahead", "start")]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [
+        ("9999-12-31T22:00:00-05:00", "9999-12-31T23:00:00-05:00"),
+        ("9999-12-31T22:00:00", "9999-12-31T23:00:00"),
+    ],
+)
+def test_create_answers_times_at_the_end_of_the_calendar_with_a_400(
+    tutor_client, student, start, end
+):
+    response = create(tutor_client, student, start, end)
+    assert response.status_code == 400
+    assert {code for code, _ in error_codes(response)} <= {"overflow", "start_too_far_ahead"}
+    assert not Lesson.objects.exists()
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("length", [timedelta(minutes=15), timedelta(hours=8)])
 def test_create_accepts_the_shortest_and_longest_lessons(tutor_client, student, soon, length):
     response = create(tutor_client, student, soon.isoformat(), (soon + length).isoformat())

@@ -80,6 +80,7 @@ def test_the_admin_cancels_through_the_service(admin_client, admin_user, lesson)
         ({"USER_TIMEZONE": "no.such.module.function"}, "tutor_lessons.E004"),
         ({"SCHEDULING_POLICY": "tutor_lessons.conf.SETTING_NAME"}, "tutor_lessons.E004"),
         ({"MIN_DURATION": 15}, "tutor_lessons.E005"),
+        ({"BOOKING_HORIZON": "2 years"}, "tutor_lessons.E005"),
         ({"CALENDAR_MAX_EVENTS": 0}, "tutor_lessons.E006"),
         ({"WRITE_THROTTLE_RATE": "lots"}, "tutor_lessons.E007"),
     ],

@@ -60,7 +60,7 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[Error]:
             errors.append(
                 _error(f"{SETTING_NAME}[{key!r}] is not callable.", "Give a callable.", 4)
             )
-    for key in ("MIN_DURATION", "MAX_DURATION"):
+    for key in ("MIN_DURATION", "MAX_DURATION", "BOOKING_HORIZON"):
         if key in user_settings and not isinstance(user_settings[key], timedelta):
             errors.append(_error(f"{SETTING_NAME}[{key!r}] must be a timedelta.", "", 5))
     for key in ("CALENDAR_MAX_EVENTS", "CALENDAR_MAX_RANGE_DAYS"):

@@ -24,6 +24,8 @@ DEFAULTS: dict[str, Any] = {
     "SCHEDULING_POLICY": "tutor_lessons.policies.authenticated_user_is_tutor",
     "MIN_DURATION": timedelta(minutes=15),
     "MAX_DURATION": timedelta(hours=8),
+    # How far ahead a lesson may start.
+    "BOOKING_HORIZON": timedelta(days=730),
     # The calendar answers at most this many lessons and sets ``has_more_events``.
     "CALENDAR_MAX_EVENTS": 500,
     # The longest calendar window, in days.

@@ -56,6 +56,12 @@ def _validate_times(*, start: datetime, end: datetime, now: datetime) -> None:
         )
     if start <= now:
         raise _invalid("start", "A lesson cannot start in the past.", "start_in_past")
+    if start > now + lessons_settings.BOOKING_HORIZON:
+        raise _invalid(
+            "start",
+            f"A lesson can start at most {lessons_settings.BOOKING_HORIZON.days} days ahead.",
+            "start_too_far_ahead",
+        )
 
 
 # First key of the two-key PostgreSQL advisory locks this package takes ("tutr").

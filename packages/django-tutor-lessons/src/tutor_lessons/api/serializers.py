@@ -83,14 +83,19 @@ class LessonSerializer(serializers.Serializer):
         return lesson_representation(instance, zone=_zone(self))
 
 
+_OUT_OF_RANGE = "This time is out of the supported range."
+
+
 def _to_utc(value: datetime, zone: ZoneInfo) -> datetime:
     """An aware value as given; a naive one read in ``zone`` (DST gaps and folds refused)."""
-    if value.tzinfo is not None:
-        return value.astimezone(UTC)
     try:
+        if value.tzinfo is not None:
+            return value.astimezone(UTC)
         return make_aware_strict(value, zone).astimezone(UTC)
     except LocalTimeError as error:
         raise serializers.ValidationError(str(error), code=error.code) from error
+    except OverflowError as error:  # e.g. 9999-12-31T23:00-05:00 is past year 9999 in UTC
+        raise serializers.ValidationError(_OUT_OF_RANGE, code="overflow") from error
 
 
 class LocalDateTimeField(serializers.DateTimeField):
@@ -211,10 +216,16 @@ class CalendarQuerySerializer(serializers.Serializer):
         zone = _zone(self)
         lower = self._bound(attrs, "from", "start")
         upper = self._bound(attrs, "to", "end")
-        if not isinstance(lower, datetime):
-            lower = _local_midnight(lower, zone)
-        if not isinstance(upper, datetime):
-            upper = _local_midnight(upper + timedelta(days=1), zone)
+        try:
+            if not isinstance(lower, datetime):
+                lower = _local_midnight(lower, zone)
+            if not isinstance(upper, datetime):
+                upper = _local_midnight(upper + timedelta(days=1), zone)
+        except OverflowError as error:  # the first or last day of the calendar's range
+            name = "to" if isinstance(lower, datetime) else "from"
+            raise serializers.ValidationError(
+                {name: [ErrorDetail(_OUT_OF_RANGE, code="overflow")]}
+            ) from error
         if upper <= lower:
             raise serializers.ValidationError(
                 {"to": [ErrorDetail("`to` must be after `from`.", code="invalid_range")]}

@@ -32,6 +32,7 @@ _TIME_ERRORS = [
     "end_before_start",
     "duration_too_short",
     "duration_too_long",
+    "overflow",
     "nonexistent_local_time",
     "ambiguous_local_time",
 ]
@@ -67,7 +68,13 @@ class LessonWriteAPIView(LessonsAPIView):
 
 @extend_validation_errors(_TIME_ERRORS, field_name="end", methods=["post"])
 @extend_validation_errors(
-    ["start_in_past", "nonexistent_local_time", "ambiguous_local_time"],
+    [
+        "start_in_past",
+        "start_too_far_ahead",
+        "overflow",
+        "nonexistent_local_time",
+        "ambiguous_local_time",
+    ],
     field_name="start",
     methods=["post"],
 )
@@ -130,7 +137,13 @@ class LessonCreateView(LessonWriteAPIView):
 
 @extend_validation_errors(_TIME_ERRORS, field_name="end", methods=["patch"])
 @extend_validation_errors(
-    ["start_in_past", "nonexistent_local_time", "ambiguous_local_time"],
+    [
+        "start_in_past",
+        "start_too_far_ahead",
+        "overflow",
+        "nonexistent_local_time",
+        "ambiguous_local_time",
+    ],
     field_name="start",
     methods=["patch"],
 )
@@ -234,12 +247,14 @@ def _calendar_parameters() -> list[OpenApiParameter]:
 
 
 @extend_validation_errors(
-    ["required", "invalid", "nonexistent_local_time", "ambiguous_local_time"],
+    ["required", "invalid", "overflow", "nonexistent_local_time", "ambiguous_local_time"],
     field_name="from",
     methods=["get"],
 )
 @extend_validation_errors(
-    ["required", "invalid", "invalid_range", "range_too_long"], field_name="to", methods=["get"]
+    ["required", "invalid", "overflow", "invalid_range", "range_too_long"],
+    field_name="to",
+    methods=["get"],
 )
 @extend_validation_errors(["invalid_choice"], field_name="status", methods=["get"])
 @extend_validation_errors(["invalid_choice"], field_name="role", methods=["get"])
