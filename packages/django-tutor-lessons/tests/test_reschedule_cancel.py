@@ -140,11 +140,45 @@ def test_reschedule_enforces_the_time_rules(tutor_client, lesson, shift, length,
 
 
 @pytest.mark.django_db
-def test_reschedule_needs_both_times(tutor_client, lesson):
+def test_a_drag_sends_only_the_start_and_keeps_the_length(tutor_client, lesson):
     url = reverse("lessons:lesson-reschedule", args=[lesson.pk])
-    response = tutor_client.patch(url, {"start": lesson.start.isoformat()}, format="json")
+    new_start = lesson.start + timedelta(hours=3)
+
+    response = tutor_client.patch(url, {"start": new_start.isoformat()}, format="json")
+
+    assert response.status_code == 200, response.json()
+    lesson.refresh_from_db()
+    assert (lesson.start, lesson.end) == (new_start, new_start + timedelta(hours=1))
+
+
+@pytest.mark.django_db
+def test_a_resize_sends_only_the_end(tutor_client, lesson):
+    url = reverse("lessons:lesson-reschedule", args=[lesson.pk])
+    new_end = lesson.start + timedelta(minutes=30)
+    original_start = lesson.start
+
+    response = tutor_client.patch(url, {"end": new_end.isoformat()}, format="json")
+
+    assert response.status_code == 200, response.json()
+    lesson.refresh_from_db()
+    assert (lesson.start, lesson.end) == (original_start, new_end)
+
+
+@pytest.mark.django_db
+def test_a_resize_still_follows_the_duration_rules(tutor_client, lesson):
+    url = reverse("lessons:lesson-reschedule", args=[lesson.pk])
+    too_short = lesson.start + timedelta(minutes=5)
+    response = tutor_client.patch(url, {"end": too_short.isoformat()}, format="json")
     assert response.status_code == 400
-    assert error_codes(response) == [("required", "end")]
+    assert error_codes(response) == [("duration_too_short", "end")]
+
+
+@pytest.mark.django_db
+def test_reschedule_needs_start_or_end(tutor_client, lesson):
+    url = reverse("lessons:lesson-reschedule", args=[lesson.pk])
+    response = tutor_client.patch(url, {}, format="json")
+    assert response.status_code == 400
+    assert error_codes(response) == [("empty", "non_field_errors")]
 
 
 @pytest.mark.django_db

@@ -172,11 +172,25 @@ def lesson_create(
     return lesson
 
 
-def lesson_reschedule(*, lesson: Lesson, actor: Any, start: datetime, end: datetime) -> Lesson:
-    """Move a scheduled lesson that has not started yet to ``[start, end)``."""
+def lesson_reschedule(
+    *,
+    lesson: Lesson,
+    actor: Any,
+    start: datetime | None = None,
+    end: datetime | None = None,
+) -> Lesson:
+    """Move a scheduled lesson that has not started yet to ``[start, end)``.
+
+    Without ``end`` the lesson keeps its length (a drag); without ``start`` it keeps its
+    start (a resize).
+    """
     now = timezone.now()
     with transaction.atomic():
         lesson = _lock_changeable(lesson, now=now)
+        if start is None:
+            start = lesson.start
+        if end is None:
+            end = start + (lesson.end - lesson.start)
         _validate_times(start=start, end=end, now=now)
         _lock_participants(lesson.tutor_id, lesson.student_id)
         _ensure_free(

@@ -129,7 +129,12 @@ class LessonCreateSerializer(LessonWindowSerializer):
 
 
 class LessonRescheduleSerializer(LessonWindowSerializer):
-    pass
+    """Both times, or one: ``start`` alone keeps the length, ``end`` alone resizes."""
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if not attrs:
+            raise serializers.ValidationError("Send `start`, `end` or both.", code="empty")
+        return attrs
 
 
 class LessonCancelSerializer(serializers.Serializer):

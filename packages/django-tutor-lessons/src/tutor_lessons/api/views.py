@@ -49,8 +49,10 @@ class LessonsAPIView(APIView):
     def get_serializer_context(self) -> dict:
         return {"request": self.request, "view": self, "timezone": self.zone}
 
-    def parse(self, serializer_class: type, data) -> dict:
-        serializer = serializer_class(data=data, context=self.get_serializer_context())
+    def parse(self, serializer_class: type, data, *, partial: bool = False) -> dict:
+        serializer = serializer_class(
+            data=data, partial=partial, context=self.get_serializer_context()
+        )
         serializer.is_valid(raise_exception=True)
         return serializer.validated_data
 
@@ -136,6 +138,7 @@ class LessonCreateView(LessonWriteAPIView):
 
 
 @extend_validation_errors(_TIME_ERRORS, field_name="end", methods=["patch"])
+@extend_validation_errors(["empty"], field_name="non_field_errors", methods=["patch"])
 @extend_validation_errors(
     [
         "start_in_past",
@@ -150,10 +153,12 @@ class LessonCreateView(LessonWriteAPIView):
 class LessonRescheduleView(LessonWriteAPIView):
     @extend_schema(
         operation_id="lessons_reschedule",
-        summary="Move a lesson (calendar drag-and-drop)",
-        description="Either participant may move a scheduled lesson that has not started. "
-        "A lesson that is not scheduled is a 409 `lesson_not_scheduled`, one that has "
-        "started a 409 `lesson_expired`; someone else's lesson is a 404.",
+        summary="Move or resize a lesson (calendar drag-and-drop)",
+        description="Either participant may change a scheduled lesson that has not "
+        "started. Send `start` alone to move the lesson and keep its length (a drag), "
+        "`end` alone to change its length (a resize), or both. A lesson that is not "
+        "scheduled is a 409 `lesson_not_scheduled`, one that has started a 409 "
+        "`lesson_expired`; someone else's lesson is a 404.",
         request=LessonRescheduleSerializer,
         responses={200: LessonSerializer, 409: schema.CONFLICT_RESPONSE},
         examples=[
@@ -162,6 +167,12 @@ class LessonRescheduleView(LessonWriteAPIView):
                 value={"start": "2026-07-14T17:00:00+03:00", "end": "2026-07-14T18:00:00+03:00"},
                 request_only=True,
             ),
+            OpenApiExample(
+                "Drag, keeping the length",
+                value={"start": "2026-07-14T17:00:00+03:00"},
+                request_only=True,
+            ),
+            OpenApiExample("Resize", value={"end": "2026-07-14T17:30:00+03:00"}, request_only=True),
             OpenApiExample(
                 "Rescheduled",
                 value={
@@ -184,7 +195,7 @@ class LessonRescheduleView(LessonWriteAPIView):
     )
     def patch(self, request: Request, pk: int) -> Response:
         lesson = self.get_lesson(pk)
-        data = self.parse(LessonRescheduleSerializer, request.data)
+        data = self.parse(LessonRescheduleSerializer, request.data, partial=True)
         lesson = services.lesson_reschedule(lesson=lesson, actor=request.user, **data)
         return self.render_lesson(lesson)
 
@@ -254,6 +265,16 @@ def _calendar_parameters() -> list[OpenApiParameter]:
 @extend_validation_errors(
     ["required", "invalid", "overflow", "invalid_range", "range_too_long"],
     field_name="to",
+    methods=["get"],
+)
+@extend_validation_errors(
+    ["invalid", "overflow", "conflict", "nonexistent_local_time", "ambiguous_local_time"],
+    field_name="start",
+    methods=["get"],
+)
+@extend_validation_errors(
+    ["invalid", "overflow", "conflict", "nonexistent_local_time", "ambiguous_local_time"],
+    field_name="end",
     methods=["get"],
 )
 @extend_validation_errors(["invalid_choice"], field_name="status", methods=["get"])
