@@ -1,4 +1,4 @@
-"""A URLconf with a view that crashes, to test how a 500 is logged."""
+"""A URLconf with views that crash, to test how a 500 is logged and rendered."""
 
 from django.http import HttpRequest
 from django.urls import path
@@ -8,4 +8,6 @@ def crash(request: HttpRequest):
     raise RuntimeError("boom")
 
 
-urlpatterns = [path("crash/", crash)]
+urlpatterns = [path("crash/", crash), path("api/crash/", crash)]
+handler404 = "config.errors.not_found"
+handler500 = "config.errors.server_error"

@@ -1,6 +1,7 @@
 """Thin HTTP layer of the accounts API: parse, call one service, render."""
 
 from drf_spectacular.utils import extend_schema
+from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import status
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -22,6 +23,18 @@ from accounts.api.serializers import (
 TAGS = ["auth"]
 
 
+PASSWORD_ERRORS = [
+    "password_too_short",
+    "password_too_common",
+    "password_entirely_numeric",
+    "password_too_similar",
+]
+
+
+# Codes the services raise beyond what the serializers' fields declare.
+@extend_validation_errors(["unique"], field_name="username", methods=["post"])
+@extend_validation_errors(PASSWORD_ERRORS, field_name="password", methods=["post"])
+@extend_validation_errors(["invalid_timezone"], field_name="timezone", methods=["post"])
 class RegisterView(APIView):
     # No authentication: a stale session cookie must not force a CSRF check here.
     authentication_classes: list = []
@@ -48,6 +61,7 @@ class RegisterView(APIView):
         return Response(RegisteredUserOutputSerializer(user).data, status=status.HTTP_201_CREATED)
 
 
+@extend_validation_errors(["invalid_credentials"], field_name="non_field_errors", methods=["post"])
 class TokenView(APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
@@ -70,6 +84,7 @@ class TokenView(APIView):
         return Response(TokenOutputSerializer({"token": token.key}).data)
 
 
+@extend_validation_errors(["invalid_timezone"], field_name="timezone", methods=["patch"])
 class MeView(APIView):
     @extend_schema(
         operation_id="auth_me_retrieve",
