@@ -1,16 +1,17 @@
 """Writes: scheduling, rescheduling, cancelling and completing lessons.
 
-Each service runs in one transaction. Overlaps are checked here on every database and,
-on PostgreSQL, also by the exclusion constraints, which decide races between
-concurrent requests; both paths raise the same ``TimeConflict``. Signals and the
-domain-event log lines are emitted only after the transaction commits.
+Each service runs in one transaction. Overlaps are checked here on every database. On
+PostgreSQL, per-user advisory locks make that check race-free and the exclusion
+constraints hold the rule in the database itself; a violation of either raises the
+same ``TimeConflict`` (409). Signals and the domain-event log lines are emitted only
+after the transaction commits.
 """
 
 from __future__ import annotations
 
 import logging
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
@@ -38,6 +39,10 @@ def _invalid(field: str, message: str, code: str) -> ValidationError:
     return ValidationError({field: [ErrorDetail(message, code=code)]})
 
 
+def _minutes(duration: timedelta) -> str:
+    return f"{int(duration.total_seconds() // 60)} minutes"
+
+
 def _validate_times(*, start: datetime, end: datetime, now: datetime) -> None:
     if end <= start:
         raise _invalid("end", "The lesson must end after it starts.", "end_before_start")
@@ -45,13 +50,13 @@ def _validate_times(*, start: datetime, end: datetime, now: datetime) -> None:
     if duration < lessons_settings.MIN_DURATION:
         raise _invalid(
             "end",
-            f"A lesson lasts at least {lessons_settings.MIN_DURATION}.",
+            f"A lesson lasts at least {_minutes(lessons_settings.MIN_DURATION)}.",
             "duration_too_short",
         )
     if duration > lessons_settings.MAX_DURATION:
         raise _invalid(
             "end",
-            f"A lesson lasts at most {lessons_settings.MAX_DURATION}.",
+            f"A lesson lasts at most {_minutes(lessons_settings.MAX_DURATION)}.",
             "duration_too_long",
         )
     if start <= now:

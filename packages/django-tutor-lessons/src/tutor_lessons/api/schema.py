@@ -108,7 +108,7 @@ TOO_SHORT = error_example(
     "Too short",
     status=400,
     code="duration_too_short",
-    detail="A lesson lasts at least 0:15:00.",
+    detail="A lesson lasts at least 15 minutes.",
     attr="end",
 )
 DST_GAP = error_example(

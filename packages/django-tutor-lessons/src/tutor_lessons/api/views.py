@@ -28,14 +28,11 @@ from tutor_lessons.conf import lessons_settings
 from tutor_lessons.models import Lesson
 from tutor_lessons.timezones import user_zone
 
-_TIME_ERRORS = [
-    "end_before_start",
-    "duration_too_short",
-    "duration_too_long",
-    "overflow",
-    "nonexistent_local_time",
-    "ambiguous_local_time",
-]
+# Validation codes the services and fields raise beyond DRF's own, for the schema.
+_LOCAL_TIME_ERRORS = ["overflow", "nonexistent_local_time", "ambiguous_local_time"]
+_START_ERRORS = ["start_in_past", "start_too_far_ahead", *_LOCAL_TIME_ERRORS]
+_END_ERRORS = ["end_before_start", "duration_too_short", "duration_too_long", *_LOCAL_TIME_ERRORS]
+_BOUND_ERRORS = ["invalid", *_LOCAL_TIME_ERRORS]
 
 
 class LessonsAPIView(APIView):
@@ -68,15 +65,9 @@ class LessonWriteAPIView(LessonsAPIView):
         return get_object_or_404(selectors.lessons_visible_to(user=self.request.user), pk=pk)
 
 
-@extend_validation_errors(_TIME_ERRORS, field_name="end", methods=["post"])
+@extend_validation_errors(_END_ERRORS, field_name="end", methods=["post"])
 @extend_validation_errors(
-    [
-        "start_in_past",
-        "start_too_far_ahead",
-        "overflow",
-        "nonexistent_local_time",
-        "ambiguous_local_time",
-    ],
+    _START_ERRORS,
     field_name="start",
     methods=["post"],
 )
@@ -137,16 +128,10 @@ class LessonCreateView(LessonWriteAPIView):
         return self.render_lesson(lesson, status.HTTP_201_CREATED)
 
 
-@extend_validation_errors(_TIME_ERRORS, field_name="end", methods=["patch"])
+@extend_validation_errors(_END_ERRORS, field_name="end", methods=["patch"])
 @extend_validation_errors(["empty"], field_name="non_field_errors", methods=["patch"])
 @extend_validation_errors(
-    [
-        "start_in_past",
-        "start_too_far_ahead",
-        "overflow",
-        "nonexistent_local_time",
-        "ambiguous_local_time",
-    ],
+    _START_ERRORS,
     field_name="start",
     methods=["patch"],
 )
@@ -258,25 +243,17 @@ def _calendar_parameters() -> list[OpenApiParameter]:
 
 
 @extend_validation_errors(
-    ["required", "invalid", "overflow", "nonexistent_local_time", "ambiguous_local_time"],
+    ["required", *_BOUND_ERRORS],
     field_name="from",
     methods=["get"],
 )
 @extend_validation_errors(
-    ["required", "invalid", "overflow", "invalid_range", "range_too_long"],
+    ["required", "invalid_range", "range_too_long", *_BOUND_ERRORS],
     field_name="to",
     methods=["get"],
 )
-@extend_validation_errors(
-    ["invalid", "overflow", "conflict", "nonexistent_local_time", "ambiguous_local_time"],
-    field_name="start",
-    methods=["get"],
-)
-@extend_validation_errors(
-    ["invalid", "overflow", "conflict", "nonexistent_local_time", "ambiguous_local_time"],
-    field_name="end",
-    methods=["get"],
-)
+@extend_validation_errors(["conflict", *_BOUND_ERRORS], field_name="start", methods=["get"])
+@extend_validation_errors(["conflict", *_BOUND_ERRORS], field_name="end", methods=["get"])
 @extend_validation_errors(["invalid_choice"], field_name="status", methods=["get"])
 @extend_validation_errors(["invalid_choice"], field_name="role", methods=["get"])
 class CalendarView(LessonsAPIView):
