@@ -124,6 +124,8 @@ def demo(session: nox.Session) -> None:
     """Serve the example project with demo data on 127.0.0.1:${PORT:-8000} (SQLite default)."""
     _install_example(session)
     env = {"DEBUG": os.environ.get("DEBUG", "1")}
+    # DATABASE_URL=postgres://.../name: create that database when it is new.
+    session.run("python", str(ROOT / "tools" / "create_database.py"))
     session.chdir(EXAMPLE)
     session.run("python", "manage.py", "migrate", "--noinput", env=env)
     session.run("python", "manage.py", "seed_demo", env=env)

@@ -39,10 +39,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import httpx
+from create_database import ensure_postgres_database
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_PROJECT = REPO_ROOT / "example_project"
@@ -172,34 +172,6 @@ def print_table(recorder: Recorder) -> None:
 
 
 # --- Database and server --------------------------------------------------------------
-
-
-def ensure_postgres_database(database_url: str) -> None:
-    """Create the database of a postgres:// URL if it does not exist yet."""
-    parts = urlsplit(database_url)
-    if not parts.scheme.startswith("postgres"):
-        return
-    import psycopg
-    from psycopg import sql
-
-    name = parts.path.lstrip("/")
-    if not name:
-        raise LoadTestError(f"DATABASE_URL names no database: {database_url}")
-    try:
-        with psycopg.connect(
-            host=parts.hostname or HOST,
-            port=parts.port or 5432,
-            user=parts.username or "postgres",
-            password=parts.password or None,
-            dbname="postgres",
-            autocommit=True,
-        ) as connection:
-            found = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-            if found.fetchone() is None:
-                connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-                print(f"created database {name}")
-    except psycopg.Error as error:
-        raise LoadTestError(f"cannot prepare database {name!r}: {error}") from error
 
 
 def port_is_free(port: int) -> bool:
@@ -615,7 +587,7 @@ def main(argv: list[str] | None = None) -> int:
                     f"workers, {base_url}"
                 )
                 scenario.run(deadline)
-        except (LoadTestError, subprocess.SubprocessError, OSError) as error:
+        except (LoadTestError, RuntimeError, subprocess.SubprocessError, OSError) as error:
             failure = f"{type(error).__name__}: {error}"
         log_errors = server_log_errors(log_path)
         elapsed = time.monotonic() - started
