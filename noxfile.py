@@ -70,7 +70,9 @@ def _database_url(session: nox.Session, package: str, database: str) -> str:
     if database == "sqlite":
         # A file, not memory: the race tests need one connection per request thread.
         return f"sqlite:///{Path(session.create_tmp()).resolve() / f'{package}.sqlite3'}"
-    return os.environ.get("DATABASE_URL", f"{POSTGRES}/tutor_{package}")
+    configured = os.environ.get("DATABASE_URL", "")
+    # A sqlite:// DATABASE_URL left over from the demo must not turn these runs to SQLite.
+    return configured if configured.startswith("postgres") else f"{POSTGRES}/tutor_{package}"
 
 
 @nox.session
@@ -110,7 +112,8 @@ def tests(session: nox.Session, package: str, django: str, database: str) -> Non
 @nox.session(python="3.12")
 def lint(session: nox.Session) -> None:
     """ruff check and ruff format --check over the whole repository."""
-    session.install("ruff>=0.6")
+    # Pinned to a minor release: new ruff minors add rules and formatter styles.
+    session.install("ruff>=0.17,<0.18")
     session.run("ruff", "check", str(ROOT))
     session.run("ruff", "format", "--check", str(ROOT))
 
