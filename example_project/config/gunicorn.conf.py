@@ -7,8 +7,16 @@ live gauges are dropped when it exits.
 
 import os
 import shutil
+import sys
+from pathlib import Path
 
 from prometheus_client import multiprocess
+
+# gunicorn reads this file before it changes into the project (--chdir), so make the
+# project importable for the shared log format.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from config.logging import JSON_FORMATTER
 
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
@@ -20,14 +28,7 @@ accesslog = None
 logconfig_dict = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {
-        "json": {
-            "()": "pythonjsonlogger.json.JsonFormatter",
-            "fmt": "%(levelname)s %(name)s %(message)s",
-            "rename_fields": {"levelname": "level", "name": "logger"},
-            "timestamp": True,
-        }
-    },
+    "formatters": {"json": JSON_FORMATTER},
     "handlers": {
         "stdout": {
             "class": "logging.StreamHandler",

@@ -11,6 +11,15 @@ import logging
 import sys
 from contextvars import ContextVar
 
+#: The project's one JSON line format, shared by Django's LOGGING and gunicorn's.
+JSON_FORMATTER = {
+    "()": "pythonjsonlogger.json.JsonFormatter",
+    "fmt": "%(levelname)s %(name)s %(message)s",
+    "rename_fields": {"levelname": "level", "name": "logger"},
+    # An ISO 8601 UTC "timestamp" key from the record's creation time.
+    "timestamp": True,
+}
+
 request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
 
 

@@ -21,6 +21,8 @@ from pathlib import Path
 
 import dj_database_url
 
+from config.logging import JSON_FORMATTER
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -246,15 +248,7 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"request_id": {"()": "config.logging.RequestIdFilter"}},
-    "formatters": {
-        "json": {
-            "()": "pythonjsonlogger.json.JsonFormatter",
-            "fmt": "%(levelname)s %(name)s %(message)s",
-            "rename_fields": {"levelname": "level", "name": "logger"},
-            # An ISO 8601 UTC "timestamp" key from the record's creation time.
-            "timestamp": True,
-        }
-    },
+    "formatters": {"json": JSON_FORMATTER},
     "handlers": {
         "stdout": {
             "class": "config.logging.StdoutHandler",
