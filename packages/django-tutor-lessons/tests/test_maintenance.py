@@ -4,6 +4,7 @@ from datetime import timedelta
 from io import StringIO
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.core.management import call_command
 from django.test import modify_settings, override_settings
 from django.urls import reverse
@@ -70,6 +71,20 @@ def test_the_admin_cancels_through_the_service(admin_client, admin_user, lesson)
     started.refresh_from_db()
     assert (lesson.status, lesson.cancelled_by) == (LessonStatus.CANCELLED, admin_user)
     assert started.status == LessonStatus.SCHEDULED
+
+
+@pytest.mark.django_db
+def test_staff_who_may_only_view_lessons_cannot_cancel_them(client, lesson):
+    viewer = PersonFactory(username="viewer", is_staff=True)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_lesson"))
+    client.force_login(viewer)
+    changelist = reverse("admin:tutor_lessons_lesson_changelist")
+
+    assert client.get(changelist).status_code == 200
+    client.post(changelist, {"action": "cancel_lessons", "_selected_action": [lesson.pk]})
+
+    lesson.refresh_from_db()
+    assert lesson.status == LessonStatus.SCHEDULED
 
 
 @pytest.mark.parametrize(

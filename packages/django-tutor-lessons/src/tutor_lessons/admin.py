@@ -31,7 +31,12 @@ class LessonAdmin(admin.ModelAdmin):
         # The change view still shows the lesson; every field is read-only.
         return False
 
-    @admin.action(description="Cancel the selected lessons", permissions=["view"])
+    def has_cancel_permission(self, request: HttpRequest) -> bool:
+        # Cancelling is a change: it needs the change permission that the forms no
+        # longer use, not merely the right to look.
+        return request.user.has_perm("tutor_lessons.change_lesson")
+
+    @admin.action(description="Cancel the selected lessons", permissions=["cancel"])
     def cancel_lessons(self, request: HttpRequest, queryset: QuerySet[Lesson]) -> None:
         cancelled, refused = 0, []
         for lesson in queryset:
