@@ -56,6 +56,11 @@ TEST_REQUIREMENTS = [
 POSTGRES = "postgres://postgres@127.0.0.1:5432"
 REDIS = "redis://127.0.0.1:6379"
 
+# package: (where its tests run, what coverage measures, the gate, what else it installs)
+SUITES = {
+    "lessons": (LESSONS, "tutor_lessons", 90, []),
+    "example": (EXAMPLE, "accounts", 70, ["-r", str(EXAMPLE / "requirements.txt")]),
+}
 # (package, Django, database): lessons runs on SQLite too, the demo's embedded default.
 MATRIX = [
     ("lessons", "5.2", "postgres"),
@@ -88,25 +93,19 @@ def tests(session: nox.Session, package: str, django: str, database: str) -> Non
         "DATABASE_URL": _database_url(session, package, database),
         "REDIS_URL": os.environ.get("REDIS_URL", f"{REDIS}/{1 if package == 'lessons' else 2}"),
     }
-    # One "--opt=value" token each: a bare path would move pytest's rootdir to the root.
-    coverage = [f"--cov-config={ROOT / 'pyproject.toml'}", "--cov-report=term"]
-    if package == "lessons":
-        session.install("-e", str(LESSONS))
-        session.chdir(LESSONS)
-        session.run(
-            "pytest",
-            "--cov=tutor_lessons",
-            "--cov-fail-under=90",
-            *coverage,
-            *session.posargs,
-            env=env,
-        )
-    else:
-        session.install("-e", str(LESSONS), "-r", str(EXAMPLE / "requirements.txt"))
-        session.chdir(EXAMPLE)
-        session.run(
-            "pytest", "--cov=accounts", "--cov-fail-under=70", *coverage, *session.posargs, env=env
-        )
+    directory, measured, minimum, requirements = SUITES[package]
+    session.install("-e", str(LESSONS), *requirements)
+    session.chdir(directory)
+    session.run(
+        "pytest",
+        f"--cov={measured}",
+        f"--cov-fail-under={minimum}",
+        # One "--opt=value" token each: a bare path would move pytest's rootdir to the root.
+        f"--cov-config={ROOT / 'pyproject.toml'}",
+        "--cov-report=term",
+        *session.posargs,
+        env=env,
+    )
 
 
 @nox.session(python="3.12")
