@@ -31,13 +31,16 @@ def _expose_pyenv_pythons() -> None:
     """Let ``python3.12``-style shims of pyenv resolve every installed interpreter.
 
     pyenv only runs a shim for the versions it is told to use; without this, nox
-    finds ``python3.13`` on PATH but the shim refuses to start it.
+    finds ``python3.13`` on PATH but the shim refuses to start it. A ``PYENV_VERSION``
+    that is already set (pyenv's own shim sets it when it starts nox) is kept first.
     """
-    if "PYENV_VERSION" in os.environ or not shutil.which("pyenv"):
+    if not shutil.which("pyenv"):
         return
-    versions = subprocess.run(
+    chosen = [v for v in os.environ.get("PYENV_VERSION", "").split(":") if v]
+    installed = subprocess.run(
         ["pyenv", "versions", "--bare"], capture_output=True, text=True, check=False
     ).stdout.split()
+    versions = chosen + [v for v in installed if v not in chosen]
     if versions:
         os.environ["PYENV_VERSION"] = ":".join(versions)
 

@@ -7,6 +7,11 @@ from django.utils import timezone
 from tutor_lessons.models import Lesson
 
 
+def json_id(user) -> int | str:
+    """A user's id as the API shows it: a number, or the text of a UUID key."""
+    return user.pk if isinstance(user.pk, int) else str(user.pk)
+
+
 class PersonFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = get_user_model()

@@ -49,7 +49,9 @@ USE_TZ = True
 TIME_ZONE = "UTC"
 ROOT_URLCONF = "tests.testapp.urls"
 ALLOWED_HOSTS = ["127.0.0.1"]
-AUTH_USER_MODEL = "testapp.Person"
+# TUTOR_TEST_USER_MODEL=uuid: a user with a UUID key and no ``is_active`` field.
+USER_APP = "uuidapp" if os.environ.get("TUTOR_TEST_USER_MODEL") == "uuid" else "testapp"
+AUTH_USER_MODEL = "uuidapp.UuidPerson" if USER_APP == "uuidapp" else "testapp.Person"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
@@ -63,7 +65,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_standardized_errors",
     "tutor_lessons",
-    "tests.testapp",
+    f"tests.{USER_APP}",
 ]
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     INSTALLED_APPS.append("django.contrib.postgres")

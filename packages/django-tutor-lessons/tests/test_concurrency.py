@@ -14,7 +14,7 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 
-from tests.factories import LessonFactory, PersonFactory
+from tests.factories import LessonFactory, PersonFactory, json_id
 from tutor_lessons.models import Lesson, LessonStatus
 
 PASSWORD = "race-pass-123"
@@ -55,7 +55,7 @@ def _race(url: str, user, payloads: list[dict | None]) -> list[tuple[int, dict]]
 def test_30_concurrent_bookings_of_one_slot_make_exactly_one_lesson(http_server, soon):
     tutor, student = _user("racing-tutor", "Europe/Kyiv"), _user("racing-student")
     payload = {
-        "student": student.pk,
+        "student": json_id(student),
         "start": soon.isoformat(),
         "end": (soon + timedelta(hours=1)).isoformat(),
     }
@@ -80,7 +80,7 @@ def test_concurrent_bookings_of_overlapping_slots_by_different_tutors_for_one_st
     url = http_server + reverse("lessons:lesson-create")
     payloads = [
         {
-            "student": student.pk,
+            "student": json_id(student),
             "start": (soon + timedelta(minutes=5 * i)).isoformat(),
             "end": (soon + timedelta(minutes=5 * i + 60)).isoformat(),
         }

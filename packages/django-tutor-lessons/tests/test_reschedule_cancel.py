@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.factories import LessonFactory, PersonFactory
+from tests.factories import LessonFactory, PersonFactory, json_id
 from tests.test_create import error_codes
 from tutor_lessons.models import Lesson, LessonStatus
 
@@ -188,7 +188,7 @@ def test_cancel_records_who_cancelled_and_why(student_client, student, lesson):
     assert response.status_code == 200
     body = response.json()
     assert body["status"] == "cancelled"
-    assert body["cancelled_by"] == student.pk
+    assert body["cancelled_by"] == json_id(student)
     assert body["cancellation_reason"] == "Feeling ill"
     assert body["cancelled_at"].endswith("Z")
     lesson.refresh_from_db()

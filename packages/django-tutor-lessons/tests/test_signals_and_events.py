@@ -5,7 +5,7 @@ import pytest
 from django.db import transaction
 from django.urls import reverse
 
-from tests.factories import PersonFactory
+from tests.factories import PersonFactory, json_id
 from tutor_lessons import services
 from tutor_lessons.models import Lesson
 from tutor_lessons.signals import lesson_cancelled, lesson_rescheduled, lesson_scheduled
@@ -83,7 +83,7 @@ def test_no_signal_and_no_row_for_a_refused_booking(tutor_client, tutor, student
     response = tutor_client.post(
         reverse("lessons:lesson-create"),
         {
-            "student": student.pk,
+            "student": json_id(student),
             "start": soon.isoformat(),
             "end": (soon + timedelta(hours=1)).isoformat(),
         },

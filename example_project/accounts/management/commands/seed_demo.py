@@ -15,9 +15,9 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
-from rest_framework.exceptions import APIException
 
 from accounts.models import User
+from tutor_lessons.exceptions import LessonsError
 from tutor_lessons.models import Lesson
 from tutor_lessons.services import lesson_create
 
@@ -124,11 +124,11 @@ class Command(BaseCommand):
                 continue
             try:
                 lesson_create(actor=tutor, student=student, start=start, end=end)
-            except APIException as error:
+            except LessonsError as error:
                 skipped += 1
                 self.stderr.write(
                     f"Skipped {plan.tutor} -> {plan.student} at {start.isoformat()}: "
-                    f"{error.detail} ({error.get_codes()})"
+                    f"{error} ({error.code})"
                 )
             else:
                 created += 1

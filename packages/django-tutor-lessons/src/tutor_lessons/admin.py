@@ -8,8 +8,8 @@ is an action that calls ``lesson_cancel``.
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from rest_framework.exceptions import APIException
 
+from tutor_lessons.exceptions import LessonsError
 from tutor_lessons.models import Lesson
 from tutor_lessons.services import lesson_cancel
 
@@ -42,8 +42,8 @@ class LessonAdmin(admin.ModelAdmin):
         for lesson in queryset:
             try:
                 lesson_cancel(lesson=lesson, actor=request.user, reason="Cancelled by staff.")
-            except APIException as error:
-                refused.append(f"#{lesson.pk}: {error.detail}")
+            except LessonsError as error:
+                refused.append(f"#{lesson.pk}: {error}")
             else:
                 cancelled += 1
         if cancelled:

@@ -98,3 +98,29 @@ def check_error_shape(app_configs: Any = None, **kwargs: Any) -> list[Warning]:
             id="tutor_lessons.W001",
         )
     ]
+
+
+@register(Tags.compatibility)
+def check_sqlite_transaction_mode(app_configs: Any = None, **kwargs: Any) -> list[Warning]:
+    return sqlite_transaction_warnings(settings.DATABASES)
+
+
+def sqlite_transaction_warnings(databases: dict[str, dict[str, Any]]) -> list[Warning]:
+    # SQLite has no exclusion constraints and no advisory locks: only transactions that
+    # take the write lock up front (BEGIN IMMEDIATE) stop two bookings of one slot.
+    warnings = []
+    for alias, database in databases.items():
+        if not database.get("ENGINE", "").endswith("sqlite3"):
+            continue
+        mode = str((database.get("OPTIONS") or {}).get("transaction_mode") or "").upper()
+        if mode != "IMMEDIATE":
+            warnings.append(
+                Warning(
+                    f"The SQLite database {alias!r} does not use IMMEDIATE transactions: "
+                    "two concurrent requests could book the same slot twice.",
+                    hint=f'Set DATABASES[{alias!r}]["OPTIONS"]["transaction_mode"] = '
+                    '"IMMEDIATE" (Django 5.1+).',
+                    id="tutor_lessons.W002",
+                )
+            )
+    return warnings

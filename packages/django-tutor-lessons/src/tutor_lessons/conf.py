@@ -32,6 +32,8 @@ DEFAULTS: dict[str, Any] = {
     "CALENDAR_MAX_RANGE_DAYS": 366,
     # DRF rate for create/reschedule/cancel per user; None disables the throttle.
     "WRITE_THROTTLE_RATE": "60/min",
+    # DRF rate for the calendar per user; None disables the throttle.
+    "READ_THROTTLE_RATE": "600/min",
 }
 
 IMPORT_STRINGS = frozenset({"USER_TIMEZONE", "SCHEDULING_POLICY"})

@@ -1,33 +1,50 @@
-"""The errors the lessons services raise, each with a stable ``code`` (SPEC §0).
+"""The errors the lessons services raise: plain domain exceptions, each with a stable code.
 
-They are DRF exceptions, so any DRF exception handler renders them; with
-drf-standardized-errors they take the suite's one JSON error shape.
+They know nothing of HTTP. The API layer turns them into responses
+(``tutor_lessons.api.errors``); the admin and management commands show ``str(error)``.
+Each code, its HTTP status and its message live in one registry, ``tutor_lessons.errors``.
 """
 
-from django.utils.translation import gettext_lazy as _
-from rest_framework import status
-from rest_framework.exceptions import APIException
+from __future__ import annotations
+
+from typing import Any
+
+from tutor_lessons.errors import CODES
 
 
-class TimeConflict(APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_code = "time_conflict"
-    default_detail = _("The tutor or the student already has a lesson at that time.")
+class LessonsError(Exception):
+    """A lesson change the rules refuse. ``code`` is stable; ``str(error)`` is for people."""
+
+    code: str = ""
+
+    def __init__(self, code: str | None = None, **params: Any) -> None:
+        if code is not None:
+            self.code = code
+        self.params = params
+        self.spec = CODES[self.code]
+        super().__init__(self.spec.detail(**params))
+
+    @property
+    def attr(self) -> str | None:
+        """The input field at fault, if the error is about one."""
+        return self.spec.attr
 
 
-class LessonExpired(APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_code = "lesson_expired"
-    default_detail = _("The lesson has already started and can no longer be changed.")
+class InvalidLesson(LessonsError):
+    """The times or the participants asked for cannot make a lesson (a 400 in the API)."""
 
 
-class LessonNotScheduled(APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_code = "lesson_not_scheduled"
-    default_detail = _("Only a scheduled lesson can be changed; this one is not.")
+class TimeConflict(LessonsError):
+    code = "time_conflict"
 
 
-class SchedulingNotAllowed(APIException):
-    status_code = status.HTTP_403_FORBIDDEN
-    default_code = "scheduling_not_allowed"
-    default_detail = _("You may not schedule a lesson with this student.")
+class LessonExpired(LessonsError):
+    code = "lesson_expired"
+
+
+class LessonNotScheduled(LessonsError):
+    code = "lesson_not_scheduled"
+
+
+class SchedulingNotAllowed(LessonsError):
+    code = "scheduling_not_allowed"

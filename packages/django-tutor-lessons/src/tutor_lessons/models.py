@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
-from django.contrib.postgres.constraints import ExclusionConstraint
 from django.db import DEFAULT_DB_ALIAS, connections, models
-from django.db.models import F, Func, Q
+from django.db.models import BaseConstraint, F, Func, Q
 from django.utils.translation import gettext_lazy as _
 
 TUTOR_NO_OVERLAP = "tutor_lessons_tutor_no_overlap"
@@ -30,44 +31,93 @@ class TimeRange(Func):
     output_field = models.Field()
 
 
-class PostgresOnlyExclusionConstraint(ExclusionConstraint):
-    """An exclusion constraint that other databases skip.
+class PostgresOnlyExclusionConstraint(BaseConstraint):
+    """An exclusion constraint on PostgreSQL; other databases skip it.
 
     The services check overlaps themselves on every database; on PostgreSQL this
     constraint is what makes the check hold under concurrent writes.
+
+    It delegates to ``django.contrib.postgres``'s ``ExclusionConstraint``, imported only
+    when a PostgreSQL connection needs it: that module imports the PostgreSQL driver
+    (on Django 6.1 at import time), and SQLite hosts install none. The migration is the
+    same on every database.
     """
 
-    def _on_postgres(self, schema_editor) -> bool:
+    def __init__(
+        self,
+        *,
+        name: str,
+        expressions: list[tuple[Any, str]],
+        condition: Q | None = None,
+        violation_error_code: str | None = None,
+        violation_error_message: Any = None,
+    ) -> None:
+        self.expressions = expressions
+        self.condition = condition
+        super().__init__(
+            name=name,
+            violation_error_code=violation_error_code,
+            violation_error_message=violation_error_message,
+        )
+
+    def _exclusion(self) -> BaseConstraint:
+        from django.contrib.postgres.constraints import ExclusionConstraint
+
+        return ExclusionConstraint(
+            name=self.name,
+            expressions=self.expressions,
+            condition=self.condition,
+            violation_error_code=self.violation_error_code,
+            violation_error_message=self.violation_error_message,
+        )
+
+    @staticmethod
+    def _on_postgres(schema_editor: Any) -> bool:
         return schema_editor.connection.vendor == "postgresql"
 
-    def constraint_sql(self, model, schema_editor):
-        return (
-            super().constraint_sql(model, schema_editor)
-            if self._on_postgres(schema_editor)
-            else None
-        )
+    def constraint_sql(self, model: Any, schema_editor: Any) -> Any:
+        if self._on_postgres(schema_editor):
+            return self._exclusion().constraint_sql(model, schema_editor)
+        return None
 
-    def create_sql(self, model, schema_editor):
-        return (
-            super().create_sql(model, schema_editor) if self._on_postgres(schema_editor) else None
-        )
+    def create_sql(self, model: Any, schema_editor: Any) -> Any:
+        if self._on_postgres(schema_editor):
+            return self._exclusion().create_sql(model, schema_editor)
+        return None
 
-    def remove_sql(self, model, schema_editor):
-        return (
-            super().remove_sql(model, schema_editor) if self._on_postgres(schema_editor) else None
-        )
+    def remove_sql(self, model: Any, schema_editor: Any) -> Any:
+        if self._on_postgres(schema_editor):
+            return self._exclusion().remove_sql(model, schema_editor)
+        return None
 
-    def _check_postgres_installed(self, *args):
-        # Django asks for django.contrib.postgres wherever an exclusion constraint is
-        # declared; only PostgreSQL databases, where the constraint exists, need it.
-        connection = args[1] if len(args) > 1 else None
-        if connection is not None and connection.vendor != "postgresql":
-            return []
-        return super()._check_postgres_installed(*args)
+    def check(self, model: Any, connection: Any) -> list:
+        # On PostgreSQL, Django's own checks apply, postgres.E005 included: the host adds
+        # django.contrib.postgres. Elsewhere the constraint does not exist.
+        if connection.vendor == "postgresql":
+            return self._exclusion().check(model, connection)
+        return []
 
-    def validate(self, model, instance, exclude=None, using=DEFAULT_DB_ALIAS):
+    def validate(self, model, instance, exclude=None, using=DEFAULT_DB_ALIAS) -> None:
         if connections[using].vendor == "postgresql":
-            super().validate(model, instance, exclude=exclude, using=using)
+            self._exclusion().validate(model, instance, exclude=exclude, using=using)
+
+    def deconstruct(self) -> tuple[str, tuple, dict[str, Any]]:
+        path, args, kwargs = super().deconstruct()
+        kwargs["expressions"] = self.expressions
+        if self.condition is not None:
+            kwargs["condition"] = self.condition
+        return path, args, kwargs
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, PostgresOnlyExclusionConstraint):
+            return self.deconstruct() == other.deconstruct()
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self.name)
+
+    def __repr__(self) -> str:
+        return f"<{self.__class__.__name__}: name={self.name!r}>"
 
 
 def _no_overlap(participant: str, name: str, message: str) -> PostgresOnlyExclusionConstraint:

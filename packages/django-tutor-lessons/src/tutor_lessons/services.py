@@ -11,17 +11,17 @@ from __future__ import annotations
 
 import logging
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.dispatch import Signal
 from django.utils import timezone
-from rest_framework.exceptions import ErrorDetail, ValidationError
 
 from tutor_lessons.conf import lessons_settings
 from tutor_lessons.exceptions import (
+    InvalidLesson,
     LessonExpired,
     LessonNotScheduled,
     SchedulingNotAllowed,
@@ -35,38 +35,18 @@ logger = logging.getLogger("tutor_lessons")
 _OVERLAP_CONSTRAINTS = frozenset({TUTOR_NO_OVERLAP, STUDENT_NO_OVERLAP})
 
 
-def _invalid(field: str, message: str, code: str) -> ValidationError:
-    return ValidationError({field: [ErrorDetail(message, code=code)]})
-
-
-def _minutes(duration: timedelta) -> str:
-    return f"{int(duration.total_seconds() // 60)} minutes"
-
-
 def _validate_times(*, start: datetime, end: datetime, now: datetime) -> None:
     if end <= start:
-        raise _invalid("end", "The lesson must end after it starts.", "end_before_start")
+        raise InvalidLesson("end_before_start")
     duration = end - start
     if duration < lessons_settings.MIN_DURATION:
-        raise _invalid(
-            "end",
-            f"A lesson lasts at least {_minutes(lessons_settings.MIN_DURATION)}.",
-            "duration_too_short",
-        )
+        raise InvalidLesson("duration_too_short")
     if duration > lessons_settings.MAX_DURATION:
-        raise _invalid(
-            "end",
-            f"A lesson lasts at most {_minutes(lessons_settings.MAX_DURATION)}.",
-            "duration_too_long",
-        )
+        raise InvalidLesson("duration_too_long")
     if start <= now:
-        raise _invalid("start", "A lesson cannot start in the past.", "start_in_past")
+        raise InvalidLesson("start_in_past")
     if start > now + lessons_settings.BOOKING_HORIZON:
-        raise _invalid(
-            "start",
-            f"A lesson can start at most {lessons_settings.BOOKING_HORIZON.days} days ahead.",
-            "start_too_far_ahead",
-        )
+        raise InvalidLesson("start_too_far_ahead")
 
 
 # First key of the two-key PostgreSQL advisory locks this package takes ("tutr").
@@ -124,7 +104,12 @@ def _save_or_conflict(lesson: Lesson, **save_kwargs: Any) -> None:
 
 
 def _announce(signal: Signal, event: str, *, lesson: Lesson, actor: Any, **extra: Any) -> None:
-    """After commit: log the domain event and send the signal."""
+    """After commit: log the domain event and send the signal to every receiver.
+
+    The change is committed by then, so nothing here may turn the write into an error:
+    the signal is sent robustly and each receiver that raises is logged, with the lesson
+    id, at error level.
+    """
 
     def emit() -> None:
         logger.info(
@@ -139,9 +124,22 @@ def _announce(signal: Signal, event: str, *, lesson: Lesson, actor: Any, **extra
                 "end": lesson.end.astimezone(UTC).isoformat(),
             },
         )
-        signal.send(sender=Lesson, lesson=lesson, actor=actor, **extra)
+        responses = signal.send_robust(sender=Lesson, lesson=lesson, actor=actor, **extra)
+        for receiver, response in responses:
+            if isinstance(response, Exception):
+                logger.error(
+                    "lesson signal receiver failed",
+                    exc_info=(type(response), response, response.__traceback__),
+                    extra={
+                        "event": "signal_receiver_failed",
+                        "signal": event,
+                        "lesson_id": lesson.pk,
+                        "receiver": getattr(receiver, "__qualname__", repr(receiver)),
+                    },
+                )
 
-    transaction.on_commit(emit)
+    # robust: should logging itself fail, the committed write still answers as such.
+    transaction.on_commit(emit, robust=True)
 
 
 def _lock_changeable(lesson: Lesson, *, now: datetime) -> Lesson:
@@ -164,7 +162,7 @@ def lesson_create(
 ) -> Lesson:
     """Schedule a lesson taught by ``actor``, if the scheduling policy allows it."""
     if student.pk == actor.pk:
-        raise _invalid("student", "You cannot schedule a lesson with yourself.", "same_participant")
+        raise InvalidLesson("same_participant")
     if not lessons_settings.SCHEDULING_POLICY(actor=actor, student=student):
         raise SchedulingNotAllowed()
     _validate_times(start=start, end=end, now=timezone.now())

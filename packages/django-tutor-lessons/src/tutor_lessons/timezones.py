@@ -7,14 +7,15 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tutor_lessons.conf import lessons_settings
+from tutor_lessons.exceptions import InvalidLesson
 
 
-class LocalTimeError(ValueError):
-    """A naive time that does not name exactly one instant in a zone."""
+class LocalTimeError(InvalidLesson, ValueError):
+    """A naive time that does not name exactly one instant in a zone.
 
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
+    Its code is ``nonexistent_local_time`` (a DST gap) or ``ambiguous_local_time``
+    (a DST fold); ``params`` hold the ``value`` and the ``zone``.
+    """
 
 
 def zone_for_name(name: str | None) -> ZoneInfo:
@@ -47,13 +48,5 @@ def make_aware_strict(value: datetime, zone: tzinfo) -> datetime:
         return earlier
     round_trip = earlier.astimezone(UTC).astimezone(zone).replace(tzinfo=None)
     if round_trip != value:
-        raise LocalTimeError(
-            "nonexistent_local_time",
-            f"{value.isoformat()} does not exist in {zone} (the clocks skip it at a DST "
-            "change); send an offset or pick another time.",
-        )
-    raise LocalTimeError(
-        "ambiguous_local_time",
-        f"{value.isoformat()} happens twice in {zone} (the clocks repeat it at a DST "
-        "change); send an explicit UTC offset.",
-    )
+        raise LocalTimeError("nonexistent_local_time", value=value.isoformat(), zone=str(zone))
+    raise LocalTimeError("ambiguous_local_time", value=value.isoformat(), zone=str(zone))

@@ -1,13 +1,34 @@
-"""OpenAPI examples and error responses for the lessons API (SPEC §6).
+"""OpenAPI examples, descriptions and extensions of the lessons API (SPEC §6).
 
-Errors are shown in the suite's one shape, drf-standardized-errors'
-``{"type": ..., "errors": [{"code", "detail", "attr"}]}``.
+Error examples are built from the error registry (``tutor_lessons.errors``) and shown in
+the suite's one shape, drf-standardized-errors' ``{"type", "errors": [{"code", "detail",
+"attr"}]}``. Limits quoted in descriptions follow ``TUTOR_LESSONS``: they are lazy strings
+that drf-spectacular renders when it builds the schema.
 """
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiExample, inline_serializer
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db import models
+from django.utils.functional import lazy
+from drf_spectacular.extensions import OpenApiSerializerExtension, OpenApiSerializerFieldExtension
+from drf_spectacular.plumbing import build_basic_type
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, inline_serializer
 from rest_framework import serializers
+
+from tutor_lessons.errors import CODES, settings_parameters
+
+
+def _format_with_settings(template: str) -> str:
+    return template.format(**settings_parameters())
+
+
+#: ``described("at most {calendar_max_events}")``: a text that quotes the current settings.
+described = lazy(_format_with_settings, str)
+_lazy_detail = lazy(lambda code, params: CODES[code].detail(**params), str)
 
 LESSON_EXAMPLE = {
     "id": 42,
@@ -54,68 +75,83 @@ SCHEDULING_FORBIDDEN_RESPONSE = client_error_response(
 
 
 def error_example(
-    name: str,
-    *,
-    status: int,
-    code: str,
-    detail: str,
-    attr: str | None = None,
-    summary: str = "",
+    code: str, name: str, *, summary: str = "", attr: str | None = None, **params: Any
 ) -> OpenApiExample:
-    error_type = "validation_error" if status == 400 else "client_error"
+    """An error response example whose status, detail and field come from the registry."""
+    spec = CODES[code]
+    error_type = "validation_error" if spec.status == 400 else "client_error"
+    detail = _lazy_detail(code, {**spec.example, **params})
+    error = {"code": code, "detail": detail, "attr": attr or spec.attr}
     return OpenApiExample(
         name,
         summary=summary or name,
-        value={"type": error_type, "errors": [{"code": code, "detail": detail, "attr": attr}]},
+        value={"type": error_type, "errors": [error]},
         response_only=True,
-        status_codes=[str(status)],
+        status_codes=[str(spec.status)],
     )
 
 
 NOT_FOUND = error_example(
+    "not_found",
     "Not a participant",
-    status=404,
-    code="not_found",
-    detail="No Lesson matches the given query.",
     summary="Someone else's lesson, or no such lesson: 404 either way",
 )
-TIME_CONFLICT = error_example(
-    "Time conflict",
-    status=409,
-    code="time_conflict",
-    detail="The tutor or the student already has a lesson at that time.",
-)
-EXPIRED = error_example(
-    "Lesson expired",
-    status=409,
-    code="lesson_expired",
-    detail="The lesson has already started and can no longer be changed.",
-)
-NOT_SCHEDULED = error_example(
-    "Lesson not scheduled",
-    status=409,
-    code="lesson_not_scheduled",
-    detail="Only a scheduled lesson can be changed; this one is not.",
-)
+TIME_CONFLICT = error_example("time_conflict", "Time conflict")
+EXPIRED = error_example("lesson_expired", "Lesson expired")
+NOT_SCHEDULED = error_example("lesson_not_scheduled", "Lesson not scheduled")
 THROTTLED = error_example(
+    "throttled",
     "Throttled",
-    status=429,
-    code="throttled",
-    detail="Request was throttled. Expected available in 12 seconds.",
-    summary="Too many writes: wait for the Retry-After header's seconds",
+    summary="Too many requests: wait for the Retry-After header's seconds",
 )
-TOO_SHORT = error_example(
-    "Too short",
-    status=400,
-    code="duration_too_short",
-    detail="A lesson lasts at least 15 minutes.",
-    attr="end",
+TOO_SHORT = error_example("duration_too_short", "Too short")
+DST_GAP = error_example("nonexistent_local_time", "Time skipped by DST")
+NOT_SIGNED_IN = OpenApiExample(
+    "Not signed in",
+    value={
+        "type": "client_error",
+        "errors": [
+            {
+                "code": "not_authenticated",
+                "detail": "Authentication credentials were not provided.",
+                "attr": None,
+            }
+        ],
+    },
+    response_only=True,
+    status_codes=["401"],
 )
-DST_GAP = error_example(
-    "Time skipped by DST",
-    status=400,
-    code="nonexistent_local_time",
-    detail="2026-03-29T03:30:00 does not exist in Europe/Kyiv (the clocks skip it at a DST "
-    "change); send an offset or pick another time.",
-    attr="start",
+
+#: Every operation is throttled: a 429 says how long to wait.
+RETRY_AFTER = OpenApiParameter(
+    "Retry-After",
+    OpenApiTypes.INT,
+    OpenApiParameter.HEADER,
+    response=[429],
+    description="Seconds to wait before the throttle lets the next request through.",
 )
+
+
+class UserFieldExtension(OpenApiSerializerFieldExtension):
+    """A user id has the type of the host's user primary key: an integer, or a UUID."""
+
+    target_class = "tutor_lessons.api.serializers.UserField"
+
+    def map_serializer_field(self, auto_schema: Any, direction: str) -> dict[str, Any]:
+        key = get_user_model()._meta.pk
+        if isinstance(key, models.IntegerField | models.AutoField):
+            return build_basic_type(OpenApiTypes.INT)
+        if isinstance(key, models.UUIDField):
+            return build_basic_type(OpenApiTypes.UUID)
+        return build_basic_type(OpenApiTypes.STR)
+
+
+class RescheduleSerializerExtension(OpenApiSerializerExtension):
+    """A reschedule names ``start``, ``end`` or both, never neither (``{}`` is a 400)."""
+
+    target_class = "tutor_lessons.api.serializers.LessonRescheduleSerializer"
+
+    def map_serializer(self, auto_schema: Any, direction: str) -> dict[str, Any]:
+        schema = auto_schema._map_serializer(self.target, direction, bypass_extensions=True)
+        schema["minProperties"] = 1
+        return schema

@@ -8,13 +8,18 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import models
 from django.utils.dateparse import parse_datetime
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail
 
+from tutor_lessons.api.errors import validation_error
+from tutor_lessons.api.schema import described
 from tutor_lessons.conf import lessons_settings
+from tutor_lessons.errors import CODES
 from tutor_lessons.models import Lesson, LessonStatus
 from tutor_lessons.timezones import LocalTimeError, make_aware_strict
 
@@ -54,12 +59,58 @@ def lesson_representation(lesson: Lesson, *, zone: ZoneInfo) -> dict[str, Any]:
     }
 
 
+def _has_field(model: type[models.Model], name: str) -> bool:
+    try:
+        model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return False
+    return True
+
+
+def user_key_is_integer() -> bool:
+    key = get_user_model()._meta.pk
+    return isinstance(key, models.IntegerField | models.AutoField)
+
+
+class UserField(serializers.PrimaryKeyRelatedField):
+    """A user of the host's user model, by primary key (its OpenAPI type follows the key).
+
+    Django's integer fields truncate what they are given (``1.5`` would name user 1, and
+    ``true`` user 1 too), so a value must already have the key's type: a whole number (or
+    its digits as text, as forms send) for integer keys, text for the others (UUIDs).
+    A user model with an ``is_active`` field only offers active users; one without
+    (a bare ``AbstractBaseUser``) offers every user.
+    """
+
+    def get_queryset(self) -> models.QuerySet:
+        model = get_user_model()
+        users = model._default_manager.all()
+        return users.filter(is_active=True) if _has_field(model, "is_active") else users
+
+    def to_internal_value(self, data: Any) -> Any:
+        integer_key = user_key_is_integer()
+        allowed = (int, str) if integer_key else (str,)
+        if isinstance(data, bool) or not isinstance(data, allowed):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        if integer_key and isinstance(data, str) and not _DIGITS.fullmatch(data):
+            self.fail("incorrect_type", data_type="str")
+        if not integer_key:
+            try:
+                get_user_model()._meta.pk.to_python(data)
+            except DjangoValidationError:
+                self.fail("incorrect_type", data_type="str")
+        return super().to_internal_value(data)
+
+
+_DIGITS = re.compile(r"[0-9]{1,19}")
+
+
 class LessonSerializer(serializers.Serializer):
     """A lesson, with its times in UTC and in the requesting user's zone."""
 
     id = serializers.IntegerField(read_only=True)
-    tutor = serializers.IntegerField(read_only=True, help_text="The tutor's user id.")
-    student = serializers.IntegerField(read_only=True, help_text="The student's user id.")
+    tutor = UserField(read_only=True, help_text="The tutor's user id.")
+    student = UserField(read_only=True, help_text="The student's user id.")
     status = serializers.ChoiceField(choices=LessonStatus.choices, read_only=True)
     utc_start = serializers.DateTimeField(read_only=True, help_text="Start in UTC (`Z`).")
     utc_end = serializers.DateTimeField(read_only=True, help_text="End in UTC (`Z`).")
@@ -73,7 +124,9 @@ class LessonSerializer(serializers.Serializer):
         read_only=True, help_text="The IANA zone of the requesting user used for local times."
     )
     series_id = serializers.UUIDField(read_only=True, allow_null=True)
-    cancelled_by = serializers.IntegerField(read_only=True, allow_null=True)
+    cancelled_by = UserField(
+        read_only=True, allow_null=True, help_text="The user id of who cancelled it."
+    )
     cancelled_at = serializers.DateTimeField(read_only=True, allow_null=True)
     cancellation_reason = serializers.CharField(read_only=True)
     created_at = serializers.DateTimeField(read_only=True)
@@ -83,9 +136,6 @@ class LessonSerializer(serializers.Serializer):
         return lesson_representation(instance, zone=_zone(self))
 
 
-_OUT_OF_RANGE = "This time is out of the supported range."
-
-
 def _to_utc(value: datetime, zone: ZoneInfo) -> datetime:
     """An aware value as given; a naive one read in ``zone`` (DST gaps and folds refused)."""
     try:
@@ -93,11 +143,29 @@ def _to_utc(value: datetime, zone: ZoneInfo) -> datetime:
             return value.astimezone(UTC)
         return make_aware_strict(value, zone).astimezone(UTC)
     except LocalTimeError as error:
-        raise serializers.ValidationError(str(error), code=error.code) from error
+        raise _field_error(error.code, **error.params) from error
     except OverflowError as error:  # e.g. 9999-12-31T23:00-05:00 is past year 9999 in UTC
-        raise serializers.ValidationError(_OUT_OF_RANGE, code="overflow") from error
+        raise _field_error("overflow") from error
 
 
+def _field_error(code: str, **params: Any) -> serializers.ValidationError:
+    """A registry error about the field being validated (the serializer names it)."""
+    return serializers.ValidationError(CODES[code].detail(**params), code=code)
+
+
+# Both forms are valid input, so the schema may not say "format: date-time" alone.
+_NAIVE_DATETIME = r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?$"
+
+
+@extend_schema_field(
+    {
+        "anyOf": [
+            {"type": "string", "format": "date-time"},
+            {"type": "string", "pattern": _NAIVE_DATETIME},
+        ],
+        "example": "2026-07-14T16:00:00+03:00",
+    }
+)
 class LocalDateTimeField(serializers.DateTimeField):
     """An ISO 8601 datetime; without an offset it is read in the requesting user's zone."""
 
@@ -110,19 +178,13 @@ class LessonWindowSerializer(serializers.Serializer):
         help_text="ISO 8601. With an offset it is taken as given; without one it is read "
         "in your time zone, and a time skipped or repeated by a DST change is refused."
     )
-    end = LocalDateTimeField(help_text="ISO 8601, as `start`. 15 minutes to 8 hours after it.")
-
-
-@extend_schema_field(OpenApiTypes.INT)
-class ActiveUserField(serializers.PrimaryKeyRelatedField):
-    """The id of an active user of the host's user model (resolved at request time)."""
-
-    def get_queryset(self):
-        return get_user_model()._default_manager.filter(is_active=True)
+    end = LocalDateTimeField(
+        help_text=described("ISO 8601, as `start`. {min_duration} to {max_duration} after it.")
+    )
 
 
 class LessonCreateSerializer(LessonWindowSerializer):
-    student = ActiveUserField(help_text="The student's user id; you are the tutor.")
+    student = UserField(help_text="The student's user id; you are the tutor.")
     series_id = serializers.UUIDField(
         required=False, allow_null=True, help_text="Reserved for recurring lessons (v1.1)."
     )
@@ -133,7 +195,7 @@ class LessonRescheduleSerializer(LessonWindowSerializer):
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if not attrs:
-            raise serializers.ValidationError("Send `start`, `end` or both.", code="empty")
+            raise validation_error("empty")
         return attrs
 
 
@@ -165,6 +227,10 @@ class CalendarBoundField(serializers.Field):
 
     def to_representation(self, value: Any) -> str:
         return value.isoformat()
+
+
+def _wall_clock(value: datetime, zone: ZoneInfo) -> datetime:
+    return value.astimezone(zone).replace(tzinfo=None)
 
 
 def _local_midnight(day: date, zone: ZoneInfo) -> datetime:
@@ -207,9 +273,7 @@ class CalendarQuerySerializer(serializers.Serializer):
 
     def _bound(self, attrs: dict[str, Any], name: str, alias: str) -> date | datetime:
         if name in attrs and alias in attrs and attrs[name] != attrs[alias]:
-            raise serializers.ValidationError(
-                {alias: [ErrorDetail(f"`{alias}` is an alias of `{name}`; send one.", "conflict")]}
-            )
+            raise validation_error("conflict", attr=alias, alias=alias, name=name)
         value = attrs.get(name, attrs.get(alias))
         if value is None:
             raise serializers.ValidationError(
@@ -228,24 +292,14 @@ class CalendarQuerySerializer(serializers.Serializer):
                 upper = _local_midnight(upper + timedelta(days=1), zone)
         except OverflowError as error:  # the first or last day of the calendar's range
             name = "to" if isinstance(lower, datetime) else "from"
-            raise serializers.ValidationError(
-                {name: [ErrorDetail(_OUT_OF_RANGE, code="overflow")]}
-            ) from error
+            raise validation_error("overflow", attr=name) from error
         if upper <= lower:
-            raise serializers.ValidationError(
-                {"to": [ErrorDetail("`to` must be after `from`.", code="invalid_range")]}
-            )
-        max_days = lessons_settings.CALENDAR_MAX_RANGE_DAYS
-        if upper - lower > timedelta(days=max_days):
-            raise serializers.ValidationError(
-                {
-                    "to": [
-                        ErrorDetail(
-                            f"The window may span at most {max_days} days.", code="range_too_long"
-                        )
-                    ]
-                }
-            )
+            raise validation_error("invalid_range")
+        # Counted in local days: a year that crosses a DST change in the user's zone is
+        # 366 local days even though it is an hour more or less in UTC.
+        local_span = _wall_clock(upper, zone) - _wall_clock(lower, zone)
+        if local_span > timedelta(days=lessons_settings.CALENDAR_MAX_RANGE_DAYS):
+            raise validation_error("range_too_long")
         return {
             "window_start": lower,
             "window_end": upper,
@@ -259,6 +313,6 @@ class CalendarSerializer(serializers.Serializer):
 
     results = LessonSerializer(many=True)
     has_more_events = serializers.BooleanField(
-        help_text="True when more lessons match than the 500 returned."
+        help_text=described("True when more lessons match than the {calendar_max_events} returned.")
     )
     timezone = serializers.CharField(help_text="The IANA zone local times are shown in.")

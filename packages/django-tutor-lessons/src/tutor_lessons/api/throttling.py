@@ -1,4 +1,8 @@
-"""The per-user throttle on lesson writes; its rate is ``TUTOR_LESSONS["WRITE_THROTTLE_RATE"]``."""
+"""Per-user throttles of the lessons API; rates are ``TUTOR_LESSONS`` settings.
+
+Every operation is throttled (SPEC §6): writes by ``WRITE_THROTTLE_RATE``, reads by the
+more generous ``READ_THROTTLE_RATE``; ``None`` switches either off.
+"""
 
 from rest_framework.throttling import UserRateThrottle
 
@@ -10,3 +14,10 @@ class LessonWriteThrottle(UserRateThrottle):
 
     def get_rate(self) -> str | None:
         return lessons_settings.WRITE_THROTTLE_RATE
+
+
+class LessonReadThrottle(UserRateThrottle):
+    scope = "tutor_lessons_read"
+
+    def get_rate(self) -> str | None:
+        return lessons_settings.READ_THROTTLE_RATE

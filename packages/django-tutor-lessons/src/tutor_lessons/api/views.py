@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
-from rest_framework import status
+from rest_framework import parsers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -14,6 +13,8 @@ from rest_framework.views import APIView
 
 from tutor_lessons import selectors, services
 from tutor_lessons.api import schema
+from tutor_lessons.api.errors import api_exception_for, not_found
+from tutor_lessons.api.parsers import JSONParser
 from tutor_lessons.api.serializers import (
     CalendarQuerySerializer,
     CalendarSerializer,
@@ -23,8 +24,9 @@ from tutor_lessons.api.serializers import (
     LessonSerializer,
     lesson_representation,
 )
-from tutor_lessons.api.throttling import LessonWriteThrottle
+from tutor_lessons.api.throttling import LessonReadThrottle, LessonWriteThrottle
 from tutor_lessons.conf import lessons_settings
+from tutor_lessons.exceptions import LessonsError
 from tutor_lessons.models import Lesson
 from tutor_lessons.timezones import user_zone
 
@@ -36,7 +38,21 @@ _BOUND_ERRORS = ["invalid", *_LOCAL_TIME_ERRORS]
 
 
 class LessonsAPIView(APIView):
+    """The base of every lessons view: authenticated, throttled, domain errors as HTTP."""
+
     permission_classes = [IsAuthenticated]
+    parser_classes = [JSONParser, parsers.FormParser, parsers.MultiPartParser]
+    #: Added to the host's default throttles; its rate is a ``TUTOR_LESSONS`` setting.
+    lessons_throttle: type[BaseThrottle] = LessonReadThrottle
+
+    def get_throttles(self) -> list[BaseThrottle]:
+        return [*super().get_throttles(), self.lessons_throttle()]
+
+    def handle_exception(self, exc: Exception) -> Response:
+        # Services speak the domain; only here do their errors become HTTP responses.
+        if isinstance(exc, LessonsError):
+            exc = api_exception_for(exc)
+        return super().handle_exception(exc)
 
     def initial(self, request: Request, *args, **kwargs) -> None:
         super().initial(request, *args, **kwargs)
@@ -58,11 +74,13 @@ class LessonsAPIView(APIView):
 
 
 class LessonWriteAPIView(LessonsAPIView):
-    def get_throttles(self) -> list[BaseThrottle]:
-        return [*super().get_throttles(), LessonWriteThrottle()]
+    lessons_throttle = LessonWriteThrottle
 
     def get_lesson(self, pk: int) -> Lesson:
-        return get_object_or_404(selectors.lessons_visible_to(user=self.request.user), pk=pk)
+        lesson = selectors.lessons_visible_to(user=self.request.user).filter(pk=pk).first()
+        if lesson is None:
+            raise not_found()
+        return lesson
 
 
 @extend_validation_errors(_END_ERRORS, field_name="end", methods=["post"])
@@ -75,6 +93,7 @@ class LessonWriteAPIView(LessonsAPIView):
 class LessonCreateView(LessonWriteAPIView):
     @extend_schema(
         operation_id="lessons_create",
+        parameters=[schema.RETRY_AFTER],
         summary="Schedule a lesson",
         description="You are the tutor. Naive times are read in your time zone. Neither "
         "participant may have an overlapping scheduled lesson (409 `time_conflict`); the "
@@ -104,20 +123,9 @@ class LessonCreateView(LessonWriteAPIView):
             OpenApiExample(
                 "Scheduled", value=schema.LESSON_EXAMPLE, response_only=True, status_codes=["201"]
             ),
-            schema.error_example(
-                "Start in the past",
-                status=400,
-                code="start_in_past",
-                detail="A lesson cannot start in the past.",
-                attr="start",
-            ),
+            schema.error_example("start_in_past", "Start in the past"),
             schema.DST_GAP,
-            schema.error_example(
-                "Scheduling not allowed",
-                status=403,
-                code="scheduling_not_allowed",
-                detail="You may not schedule a lesson with this student.",
-            ),
+            schema.error_example("scheduling_not_allowed", "Scheduling not allowed"),
             schema.TIME_CONFLICT,
             schema.THROTTLED,
         ],
@@ -138,6 +146,7 @@ class LessonCreateView(LessonWriteAPIView):
 class LessonRescheduleView(LessonWriteAPIView):
     @extend_schema(
         operation_id="lessons_reschedule",
+        parameters=[schema.RETRY_AFTER],
         summary="Move or resize a lesson (calendar drag-and-drop)",
         description="Either participant may change a scheduled lesson that has not "
         "started. Send `start` alone to move the lesson and keep its length (a drag), "
@@ -188,6 +197,7 @@ class LessonRescheduleView(LessonWriteAPIView):
 class LessonCancelView(LessonWriteAPIView):
     @extend_schema(
         operation_id="lessons_cancel",
+        parameters=[schema.RETRY_AFTER],
         summary="Cancel a lesson",
         description="Either participant may cancel a scheduled lesson that has not started; "
         "who cancelled and why are kept on the lesson.",
@@ -207,12 +217,20 @@ class LessonCancelView(LessonWriteAPIView):
                 response_only=True,
                 status_codes=["200"],
             ),
-            schema.error_example(
+            OpenApiExample(
                 "Reason too long",
-                status=400,
-                code="max_length",
-                detail="Ensure this field has no more than 500 characters.",
-                attr="reason",
+                value={
+                    "type": "validation_error",
+                    "errors": [
+                        {
+                            "code": "max_length",
+                            "detail": "Ensure this field has no more than 500 characters.",
+                            "attr": "reason",
+                        }
+                    ],
+                },
+                response_only=True,
+                status_codes=["400"],
             ),
             schema.NOT_SCHEDULED,
             schema.EXPIRED,
@@ -260,11 +278,15 @@ class CalendarView(LessonsAPIView):
     @extend_schema(
         operation_id="lessons_calendar",
         summary="Your calendar",
-        description="Lessons where you are the tutor or the student that overlap the "
-        "window, ordered by start, at most 500 (then `has_more_events` is true). `from` and "
-        "`to` are required (or their aliases `start`/`end`); a date-only bound is that whole "
-        "local day in your zone. The window may span at most 366 days.",
-        parameters=_calendar_parameters(),
+        description=schema.described(
+            "Lessons where you are the tutor or the student that overlap the window, ordered "
+            "by start, at most {calendar_max_events} (then `has_more_events` is true). `from` "
+            "and `to` are required (or their aliases `start`/`end`); a date-only bound is that "
+            "whole local day in your zone. The window may span at most "
+            "{calendar_max_range_days} local days. A `+` in a UTC offset must be sent "
+            "URL-encoded (`%2B`): a bare `+` in a query string means a space."
+        ),
+        parameters=[*_calendar_parameters(), schema.RETRY_AFTER],
         responses={200: CalendarSerializer},
         examples=[
             OpenApiExample(
@@ -277,26 +299,10 @@ class CalendarView(LessonsAPIView):
                 response_only=True,
                 status_codes=["200"],
             ),
-            schema.error_example(
-                "Reversed range",
-                status=400,
-                code="invalid_range",
-                detail="`to` must be after `from`.",
-                attr="to",
-            ),
-            schema.error_example(
-                "Range too long",
-                status=400,
-                code="range_too_long",
-                detail="The window may span at most 366 days.",
-                attr="to",
-            ),
-            schema.error_example(
-                "Not signed in",
-                status=401,
-                code="not_authenticated",
-                detail="Authentication credentials were not provided.",
-            ),
+            schema.error_example("invalid_range", "Reversed range"),
+            schema.error_example("range_too_long", "Range too long"),
+            schema.NOT_SIGNED_IN,
+            schema.THROTTLED,
         ],
     )
     def get(self, request: Request) -> Response:
