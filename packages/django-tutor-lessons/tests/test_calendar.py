@@ -1,4 +1,5 @@
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -225,6 +226,42 @@ def test_a_bad_window_is_a_400_with_a_code(tutor_client, params, expected):
 def test_a_leap_year_and_a_month_both_fit(tutor_client):
     assert calendar(tutor_client, **{"from": "2028-01-01", "to": "2028-12-31"}).status_code == 200
     assert calendar(tutor_client, **{"from": "2026-01-01", "to": "2026-01-31"}).status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("zone", ["Europe/Kyiv", "Europe/London", "America/New_York"])
+def test_the_range_limit_counts_local_days_across_dst_changes(client_for, zone):
+    # 366 local days that an hour of DST makes longer or shorter in UTC.
+    client = client_for(PersonFactory(timezone=zone))
+    year = {"from": "2025-10-26", "to": "2026-10-26"}
+    one_more_day = {"from": "2025-10-26", "to": "2026-10-27"}
+
+    assert calendar(client, **year).status_code == 200
+    assert error_codes(calendar(client, **one_more_day)) == [("range_too_long", "to")]
+
+
+@pytest.mark.django_db
+def test_the_range_limit_and_its_message_follow_the_setting(tutor_client):
+    with override_settings(TUTOR_LESSONS={"CALENDAR_MAX_RANGE_DAYS": 31}):
+        month = calendar(tutor_client, **{"from": "2026-01-01", "to": "2026-01-31"})
+        longer = calendar(tutor_client, **{"from": "2026-01-01", "to": "2026-02-01"})
+    assert month.status_code == 200
+    assert longer.json()["errors"][0]["detail"] == "The window may span at most 31 days."
+
+
+@pytest.mark.django_db
+def test_an_offset_must_be_url_encoded(tutor_client, lesson, soon):
+    # A bare "+" in a query string is a space: the encoded form finds the lesson.
+    kyiv = soon.astimezone(ZoneInfo("Europe/Kyiv"))
+    window = {
+        "from": (kyiv - timedelta(hours=1)).isoformat(),
+        "to": (kyiv + timedelta(hours=2)).isoformat(),
+    }
+    assert "+" in window["from"]
+    encoded = tutor_client.get(f"{URL}?{urlencode(window)}")
+    assert ids(encoded) == [lesson.pk]
+    bare = tutor_client.get(f"{URL}?from={window['from']}&to={window['to']}")
+    assert bare.status_code == 400
 
 
 @pytest.mark.django_db

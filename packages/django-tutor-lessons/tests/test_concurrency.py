@@ -27,6 +27,33 @@ def _user(username: str, zone: str = "UTC"):
     return user
 
 
+def _send(method: str, url: str, user, payload: dict | None) -> tuple[int, dict]:
+    credentials = base64.b64encode(f"{user.username}:{PASSWORD}".encode()).decode()
+    request = Request(
+        url,
+        data=json.dumps(payload or {}).encode(),
+        headers={"Authorization": f"Basic {credentials}", "Content-Type": "application/json"},
+        method=method,
+    )
+    try:
+        with urlopen(request, timeout=60) as response:
+            return response.status, json.loads(response.read())
+    except HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+def _all_at_once(*requests: tuple[str, str, object, dict]) -> list[tuple[int, dict]]:
+    """Send ``(method, url, user, payload)`` requests together; answers in the same order."""
+    barrier = threading.Barrier(len(requests))
+
+    def go(request: tuple[str, str, object, dict]) -> tuple[int, dict]:
+        barrier.wait(timeout=30)
+        return _send(*request)
+
+    with ThreadPoolExecutor(max_workers=len(requests)) as pool:
+        return list(pool.map(go, requests))
+
+
 def _race(url: str, user, payloads: list[dict | None]) -> list[tuple[int, dict]]:
     """Send every payload at once (a barrier releases them together); return the answers."""
     credentials = base64.b64encode(f"{user.username}:{PASSWORD}".encode()).decode()
@@ -137,3 +164,72 @@ def test_the_database_itself_refuses_double_booking_on_postgresql(soon):
         # SQLite has no exclusion constraints: the services' check is the only guard.
         LessonFactory(**overlapping)
         assert Lesson.objects.count() == 2
+
+
+ROUNDS = 8
+
+
+@pytest.mark.concurrency
+@pytest.mark.django_db(transaction=True)
+def test_a_user_cannot_tutor_and_attend_at_once_even_when_both_are_booked_together(
+    http_server, soon
+):
+    """Teaching one lesson while attending another: no constraint covers the mix of roles.
+
+    Only the service's check, made race-free by the per-user locks, keeps the two apart.
+    """
+    both_roles = _user("teacher-and-learner")
+    pupil, other_tutor = _user("pupil"), _user("other-tutor")
+    url = http_server + reverse("lessons:lesson-create")
+
+    outcomes = []
+    for round_ in range(ROUNDS):
+        start = soon + timedelta(hours=2 * round_)
+        window = {"start": start.isoformat(), "end": (start + timedelta(hours=1)).isoformat()}
+        teaching = ("POST", url, both_roles, {"student": json_id(pupil), **window})
+        attending = ("POST", url, other_tutor, {"student": json_id(both_roles), **window})
+        outcomes.append(sorted(status for status, _ in _all_at_once(teaching, attending)))
+
+    assert outcomes == [[201, 409]] * ROUNDS
+    lessons = Lesson.objects.filter(status=LessonStatus.SCHEDULED)
+    for lesson in lessons.filter(tutor=both_roles):
+        assert not lessons.filter(
+            student=both_roles, start__lt=lesson.end, end__gt=lesson.start
+        ).exists()
+
+
+@pytest.mark.concurrency
+@pytest.mark.django_db(transaction=True)
+def test_a_reschedule_and_a_booking_racing_into_one_slot_leave_one_lesson_there(http_server, soon):
+    tutor, student, rival = _user("move-tutor"), _user("move-student"), _user("rival-tutor")
+    create_url = http_server + reverse("lessons:lesson-create")
+
+    outcomes = []
+    for round_ in range(ROUNDS):
+        base = soon + timedelta(hours=4 * round_)
+        lesson = LessonFactory(
+            tutor=tutor, student=student, start=base, end=base + timedelta(hours=1)
+        )
+        target = base + timedelta(hours=2)
+        window = {"start": target.isoformat(), "end": (target + timedelta(hours=1)).isoformat()}
+        move = (
+            "PATCH",
+            http_server + reverse("lessons:lesson-reschedule", args=[lesson.pk]),
+            tutor,
+            window,
+        )
+        book = ("POST", create_url, rival, {"student": json_id(student), **window})
+        answers = _all_at_once(move, book)
+        outcomes.append(sorted(status for status, _ in answers))
+        assert {body["errors"][0]["code"] for status, body in answers if status == 409} == {
+            "time_conflict"
+        }
+        occupying = Lesson.objects.filter(
+            student=student,
+            status=LessonStatus.SCHEDULED,
+            start__lt=target + timedelta(hours=1),
+            end__gt=target,
+        )
+        assert occupying.count() == 1
+
+    assert outcomes == [[200, 409] if 200 in o else [201, 409] for o in outcomes]

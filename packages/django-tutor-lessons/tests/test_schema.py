@@ -2,22 +2,37 @@
 
 import pytest
 import yaml
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.db import models
+from django.test import override_settings
+
+from tutor_lessons.errors import CODES
 
 OPERATIONS = {
     ("/api/lessons/", "post"): {"201", "400", "403", "409", "429"},
     ("/api/lessons/{id}/reschedule/", "patch"): {"200", "400", "404", "409", "429"},
     ("/api/lessons/{id}/cancel/", "post"): {"200", "400", "404", "409", "429"},
-    ("/api/lessons/my/", "get"): {"200", "400"},
+    ("/api/lessons/my/", "get"): {"200", "400", "429"},
 }
+
+
+def generate(directory) -> dict:
+    path = directory / "openapi.yaml"
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(path))
+    return yaml.safe_load(path.read_text())
 
 
 @pytest.fixture(scope="module")
 def schema(tmp_path_factory, django_db_blocker):
-    path = tmp_path_factory.mktemp("schema") / "openapi.yaml"
     with django_db_blocker.unblock():
-        call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(path))
-    return yaml.safe_load(path.read_text())
+        return generate(tmp_path_factory.mktemp("schema"))
+
+
+def operations(schema):
+    for path, methods in schema["paths"].items():
+        for method, operation in methods.items():
+            yield path, method, operation
 
 
 @pytest.mark.parametrize(("path", "method"), OPERATIONS)
@@ -50,3 +65,64 @@ def test_the_calendar_documents_every_query_parameter(schema):
 def test_the_lesson_carries_utc_and_local_times(schema):
     fields = set(schema["components"]["schemas"]["Lesson"]["properties"])
     assert {"utc_start", "utc_end", "user_local_start", "user_local_end", "timezone"} <= fields
+
+
+def test_every_operation_documents_429_with_retry_after(schema):
+    for path, method, operation in operations(schema):
+        throttled = operation["responses"].get("429")
+        assert throttled, (path, method)
+        assert "Retry-After" in throttled.get("headers", {}), (path, method)
+
+
+def test_every_error_example_shows_the_registry_detail(schema):
+    seen = set()
+    for _path, _method, operation in operations(schema):
+        for status, response in operation["responses"].items():
+            examples = response.get("content", {}).get("application/json", {}).get("examples", {})
+            for example in examples.values():
+                for error in example["value"].get("errors", []):
+                    spec = CODES.get(error["code"])
+                    # DRF's own codes (not_authenticated, max_length), and the 429 that
+                    # drf-standardized-errors documents with DRF's own wording.
+                    if spec is None or error["code"] == "throttled":
+                        continue
+                    assert status == str(spec.status)
+                    assert error["detail"] == spec.example_detail()
+                    seen.add(error["code"])
+    assert {"not_found", "time_conflict", "duration_too_short", "range_too_long"} <= seen
+
+
+def test_a_reschedule_must_name_start_or_end(schema):
+    body = schema["components"]["schemas"]["PatchedLessonRescheduleRequest"]
+    assert body["minProperties"] == 1
+
+
+def test_naive_and_offset_times_are_both_valid_in_the_schema(schema):
+    start = schema["components"]["schemas"]["LessonCreateRequest"]["properties"]["start"]
+    forms = {(form.get("format"), bool(form.get("pattern"))) for form in start["anyOf"]}
+    assert forms == {("date-time", False), (None, True)}
+
+
+def test_user_ids_have_the_type_of_the_user_models_key(schema):
+    uuid_key = isinstance(get_user_model()._meta.pk, models.UUIDField)
+    expected = {"type": "string", "format": "uuid"} if uuid_key else {"type": "integer"}
+    request = schema["components"]["schemas"]["LessonCreateRequest"]["properties"]["student"]
+    lesson = schema["components"]["schemas"]["Lesson"]["properties"]
+    for field in (request, lesson["tutor"], lesson["student"], lesson["cancelled_by"]):
+        assert {key: field[key] for key in expected} == expected
+
+
+@pytest.mark.django_db
+def test_limits_in_descriptions_follow_the_settings(tmp_path):
+    limits = {"CALENDAR_MAX_EVENTS": 200, "CALENDAR_MAX_RANGE_DAYS": 92}
+    with override_settings(TUTOR_LESSONS=limits):
+        described = generate(tmp_path)
+    calendar = described["paths"]["/api/lessons/my/"]["get"]
+    assert "at most 200" in calendar["description"]
+    assert "at most 92 local days" in calendar["description"]
+    envelope = described["components"]["schemas"]["Calendar"]["properties"]
+    assert "200" in envelope["has_more_events"]["description"]
+    examples = calendar["responses"]["400"]["content"]["application/json"]["examples"]
+    assert examples["RangeTooLong"]["value"]["errors"][0]["detail"] == (
+        "The window may span at most 92 days."
+    )

@@ -99,11 +99,6 @@ NOT_FOUND = error_example(
 TIME_CONFLICT = error_example("time_conflict", "Time conflict")
 EXPIRED = error_example("lesson_expired", "Lesson expired")
 NOT_SCHEDULED = error_example("lesson_not_scheduled", "Lesson not scheduled")
-THROTTLED = error_example(
-    "throttled",
-    "Throttled",
-    summary="Too many requests: wait for the Retry-After header's seconds",
-)
 TOO_SHORT = error_example("duration_too_short", "Too short")
 DST_GAP = error_example("nonexistent_local_time", "Time skipped by DST")
 NOT_SIGNED_IN = OpenApiExample(
@@ -122,7 +117,8 @@ NOT_SIGNED_IN = OpenApiExample(
     status_codes=["401"],
 )
 
-#: Every operation is throttled: a 429 says how long to wait.
+#: Every operation is throttled: a 429 says how long to wait. (drf-standardized-errors
+#: adds the 429 body and its example to every throttled operation.)
 RETRY_AFTER = OpenApiParameter(
     "Retry-After",
     OpenApiTypes.INT,

@@ -127,7 +127,6 @@ class LessonCreateView(LessonWriteAPIView):
             schema.DST_GAP,
             schema.error_example("scheduling_not_allowed", "Scheduling not allowed"),
             schema.TIME_CONFLICT,
-            schema.THROTTLED,
         ],
     )
     def post(self, request: Request) -> Response:
@@ -184,7 +183,6 @@ class LessonRescheduleView(LessonWriteAPIView):
             schema.NOT_SCHEDULED,
             schema.TIME_CONFLICT,
             schema.NOT_FOUND,
-            schema.THROTTLED,
         ],
     )
     def patch(self, request: Request, pk: int) -> Response:
@@ -235,7 +233,6 @@ class LessonCancelView(LessonWriteAPIView):
             schema.NOT_SCHEDULED,
             schema.EXPIRED,
             schema.NOT_FOUND,
-            schema.THROTTLED,
         ],
     )
     def post(self, request: Request, pk: int) -> Response:
@@ -302,7 +299,6 @@ class CalendarView(LessonsAPIView):
             schema.error_example("invalid_range", "Reversed range"),
             schema.error_example("range_too_long", "Range too long"),
             schema.NOT_SIGNED_IN,
-            schema.THROTTLED,
         ],
     )
     def get(self, request: Request) -> Response:
