@@ -54,8 +54,10 @@ TEST_REQUIREMENTS = [
     "pytest-cov>=5",
     "factory-boy>=3.3",
     "redis>=5",  # Django's RedisCache, for the throttles
-    "psycopg[binary]>=3.1.8",
 ]
+POSTGRES_DRIVER = "psycopg[binary]>=3.1.8"
+# What a SQLite host must not need: the suite proves it by running without them.
+POSTGRES_DRIVERS = ["psycopg", "psycopg-binary", "psycopg-c", "psycopg2", "psycopg2-binary"]
 POSTGRES = "postgres://postgres@127.0.0.1:5432"
 REDIS = "redis://127.0.0.1:6379"
 
@@ -64,11 +66,15 @@ SUITES = {
     "lessons": (LESSONS, "tutor_lessons", 90, []),
     "example": (EXAMPLE, "accounts", 70, ["-r", str(EXAMPLE / "requirements.txt")]),
 }
-# (package, Django, database): lessons runs on SQLite too, the demo's embedded default.
+# (package, Django, database). "sqlite" runs install no PostgreSQL driver at all, as a
+# SQLite-only host; "uuiduser" runs on PostgreSQL with a UUID-keyed user model that has
+# no is_active field (tests/uuidapp), as a host with another user model.
 MATRIX = [
     ("lessons", "5.2", "postgres"),
     ("lessons", "6.1", "postgres"),
     ("lessons", "5.2", "sqlite"),
+    ("lessons", "6.1", "sqlite"),
+    ("lessons", "6.1", "uuiduser"),
     ("example", "5.2", "postgres"),
     ("example", "6.1", "postgres"),
 ]
@@ -80,7 +86,10 @@ def _database_url(session: nox.Session, package: str, database: str) -> str:
         return f"sqlite:///{Path(session.create_tmp()).resolve() / f'{package}.sqlite3'}"
     configured = os.environ.get("DATABASE_URL", "")
     # A sqlite:// DATABASE_URL left over from the demo must not turn these runs to SQLite.
-    return configured if configured.startswith("postgres") else f"{POSTGRES}/tutor_{package}"
+    if configured.startswith("postgres"):
+        return configured
+    suffix = "_uuiduser" if database == "uuiduser" else ""
+    return f"{POSTGRES}/tutor_{package}{suffix}"
 
 
 @nox.session
@@ -91,13 +100,21 @@ def _database_url(session: nox.Session, package: str, database: str) -> str:
 )
 def tests(session: nox.Session, package: str, django: str, database: str) -> None:
     """Run one package's suite with coverage gates (lessons 90 %, accounts 70 %)."""
-    session.install(DJANGO[django][1], *TEST_REQUIREMENTS)
+    directory, measured, minimum, requirements = SUITES[package]
     env = {
         "DATABASE_URL": _database_url(session, package, database),
         "REDIS_URL": os.environ.get("REDIS_URL", f"{REDIS}/{1 if package == 'lessons' else 2}"),
     }
-    directory, measured, minimum, requirements = SUITES[package]
+    session.install(DJANGO[django][1], *TEST_REQUIREMENTS)
     session.install("-e", str(LESSONS), *requirements)
+    if database == "sqlite":
+        # A reused virtualenv may still hold a driver from an older run of this noxfile.
+        session.run("python", "-m", "pip", "uninstall", "--quiet", "--yes", *POSTGRES_DRIVERS)
+        session.run("python", "-c", _NO_DRIVER_CHECK)
+    else:
+        session.install(POSTGRES_DRIVER)
+    if database == "uuiduser":
+        env["TUTOR_TEST_USER_MODEL"] = "uuid"
     session.chdir(directory)
     session.run(
         "pytest",
@@ -109,6 +126,13 @@ def tests(session: nox.Session, package: str, django: str, database: str) -> Non
         *session.posargs,
         env=env,
     )
+
+
+_NO_DRIVER_CHECK = """
+import importlib.util, sys
+found = [name for name in ("psycopg", "psycopg2") if importlib.util.find_spec(name)]
+sys.exit(f"a PostgreSQL driver is installed: {found}" if found else 0)
+"""
 
 
 @nox.session(python="3.12")
