@@ -190,6 +190,17 @@ def docs(session: nox.Session) -> None:
         "docs/reference/openapi.yaml",
         env={"DATABASE_URL": "sqlite://"},
     )
+    # Each package's error table, from the registry its responses are built from.
+    session.run(
+        "python",
+        "example_project/manage.py",
+        "shell",
+        "--no-imports",
+        "--command",
+        "from pathlib import Path; from tutor_lessons.errors import table; "
+        "Path('docs/reference/lessons-errors.md').write_text(table())",
+        env={"DATABASE_URL": "sqlite://"},
+    )
     session.run(
         "mkdocs",
         "build",

@@ -98,6 +98,8 @@ def test_staff_who_may_only_view_lessons_cannot_cancel_them(client, lesson):
         ({"BOOKING_HORIZON": "2 years"}, "tutor_lessons.E005"),
         ({"CALENDAR_MAX_EVENTS": 0}, "tutor_lessons.E006"),
         ({"WRITE_THROTTLE_RATE": "lots"}, "tutor_lessons.E007"),
+        ({"READ_THROTTLE_RATE": "10/"}, "tutor_lessons.E007"),
+        ({"READ_THROTTLE_RATE": 600}, "tutor_lessons.E007"),
     ],
 )
 def test_bad_settings_fail_the_system_checks(setting, error_id):

@@ -18,6 +18,15 @@ def _error(message: str, hint: str, number: int) -> Error:
     return Error(message, hint=hint, id=f"tutor_lessons.E{number:03d}")
 
 
+def _is_drf_rate(rate: Any) -> bool:
+    try:
+        num, period = rate.split("/")
+        int(num)
+    except (AttributeError, ValueError):
+        return False
+    return bool(period) and period[0] in "smhd"
+
+
 @register(Tags.compatibility)
 def check_settings(app_configs: Any = None, **kwargs: Any) -> list[Error]:
     errors: list[Error] = []
@@ -67,17 +76,12 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[Error]:
         value = user_settings.get(key, DEFAULTS[key])
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
             errors.append(_error(f"{SETTING_NAME}[{key!r}] must be a positive int.", "", 6))
-    rate = user_settings.get("WRITE_THROTTLE_RATE", DEFAULTS["WRITE_THROTTLE_RATE"])
-    if rate is not None:
-        try:
-            num, period = rate.split("/")
-            int(num)
-            if period[0] not in "smhd":
-                raise ValueError(period)
-        except (AttributeError, ValueError, IndexError):
+    for key in ("WRITE_THROTTLE_RATE", "READ_THROTTLE_RATE"):
+        rate = user_settings.get(key, DEFAULTS[key])
+        if rate is not None and not _is_drf_rate(rate):
             errors.append(
                 _error(
-                    f"{SETTING_NAME}['WRITE_THROTTLE_RATE'] = {rate!r} is not a DRF rate.",
+                    f"{SETTING_NAME}[{key!r}] = {rate!r} is not a DRF rate.",
                     "Use e.g. '60/min', or None to disable the throttle.",
                     7,
                 )
