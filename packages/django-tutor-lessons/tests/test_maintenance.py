@@ -6,13 +6,14 @@ from io import StringIO
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.management import call_command
+from django.db import connection
 from django.test import modify_settings, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import LessonFactory, PersonFactory
 from tutor_lessons.checks import check_error_shape, check_settings
-from tutor_lessons.models import Lesson, LessonStatus
+from tutor_lessons.models import TUTOR_NO_OVERLAP, Lesson, LessonStatus
 
 
 @pytest.mark.django_db
@@ -147,3 +148,29 @@ def test_a_person_is_not_a_lesson():
     assert "scheduled" in str(
         LessonFactory.build(tutor=PersonFactory.build(), student=PersonFactory.build())
     )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("method", ["constraint_sql", "create_sql", "remove_sql"])
+def test_the_exclusion_constraint_exists_on_postgresql_only(method):
+    [constraint] = [c for c in Lesson._meta.constraints if c.name == TUTOR_NO_OVERLAP]
+    # Not entered: collecting the SQL needs no transaction (SQLite refuses one here).
+    editor = connection.schema_editor(collect_sql=True)
+    sql = getattr(constraint, method)(Lesson, editor)
+    if connection.vendor == "postgresql":
+        assert "EXCLUDE USING GIST" in str(sql) or TUTOR_NO_OVERLAP in str(sql)
+    else:
+        assert sql is None
+    assert constraint.check(Lesson, connection) == []
+
+
+def test_the_exclusion_constraint_survives_a_deconstruct_round_trip():
+    [constraint] = [c for c in Lesson._meta.constraints if c.name == TUTOR_NO_OVERLAP]
+    path, args, kwargs = constraint.deconstruct()
+    rebuilt = constraint.__class__(*args, **kwargs)
+
+    assert path == "tutor_lessons.models.PostgresOnlyExclusionConstraint"
+    assert rebuilt == constraint
+    assert hash(rebuilt) == hash(constraint)
+    assert rebuilt != constraint.clone().__class__(**{**kwargs, "name": "other"})
+    assert TUTOR_NO_OVERLAP in repr(constraint)

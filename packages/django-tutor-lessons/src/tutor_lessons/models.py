@@ -93,9 +93,10 @@ class PostgresOnlyExclusionConstraint(BaseConstraint):
     def check(self, model: Any, connection: Any) -> list:
         # On PostgreSQL, Django's own checks apply, postgres.E005 included: the host adds
         # django.contrib.postgres. Elsewhere the constraint does not exist.
-        if connection.vendor == "postgresql":
-            return self._exclusion().check(model, connection)
-        return []
+        if connection.vendor != "postgresql":
+            return []
+        exclusion_check = getattr(self._exclusion(), "check", None)  # Django 6.0+
+        return exclusion_check(model, connection) if exclusion_check else []
 
     def validate(self, model, instance, exclude=None, using=DEFAULT_DB_ALIAS) -> None:
         if connections[using].vendor == "postgresql":
