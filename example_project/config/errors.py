@@ -1,30 +1,140 @@
-"""JSON 404 and 500 pages for the API, in the one error shape of every package.
+"""Every error under ``/api/`` in the one JSON shape of every package, DEBUG on or off.
 
-DRF renders the errors its views raise; these cover what never reaches a view, such
-as ``/api/lessons/abc/cancel/`` (no URL matches) or a crash outside DRF. Paths outside
-``/api/`` keep Django's HTML pages (the admin, the docs).
+``{"type": "client_error" | "server_error", "errors": [{"code", "detail", "attr"}]}``.
+DRF views already answer in it (drf-standardized-errors); two things here cover the
+rest:
+
+- ``ApiExceptionHandler`` gives Django's own request errors raised inside a DRF view
+  (a body over ``DATA_UPLOAD_MAX_MEMORY_SIZE``, met when a view reads
+  ``request.data``) their code and status, where drf-standardized-errors would answer
+  500 (DEBUG off) or let Django render its debug page (DEBUG on).
+- ``ApiErrorMiddleware`` rewrites the pages Django renders itself: an unknown URL, a
+  bad ``Host`` header (rejected inside CommonMiddleware, before any view), a crash.
+  With DEBUG on Django answers those with its technical pages and never calls
+  ``handler404``/``handler500``, so a URLconf handler alone cannot do it.
+
+Paths outside ``/api/`` (the admin, the docs pages' assets) keep Django's pages.
 """
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.views import defaults
+from collections.abc import Callable
+from dataclasses import dataclass
+from http import HTTPStatus
+
+from django.conf import settings
+from django.core.exceptions import (
+    BadRequest,
+    DisallowedHost,
+    RequestDataTooBig,
+    SuspiciousOperation,
+)
+from django.http import HttpRequest, HttpResponseBase, JsonResponse
+from drf_standardized_errors.handler import ExceptionHandler
+from rest_framework.exceptions import APIException
+from rest_framework.response import Response
 
 API_PREFIX = "/api/"
 
 
-def _error(error_type: str, code: str, detail: str, status: int) -> JsonResponse:
-    body = {"type": error_type, "errors": [{"code": code, "detail": detail, "attr": None}]}
-    return JsonResponse(body, status=status)
+@dataclass(frozen=True)
+class ApiError:
+    status: int
+    code: str
+    detail: str
+
+    @property
+    def type(self) -> str:
+        return "server_error" if self.status >= 500 else "client_error"
+
+    def response(self) -> JsonResponse:
+        error = {"code": self.code, "detail": self.detail, "attr": None}
+        return JsonResponse({"type": self.type, "errors": [error]}, status=self.status)
+
+    def exception(self) -> APIException:
+        exception = APIException(self.detail, self.code)
+        exception.status_code = self.status
+        return exception
 
 
-def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
-    if request.path.startswith(API_PREFIX):
-        return _error("client_error", "not_found", "Not found.", 404)
-    return defaults.page_not_found(request, exception)
+NOT_FOUND = ApiError(404, "not_found", "Not found.")
+# The host is not echoed back: the answer must not reflect what a client made up.
+DISALLOWED_HOST = ApiError(400, "disallowed_host", "The Host header names no host served here.")
+REQUEST_TOO_LARGE = ApiError(413, "request_too_large", "The request body is too large.")
+BAD_REQUEST = ApiError(400, "bad_request", "The request is malformed.")
+SERVER_ERROR = ApiError(500, "error", "A server error occurred.")
+
+BY_STATUS = {400: BAD_REQUEST, 404: NOT_FOUND, 413: REQUEST_TOO_LARGE, 500: SERVER_ERROR}
 
 
-def server_error(request: HttpRequest) -> HttpResponse:
-    if request.path.startswith(API_PREFIX):
-        return _error("server_error", "error", "A server error occurred.", 500)
-    return defaults.server_error(request)
+def error_for_exception(exception: Exception) -> ApiError | None:
+    """The answer to one of Django's request errors; ``None`` for anything else."""
+    if isinstance(exception, DisallowedHost):
+        return DISALLOWED_HOST
+    if isinstance(exception, RequestDataTooBig):
+        return REQUEST_TOO_LARGE
+    if isinstance(exception, SuspiciousOperation | BadRequest):
+        return BAD_REQUEST
+    return None
+
+
+def error_for_status(request: HttpRequest, status: int) -> ApiError:
+    """The answer that replaces a page Django rendered with ``status``."""
+    if status == 400:
+        # Django's page does not say which request error it was; the request does.
+        try:
+            request.get_host()
+        except DisallowedHost:
+            return DISALLOWED_HOST
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if limit is not None and int(request.META.get("CONTENT_LENGTH") or 0) > limit:
+            return REQUEST_TOO_LARGE
+    if status in BY_STATUS:
+        return BY_STATUS[status]
+    if status >= 500:
+        return ApiError(status, SERVER_ERROR.code, SERVER_ERROR.detail)
+    # Any other status (e.g. a CSRF 403 of a non-DRF view): its name, as a code.
+    try:
+        phrase = HTTPStatus(status).phrase
+    except ValueError:
+        phrase = "Error"
+    return ApiError(status, phrase.lower().replace(" ", "_").replace("-", "_"), f"{phrase}.")
+
+
+class ApiExceptionHandler(ExceptionHandler):
+    """drf-standardized-errors' handler, knowing Django's request errors.
+
+    Set as ``DRF_STANDARDIZED_ERRORS["EXCEPTION_HANDLER_CLASS"]``. The conversion
+    happens before the handler's DEBUG check, so the answer is the same either way.
+    """
+
+    def convert_known_exceptions(self, exc: Exception) -> Exception:
+        error = error_for_exception(exc)
+        if error is not None:
+            return error.exception()
+        return super().convert_known_exceptions(exc)
+
+
+class ApiErrorMiddleware:
+    """Answers every error under ``/api/`` that DRF did not render in the JSON shape.
+
+    Put it right after the access log and metrics middleware, so that they record the
+    status the client gets, and before every middleware that can fail a request.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
+        if (
+            response.status_code < 400
+            or not request.path.startswith(API_PREFIX)
+            # DRF's answers are in the shape already (as HTML only for the browsable API).
+            or isinstance(response, Response)
+            or response.get("Content-Type", "").startswith("application/json")
+        ):
+            return response
+        # Django has logged the cause (django.request, django.security) by now; with
+        # DEBUG on, the traceback its debug page showed is in that log line.
+        return error_for_status(request, response.status_code).response()

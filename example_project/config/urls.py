@@ -23,6 +23,3 @@ urlpatterns = [
     path("metrics", metrics_view, name="prometheus-metrics"),
     path("admin/", admin.site.urls),
 ]
-
-handler404 = "config.errors.not_found"
-handler500 = "config.errors.server_error"

@@ -2,12 +2,25 @@
 
 from django.http import HttpRequest
 from django.urls import path
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.views import APIView
 
 
 def crash(request: HttpRequest):
     raise RuntimeError("boom")
 
 
-urlpatterns = [path("crash/", crash), path("api/crash/", crash)]
-handler404 = "config.errors.not_found"
-handler500 = "config.errors.server_error"
+class CrashingApiView(APIView):
+    # drf-standardized-errors leaves a non-DRF exception to Django when DEBUG is on.
+    permission_classes = [AllowAny]
+
+    def get(self, request: Request):
+        raise RuntimeError("boom")
+
+
+urlpatterns = [
+    path("crash/", crash),
+    path("api/crash/", crash),
+    path("api/drf-crash/", CrashingApiView.as_view()),
+]
