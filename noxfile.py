@@ -150,9 +150,15 @@ def _install_example(session: nox.Session) -> None:
 
 @nox.session(python="3.12")
 def demo(session: nox.Session) -> None:
-    """Serve the example project with demo data on 127.0.0.1:${PORT:-8000} (SQLite default)."""
+    """Serve the example project with demo data on 127.0.0.1:${PORT:-8000} (SQLite default).
+
+    DEBUG on and the development throttle profile (THROTTLE_PROFILE=production: strict).
+    """
     _install_example(session)
-    env = {"DEBUG": os.environ.get("DEBUG", "1")}
+    # Plain HTTP, and throttles a frontend team's end-to-end suite that registers its
+    # own users does not run into; whatever the caller sets wins.
+    defaults = {"DEBUG": "1", "THROTTLE_PROFILE": "development", "SECURE_SSL_REDIRECT": "0"}
+    env = {name: os.environ.get(name, value) for name, value in defaults.items()}
     # DATABASE_URL=postgres://.../name: create that database when it is new.
     session.run("python", str(ROOT / "tools" / "create_database.py"))
     session.chdir(EXAMPLE)

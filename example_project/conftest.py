@@ -25,6 +25,9 @@ def pytest_configure(config: pytest.Config) -> None:
         settings.SECRET_KEY = TEST_SECRET_KEY
     # Real password hashing costs ~0.3 s a call; tests check behaviour, not strength.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # With DEBUG off the settings redirect every plain-HTTP request to HTTPS; the test
+    # client speaks plain HTTP. test_deploy_settings checks the production values.
+    settings.SECURE_SSL_REDIRECT = False
 
 
 def _postgres_unreachable_reason() -> str | None:
@@ -83,3 +86,16 @@ def api_client():
     from rest_framework.test import APIClient
 
     return APIClient()
+
+
+@pytest.fixture
+def tight_auth_throttles(monkeypatch):
+    """Two requests a minute for each accounts endpoint."""
+    from rest_framework.throttling import ScopedRateThrottle
+
+    # DRF copies DEFAULT_THROTTLE_RATES onto the class at import; patch the copy.
+    monkeypatch.setattr(
+        ScopedRateThrottle,
+        "THROTTLE_RATES",
+        {"auth_register": "2/min", "auth_token": "2/min", "auth_me": "2/min"},
+    )

@@ -1,25 +1,45 @@
 """Settings of the django-tutor example project, read from the environment.
 
-| variable        | default                                   |
-|-----------------|-------------------------------------------|
-| DEBUG           | off; "1", "true", "yes" turn it on        |
-| SECRET_KEY      | an insecure development key, only if DEBUG|
-| ALLOWED_HOSTS   | "127.0.0.1,localhost" (comma-separated)   |
-| DATABASE_URL    | sqlite:///<example_project>/db.sqlite3    |
-| REDIS_URL       | unset: a per-process in-memory cache      |
-| LOG_LEVEL       | INFO                                      |
+| variable                          | default                                        |
+|-----------------------------------|------------------------------------------------|
+| DEBUG                             | off; "1", "true", "yes", "on" turn it on       |
+| SECRET_KEY                        | an insecure development key, only if DEBUG     |
+| ALLOWED_HOSTS                     | "127.0.0.1,localhost" (comma-separated)        |
+| CSRF_TRUSTED_ORIGINS              | none (comma-separated origins)                 |
+| DATABASE_URL                      | sqlite:///<example_project>/db.sqlite3         |
+| CONN_MAX_AGE                      | 60 (seconds a database connection is reused)   |
+| REDIS_URL                         | unset: a per-process in-memory cache           |
+| LOG_LEVEL                         | INFO                                           |
+| TRUSTED_PROXY_COUNT               | 0: throttles key on the socket address         |
+| THROTTLE_PROFILE                  | "production"; "development" for the demo       |
+| AUTH_REGISTER_THROTTLE_RATE       | 20/hour per address (development: 1000/min)    |
+| AUTH_TOKEN_THROTTLE_RATE          | 30/min per address (development: 1000/min)     |
+| AUTH_ME_THROTTLE_RATE             | 300/min per user (development: 6000/min)       |
+| TUTOR_LESSONS_WRITE_THROTTLE_RATE | 60/min per user (development: 1000/min)        |
+| TUTOR_LESSONS_READ_THROTTLE_RATE  | 600/min per user (development: 6000/min)       |
+| SECURE_SSL_REDIRECT               | on unless DEBUG                                |
+| SECURE_HSTS_SECONDS               | 31536000 (a year) unless DEBUG, else 0         |
+| SECURE_HSTS_INCLUDE_SUBDOMAINS    | on unless DEBUG                                |
+| SECURE_HSTS_PRELOAD               | on unless DEBUG                                |
+| SESSION_COOKIE_SECURE             | on unless DEBUG                                |
+| CSRF_COOKIE_SECURE                | on unless DEBUG                                |
+| SECURE_PROXY_SSL_HEADER           | unset; e.g. "X-Forwarded-Proto: https"         |
 
-``PROMETHEUS_MULTIPROC_DIR`` switches ``/metrics`` to multi-process mode (see
-``config/gunicorn.conf.py``).
+A throttle rate is a DRF rate, "<count>/<s|min|hour|day>". The profile picks the
+defaults; a rate's own variable wins over both profiles. ``PROMETHEUS_MULTIPROC_DIR``
+switches ``/metrics`` to multi-process mode (see ``config/gunicorn.conf.py``).
+docs/deploying.md explains each group.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import warnings
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from config.logging import JSON_FORMATTER
 
@@ -37,6 +57,29 @@ def env_list(name: str, *, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def env_count(name: str, *, default: int) -> int:
+    """A whole number >= 0 from the environment; anything else stops the start-up."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    if not value.isdigit():
+        raise ImproperlyConfigured(f"{name} must be a whole number >= 0, not {value!r}.")
+    return int(value)
+
+
+def env_proxy_ssl_header(name: str) -> tuple[str, str] | None:
+    """``"X-Forwarded-Proto: https"`` as Django's ``("HTTP_X_FORWARDED_PROTO", "https")``."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return None
+    header, _, expected = (part.strip() for part in value.partition(":"))
+    if not re.fullmatch(r"[A-Za-z0-9-]+", header):
+        raise ImproperlyConfigured(
+            f"{name} must look like 'X-Forwarded-Proto: https', not {value!r}."
+        )
+    return "HTTP_" + header.upper().replace("-", "_"), expected or "https"
+
+
 DEBUG = env_flag("DEBUG")
 
 # Without DEBUG there is no fallback: an empty SECRET_KEY makes Django refuse, at the
@@ -47,6 +90,20 @@ SECRET_KEY = os.environ.get("SECRET_KEY") or (
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", default="127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", default="")
+
+# --- HTTPS --------------------------------------------------------------------------
+
+# Without DEBUG the project expects HTTPS end to end (``check --deploy`` is clean);
+# plain-HTTP runs (the tests, the load test, the demo) turn the redirect off.
+SECURE_SSL_REDIRECT = env_flag("SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_HSTS_SECONDS = env_count("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_flag("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
+SECURE_HSTS_PRELOAD = env_flag("SECURE_HSTS_PRELOAD", default=not DEBUG)
+SESSION_COOKIE_SECURE = env_flag("SESSION_COOKIE_SECURE", default=not DEBUG)
+CSRF_COOKIE_SECURE = env_flag("CSRF_COOKIE_SECURE", default=not DEBUG)
+# Behind a TLS-terminating proxy Django sees plain HTTP: name the header the proxy
+# sets, or the SSL redirect loops. Never set it without such a proxy in front.
+SECURE_PROXY_SSL_HEADER = env_proxy_ssl_header("SECURE_PROXY_SSL_HEADER")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -70,6 +127,9 @@ MIDDLEWARE = [
     # First, so that its single access line covers everything below, static files too.
     "config.middleware.AccessLogMiddleware",
     "config.metrics.PrometheusMiddleware",
+    # Before every middleware that can fail a request (a bad Host fails in
+    # SecurityMiddleware and CommonMiddleware), after those that record the status.
+    "config.errors.ApiErrorMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -163,6 +223,44 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # ...which makes a missing STATIC_ROOT (no collectstatic run) normal, not worth a warning.
 warnings.filterwarnings("ignore", message="No directory at: ", category=UserWarning)
 
+# --- Throttles ----------------------------------------------------------------------
+
+# Production limits are strict; the demo (``nox -s demo``) runs the development
+# profile so that a frontend team's end-to-end suite can register its own users.
+THROTTLE_PROFILES = {
+    "production": {
+        "AUTH_REGISTER_THROTTLE_RATE": "20/hour",
+        "AUTH_TOKEN_THROTTLE_RATE": "30/min",
+        "AUTH_ME_THROTTLE_RATE": "300/min",
+        "TUTOR_LESSONS_WRITE_THROTTLE_RATE": "60/min",
+        "TUTOR_LESSONS_READ_THROTTLE_RATE": "600/min",
+    },
+    "development": {
+        "AUTH_REGISTER_THROTTLE_RATE": "1000/min",
+        "AUTH_TOKEN_THROTTLE_RATE": "1000/min",
+        "AUTH_ME_THROTTLE_RATE": "6000/min",
+        "TUTOR_LESSONS_WRITE_THROTTLE_RATE": "1000/min",
+        "TUTOR_LESSONS_READ_THROTTLE_RATE": "6000/min",
+    },
+}
+THROTTLE_PROFILE = os.environ.get("THROTTLE_PROFILE", "").strip() or "production"
+if THROTTLE_PROFILE not in THROTTLE_PROFILES:
+    raise ImproperlyConfigured(
+        f"THROTTLE_PROFILE must be one of {', '.join(THROTTLE_PROFILES)}, not {THROTTLE_PROFILE!r}."
+    )
+# DRF's own parser reads only the count and the period's first letter.
+DRF_RATE = re.compile(r"\d+/[smhd][a-z]*")
+
+
+def throttle_rate(name: str) -> str:
+    """The rate from its own variable, else from the throttle profile."""
+    rate = os.environ.get(name, "").strip() or THROTTLE_PROFILES[THROTTLE_PROFILE][name]
+    if not DRF_RATE.fullmatch(rate):
+        # Checked here: DRF would only fail at the first throttled request.
+        raise ImproperlyConfigured(f"{name} must be a DRF rate such as '60/min', not {rate!r}.")
+    return rate
+
+
 # --- Django REST framework ----------------------------------------------------------
 
 REST_FRAMEWORK = {
@@ -173,11 +271,25 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_standardized_errors.openapi.AutoSchema",
+    "DEFAULT_PARSER_CLASSES": [
+        # DRF's JSONParser, but a too deeply nested body is a 400, not a 500.
+        "config.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    # The per-address throttles key on the socket address (0), or on the address the
+    # outermost of n trusted proxies saw; never on what a client wrote in X-Forwarded-For.
+    "NUM_PROXIES": env_count("TRUSTED_PROXY_COUNT", default=0),
     "DEFAULT_THROTTLE_RATES": {
-        "auth_register": os.environ.get("AUTH_REGISTER_THROTTLE_RATE", "20/hour"),
-        "auth_token": os.environ.get("AUTH_TOKEN_THROTTLE_RATE", "30/min"),
+        "auth_register": throttle_rate("AUTH_REGISTER_THROTTLE_RATE"),
+        "auth_token": throttle_rate("AUTH_TOKEN_THROTTLE_RATE"),
+        "auth_me": throttle_rate("AUTH_ME_THROTTLE_RATE"),
     },
 }
+
+# Django's own request errors raised inside DRF views (a body over
+# DATA_UPLOAD_MAX_MEMORY_SIZE) get their own code instead of a 500.
+DRF_STANDARDIZED_ERRORS = {"EXCEPTION_HANDLER_CLASS": "config.errors.ApiExceptionHandler"}
 
 _STANDARDIZED_ERRORS = "drf_standardized_errors.openapi_serializers"
 
@@ -232,7 +344,8 @@ SPECTACULAR_SETTINGS = {
 TUTOR_LESSONS: dict[str, object] = {
     # "USER_TIMEZONE": "tutor_lessons.policies.user_timezone_attribute",
     # "SCHEDULING_POLICY": "tutor_lessons.policies.authenticated_user_is_tutor",
-    "WRITE_THROTTLE_RATE": os.environ.get("TUTOR_LESSONS_WRITE_THROTTLE_RATE", "60/min"),
+    "WRITE_THROTTLE_RATE": throttle_rate("TUTOR_LESSONS_WRITE_THROTTLE_RATE"),
+    "READ_THROTTLE_RATE": throttle_rate("TUTOR_LESSONS_READ_THROTTLE_RATE"),
 }
 # Next: TUTOR_RELATIONS (and SCHEDULING_POLICY pointing at its active-relation check)
 # and TUTOR_MARKETPLACE, once those packages exist.

@@ -2,7 +2,6 @@
 
 import pytest
 from rest_framework.authtoken.models import Token
-from rest_framework.throttling import ScopedRateThrottle
 
 from accounts.models import User
 from tests.factories import DEFAULT_PASSWORD, TokenFactory, UserFactory
@@ -114,14 +113,6 @@ def test_register_ignores_a_session_cookie_without_csrf_token(api_client):
     response = api_client.post(REGISTER_URL, registration(), format="json")
 
     assert response.status_code == 201
-
-
-@pytest.fixture
-def tight_auth_throttles(monkeypatch):
-    # DRF copies DEFAULT_THROTTLE_RATES onto the class at import; patch the copy.
-    monkeypatch.setattr(
-        ScopedRateThrottle, "THROTTLE_RATES", {"auth_register": "2/min", "auth_token": "2/min"}
-    )
 
 
 def test_register_is_throttled_per_client(api_client, tight_auth_throttles):

@@ -52,6 +52,7 @@ class RegisterView(APIView):
         tags=TAGS,
         request=RegisterInputSerializer,
         responses={201: RegisteredUserOutputSerializer},
+        parameters=[examples.RETRY_AFTER],
         examples=examples.REGISTER,
     )
     def post(self, request: Request) -> Response:
@@ -75,6 +76,7 @@ class TokenView(APIView):
         tags=TAGS,
         request=TokenInputSerializer,
         responses={200: TokenOutputSerializer},
+        parameters=[examples.RETRY_AFTER],
         examples=examples.TOKEN_OBTAIN,
     )
     def post(self, request: Request) -> Response:
@@ -86,11 +88,17 @@ class TokenView(APIView):
 
 @extend_validation_errors(["invalid_timezone"], field_name="timezone", methods=["patch"])
 class MeView(APIView):
+    # Per user, and generous: clients read the profile on every page load.
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "auth_me"
+
     @extend_schema(
         operation_id="auth_me_retrieve",
         summary="The signed-in user's profile",
+        description="Throttled per user.",
         tags=TAGS,
         responses={200: UserOutputSerializer},
+        parameters=[examples.RETRY_AFTER],
         examples=examples.ME_GET,
     )
     def get(self, request: Request) -> Response:
@@ -99,10 +107,14 @@ class MeView(APIView):
     @extend_schema(
         operation_id="auth_me_update",
         summary="Change the display name or the time zone",
-        description="`timezone` must be an IANA name (code `invalid_timezone` otherwise).",
+        description=(
+            "`timezone` must be an IANA name (code `invalid_timezone` otherwise). "
+            "Throttled per user."
+        ),
         tags=TAGS,
         request=ProfileUpdateInputSerializer,
         responses={200: UserOutputSerializer},
+        parameters=[examples.RETRY_AFTER],
         examples=examples.ME_PATCH,
     )
     def patch(self, request: Request) -> Response:
