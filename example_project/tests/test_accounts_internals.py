@@ -1,14 +1,17 @@
 """Accounts pieces behind the API: the admin, the model, race handling, seed edge cases."""
 
 import io
-from unittest import mock
+import json
+import threading
+import time
+import urllib.error
+import urllib.request
 
+import psycopg
 import pytest
 from django.core.management import call_command
-from django.db.models.query import QuerySet
-from rest_framework.exceptions import ValidationError
+from django.db import connection
 
-from accounts import services
 from accounts.models import User
 from accounts.timezones import is_valid_timezone, valid_timezone_names
 from tests.factories import UserFactory
@@ -56,17 +59,81 @@ def test_admin_lists_users_and_refuses_unknown_timezone(client):
     assert user.timezone == "Europe/Kyiv"
 
 
-def test_register_reports_a_concurrent_duplicate_username_as_validation_error():
-    UserFactory(username="taras")
+def post_json(url: str, body: dict) -> tuple[int, dict]:
+    request = urllib.request.Request(
+        url, json.dumps(body).encode(), {"Content-Type": "application/json"}, method="POST"
+    )
+    # No proxy from the environment between the test and its own server.
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    try:
+        with opener.open(request, timeout=30) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
 
-    # As if another request created "taras" between the check and the insert.
-    with (
-        mock.patch.object(QuerySet, "exists", return_value=False),
-        pytest.raises(ValidationError) as error,
-    ):
-        services.user_register(username="taras", password="a-long-passphrase")
 
-    assert error.value.get_codes() == {"username": ["unique"]}
+def wait_for_blocked_lock(locktype: str, count: int = 1) -> None:
+    """Wait until ``count`` sessions wait for a lock of ``locktype`` in PostgreSQL."""
+    deadline = time.monotonic() + 20
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            # Only this test database's sessions: other runs may share the server.
+            cursor.execute(
+                "SELECT count(*) FROM pg_locks JOIN pg_stat_activity USING (pid)"
+                " WHERE NOT granted AND locktype = %s AND datname = current_database()",
+                [locktype],
+            )
+            if cursor.fetchone()[0] >= count:
+                return
+            time.sleep(0.02)
+    raise AssertionError(f"no request waited for a {locktype} lock within 20 s")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_registrations_racing_for_one_username_answer_201_and_400_unique(live_server):
+    """Both requests pass the "is the name free?" check before either commits.
+
+    Real requests through a live server, each in its own thread and transaction. Locks
+    order them: the first one inserts the user and then waits for a lock this test
+    holds on the token table; the second one, not seeing the uncommitted user, inserts
+    the same name and waits on the unique index. Releasing the lock lets the first
+    commit, and the second must then fail on the index as a 400, never a 500.
+    """
+    url = f"{live_server.url}/api/auth/register/"
+    body = {"username": "taras", "password": "a-long-passphrase"}
+    answers: dict[str, tuple[int, dict]] = {}
+
+    def register(name: str) -> None:
+        answers[name] = post_json(url, body)
+
+    first = threading.Thread(target=register, args=("first",))
+    second = threading.Thread(target=register, args=("second",))
+    token_table_lock = psycopg.connect(**connection.get_connection_params())
+    try:
+        token_table_lock.execute("LOCK TABLE authtoken_token IN SHARE MODE")
+        first.start()
+        wait_for_blocked_lock("relation")  # the first, at its token insert
+        second.start()
+        wait_for_blocked_lock("transactionid")  # the second, on the first's new row
+    finally:
+        token_table_lock.close()  # rolls back, releasing the lock
+        first.join(timeout=30)
+        second.join(timeout=30)
+
+    assert answers["first"][0] == 201
+    assert answers["second"] == (
+        400,
+        {
+            "type": "validation_error",
+            "errors": [
+                {
+                    "code": "unique",
+                    "detail": "A user with that username already exists.",
+                    "attr": "username",
+                }
+            ],
+        },
+    )
     assert User.objects.filter(username="taras").count() == 1
 
 

@@ -11,7 +11,8 @@ from prometheus_client import REGISTRY
 
 pytestmark = pytest.mark.django_db
 
-GUNICORN_CONF = Path(__file__).resolve().parent.parent / "config" / "gunicorn.conf.py"
+PROJECT = Path(__file__).resolve().parent.parent
+GUNICORN_CONF = PROJECT / "config" / "gunicorn.conf.py"
 
 
 def sample(name: str, **labels: str) -> float:
@@ -56,24 +57,45 @@ def test_unknown_methods_share_one_label(client):
     assert sample("http_requests_total", method="OTHER", status="405") == before + 1
 
 
-def test_metrics_merges_worker_files_in_multiprocess_mode(client, tmp_path, monkeypatch):
-    # A "worker" process writes its samples to the shared directory...
-    subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "from prometheus_client import Counter; "
-            "Counter('worker_jobs', 'Jobs.', ['kind']).labels(kind='demo').inc(3)",
-        ],
-        env={**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path)},
-        check=True,
-    )
+# One worker process: Django set up with the project's settings, answering requests
+# through its full middleware stack; PROMETHEUS_MULTIPROC_DIR comes from its environment.
+WORKER = """
+import sys
+
+import django
+from django.test import Client
+
+django.setup()
+client = Client()
+for _ in range(int(sys.argv[1])):
+    assert client.get("/api/auth/me/").status_code == 401
+"""
+
+
+def test_metrics_sums_the_request_counters_of_every_worker_process(client, tmp_path, monkeypatch):
+    environment = {
+        **os.environ,
+        "PROMETHEUS_MULTIPROC_DIR": str(tmp_path),
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DEBUG": "0",
+        "SECRET_KEY": "metrics-test-secret-key-not-for-production",
+        "SECURE_SSL_REDIRECT": "0",
+        "ALLOWED_HOSTS": "testserver",
+    }
+    # Two workers at once, as gunicorn runs them: 2 and 3 requests.
+    workers = [
+        subprocess.Popen([sys.executable, "-c", WORKER, str(count)], cwd=PROJECT, env=environment)
+        for count in (2, 3)
+    ]
+    assert [worker.wait(timeout=120) for worker in workers] == [0, 0]
     monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
 
-    # ...and whichever process answers /metrics reports them.
+    # This process counted none of them; /metrics reads the workers' files.
     body = client.get("/metrics").content.decode()
 
-    assert 'worker_jobs_total{kind="demo"} 3.0' in body
+    assert len(list(tmp_path.glob("counter_*.db"))) == 2
+    assert 'http_requests_total{method="GET",status="401"} 5.0' in body
+    assert 'http_request_duration_seconds_count{method="GET"} 5.0' in body
 
 
 def load_gunicorn_conf():
