@@ -212,3 +212,15 @@ def test_sqlite_without_immediate_transactions_warns(options, warned):
     }
     ids = [warning.id for warning in sqlite_transaction_warnings(databases)]
     assert ids == (["tutor_lessons.W002"] if warned else [])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("endpoint", ["lessons:lesson-reschedule", "lessons:lesson-cancel"])
+def test_a_lesson_id_beyond_any_column_is_a_404(tutor_client, endpoint):
+    url = reverse(endpoint, args=[10**30])
+    method = tutor_client.patch if endpoint.endswith("reschedule") else tutor_client.post
+
+    response = method(url, {"start": "2030-01-01T10:00:00Z"}, format="json")
+
+    assert response.status_code == 404
+    assert error_codes(response) == [("not_found", None)]
