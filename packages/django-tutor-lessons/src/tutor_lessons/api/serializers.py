@@ -249,7 +249,11 @@ class CalendarQuerySerializer(serializers.Serializer):
 
     def get_fields(self) -> dict[str, serializers.Field]:
         fields = super().get_fields()
-        bound_help = "A date (that whole day in your zone, `to` inclusive) or an ISO datetime."
+        bound_help = (
+            "A date (that whole day in your zone, `to` inclusive) or an ISO datetime, e.g. "
+            "`2026-07-14` or `2026-07-14T00:00:00%2B03:00` (a `+` offset must be URL-encoded "
+            "as `%2B`: a bare `+` in a query string is a space)."
+        )
         fields["from"] = CalendarBoundField(required=False, help_text=f"Window start. {bound_help}")
         fields["to"] = CalendarBoundField(required=False, help_text=f"Window end. {bound_help}")
         fields["start"] = CalendarBoundField(required=False, help_text="Alias of `from`.")
