@@ -1,0 +1,42 @@
+"""Domain errors to HTTP: every ``RelationsError`` becomes the DRF exception of its status.
+
+The status and the message come from the registry (``tutor_relations.errors``), so a
+response carries exactly the code and detail the schema and the docs show.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import exceptions
+from rest_framework.exceptions import APIException, ErrorDetail
+
+from tutor_relations.errors import CODES
+from tutor_relations.exceptions import RelationsError
+
+
+def validation_error(
+    code: str, *, attr: str | None = None, **params: Any
+) -> exceptions.ValidationError:
+    """A 400 naming one field (``attr``, else the registry's) with a registry code."""
+    spec = CODES[code]
+    field = attr or spec.attr or "non_field_errors"
+    return exceptions.ValidationError({field: [ErrorDetail(spec.detail(**params), code=code)]})
+
+
+def not_found() -> exceptions.NotFound:
+    return exceptions.NotFound(CODES["not_found"].detail(), code="not_found")
+
+
+class RelationsAPIError(APIException):
+    """A refused request that is not about one input field (404, 409, 422)."""
+
+    def __init__(self, error: RelationsError) -> None:
+        self.status_code = error.spec.status
+        super().__init__(detail=str(error), code=error.code)
+
+
+def api_exception_for(error: RelationsError) -> APIException:
+    if error.spec.status == 400:
+        return validation_error(error.code, **error.params)
+    return RelationsAPIError(error)

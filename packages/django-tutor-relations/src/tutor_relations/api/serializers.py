@@ -1,0 +1,314 @@
+"""Input and output shapes of the relations API. Business rules live in ``services``.
+
+Outputs are built by plain functions (``relation_for_tutor`` and friends) that return
+JSON-ready dicts: the same dict is rendered, and stored for an ``Idempotency-Key`` replay.
+The output serializer classes describe those shapes for the OpenAPI schema.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import models
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from tutor_relations.api.schema import described
+from tutor_relations.conf import relations_settings
+from tutor_relations.errors import BATCH_ITEM_ERRORS, CODES
+from tutor_relations.models import RELATION_STATUS, RelationStatusLog, TutorStudentRelation
+
+#: The largest id a batch may name (PostgreSQL's bigint).
+MAX_ID = 2**63 - 1
+_DIGITS = re.compile(r"[0-9]{1,19}")
+
+
+def utc_iso(value: datetime) -> str:
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def json_user_id(user_id: Any) -> Any:
+    """A user id as JSON: a number for integer keys, text otherwise (UUIDs)."""
+    return user_id if isinstance(user_id, int) else str(user_id)
+
+
+def person(user: Any) -> dict[str, Any]:
+    return {"id": json_user_id(user.pk), "display_name": relations_settings.USER_DISPLAY_NAME(user)}
+
+
+def relation_for_tutor(relation: TutorStudentRelation) -> dict[str, Any]:
+    return {
+        "id": relation.pk,
+        "student": person(relation.student),
+        "status": relation.status,
+        "created_at": utc_iso(relation.created),
+        "updated_at": utc_iso(relation.modified),
+    }
+
+
+def relation_for_student(relation: TutorStudentRelation) -> dict[str, Any]:
+    return {
+        "id": relation.pk,
+        "tutor": person(relation.tutor),
+        "status": relation.status,
+        "created_at": utc_iso(relation.created),
+        "updated_at": utc_iso(relation.modified),
+    }
+
+
+def log_entry(entry: RelationStatusLog, *, with_student: bool = False) -> dict[str, Any]:
+    data = {
+        "id": entry.pk,
+        "relation_id": entry.relation_id,
+        "prev_status": entry.prev_status,
+        "new_status": entry.new_status,
+        "actor_id": json_user_id(entry.actor_id) if entry.actor_id is not None else None,
+        "timestamp": utc_iso(entry.timestamp),
+        "metadata": entry.metadata,
+    }
+    if with_student:
+        data["student"] = person(entry.relation.student)
+    return data
+
+
+# Input ---------------------------------------------------------------------------------
+
+
+def _has_field(model: type[models.Model], name: str) -> bool:
+    try:
+        model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return False
+    return True
+
+
+def user_key_is_integer() -> bool:
+    key = get_user_model()._meta.pk
+    return isinstance(key, models.IntegerField | models.AutoField)
+
+
+class UserField(serializers.PrimaryKeyRelatedField):
+    """A user of the host's user model, by primary key (its OpenAPI type follows the key).
+
+    A value must already have the key's type: a whole number (or its digits as text,
+    as forms send) for integer keys, text for the others (UUIDs); ``1.5`` or ``true``
+    is a 400 ``incorrect_type``, never user 1. A user model with an ``is_active`` field
+    only offers active users.
+    """
+
+    def get_queryset(self) -> models.QuerySet:
+        model = get_user_model()
+        users = model._default_manager.all()
+        return users.filter(is_active=True) if _has_field(model, "is_active") else users
+
+    def to_internal_value(self, data: Any) -> Any:
+        integer_key = user_key_is_integer()
+        allowed = (int, str) if integer_key else (str,)
+        if isinstance(data, bool) or not isinstance(data, allowed):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        if integer_key and isinstance(data, str) and not _DIGITS.fullmatch(data):
+            self.fail("incorrect_type", data_type="str")
+        if integer_key and int(data) > MAX_ID:
+            self.fail("does_not_exist", pk_value=data)
+        if not integer_key:
+            try:
+                get_user_model()._meta.pk.to_python(data)
+            except DjangoValidationError:
+                self.fail("incorrect_type", data_type="str")
+        return super().to_internal_value(data)
+
+
+def _registry_error(code: str, **params: Any) -> serializers.ValidationError:
+    return serializers.ValidationError(CODES[code].detail(**params), code=code)
+
+
+@extend_schema_field(
+    {
+        "type": "array",
+        "items": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+        "minItems": 1,
+        "example": [1, 2, 3],
+    }
+)
+class BatchIdsField(serializers.Field):
+    """A non-empty JSON list of positive integers, at most ``MAX_BATCH_SIZE`` of them.
+
+    Strict on purpose: ``"5"``, ``5.0`` and ``true`` are not ids (loose parsing would
+    turn them into relation 5, or 1).
+    """
+
+    default_error_messages = {
+        "not_a_list": 'Expected a list of ids but got type "{input_type}".',
+        "empty": "Send at least one id.",
+    }
+
+    def to_internal_value(self, data: Any) -> list[int]:
+        if not isinstance(data, list):
+            self.fail("not_a_list", input_type=type(data).__name__)
+        if not data:
+            self.fail("empty")
+        if len(data) > relations_settings.MAX_BATCH_SIZE:
+            raise _registry_error("too_many_ids")
+        for value in data:
+            if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_ID:
+                raise _registry_error("invalid_id", value=_shown(value))
+        return data
+
+    def to_representation(self, value: list[int]) -> list[int]:
+        return value
+
+
+def _shown(value: Any) -> str:
+    text = "null" if value is None else str(value).lower() if isinstance(value, bool) else None
+    if text is None:
+        text = repr(value) if isinstance(value, str) else str(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+class BatchRequestSerializer(serializers.Serializer):
+    ids = BatchIdsField(
+        help_text=described(
+            "The relation ids, at most {max_batch_size}; duplicates are reported once."
+        )
+    )
+
+
+class RelationCreateSerializer(serializers.Serializer):
+    tutor = UserField(help_text="The tutor's user id.")
+
+
+class PageQuerySerializer(serializers.Serializer):
+    """``cursor`` and ``page_size`` of a cursor-paginated list."""
+
+    cursor = serializers.CharField(
+        required=False,
+        help_text="The `cursor` of the previous page, as given; absent for the first page.",
+    )
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        # Built per instance: the limits follow the settings, in responses and schema.
+        fields["page_size"] = serializers.IntegerField(
+            required=False,
+            min_value=1,
+            max_value=relations_settings.MAX_PAGE_SIZE,
+            help_text=f"Rows per page: 1 to {relations_settings.MAX_PAGE_SIZE} "
+            f"(default {relations_settings.PAGE_SIZE}); more is a 400 `max_value`.",
+        )
+        return fields
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        attrs.setdefault("page_size", relations_settings.PAGE_SIZE)
+        attrs.setdefault("cursor", None)
+        return attrs
+
+
+class StatusPageQuerySerializer(PageQuerySerializer):
+    status = serializers.ChoiceField(
+        choices=list(RELATION_STATUS),
+        required=False,
+        help_text="Only relations in this status; all when absent.",
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        attrs.setdefault("status", None)
+        return super().validate(attrs)
+
+
+# Output, for the schema -----------------------------------------------------------------
+
+
+class PersonSerializer(serializers.Serializer):
+    id = UserField(read_only=True, help_text="The user's id.")
+    display_name = serializers.CharField(
+        read_only=True, help_text="From the host's `USER_DISPLAY_NAME` hook."
+    )
+
+
+class TutorRelationSerializer(serializers.Serializer):
+    """A relation as its tutor sees it."""
+
+    id = serializers.IntegerField(read_only=True, help_text="The relation id.")
+    student = PersonSerializer(read_only=True)
+    status = serializers.ChoiceField(choices=list(RELATION_STATUS), read_only=True)
+    created_at = serializers.DateTimeField(read_only=True)
+    updated_at = serializers.DateTimeField(read_only=True)
+
+
+class StudentRelationSerializer(serializers.Serializer):
+    """A relation as its student sees it."""
+
+    id = serializers.IntegerField(read_only=True, help_text="The relation id.")
+    tutor = PersonSerializer(read_only=True)
+    status = serializers.ChoiceField(choices=list(RELATION_STATUS), read_only=True)
+    created_at = serializers.DateTimeField(read_only=True)
+    updated_at = serializers.DateTimeField(read_only=True)
+
+
+class LogMetadataSerializer(serializers.Serializer):
+    source = serializers.ChoiceField(choices=["single", "batch"], read_only=True)
+    request_id = serializers.CharField(read_only=True, allow_null=True)
+
+
+class LogEntrySerializer(serializers.Serializer):
+    """One audit-log row: a status change, or the creation (empty `prev_status`)."""
+
+    id = serializers.IntegerField(read_only=True)
+    relation_id = serializers.IntegerField(read_only=True)
+    prev_status = serializers.ChoiceField(choices=["", *RELATION_STATUS._db_values], read_only=True)
+    new_status = serializers.ChoiceField(choices=list(RELATION_STATUS), read_only=True)
+    actor_id = UserField(read_only=True, allow_null=True, help_text="Who made the change.")
+    timestamp = serializers.DateTimeField(read_only=True)
+    metadata = LogMetadataSerializer(read_only=True)
+
+
+class RecentActionSerializer(LogEntrySerializer):
+    student = PersonSerializer(read_only=True)
+
+
+def _page_serializer(name: str, item: serializers.Serializer) -> type[serializers.Serializer]:
+    return type(
+        name,
+        (serializers.Serializer,),
+        {
+            "results": item,
+            "cursor": serializers.CharField(
+                allow_null=True,
+                help_text="Pass as `?cursor=` for the next page; null on the last page. "
+                "Opaque: do not parse it.",
+            ),
+            "has_more": serializers.BooleanField(help_text="True when another page follows."),
+            "__doc__": "A page of a cursor-paginated list, newest first.",
+        },
+    )
+
+
+TutorRelationPageSerializer = _page_serializer(
+    "TutorRelationPage", TutorRelationSerializer(many=True)
+)
+StudentRelationPageSerializer = _page_serializer(
+    "StudentRelationPage", StudentRelationSerializer(many=True)
+)
+RecentActionPageSerializer = _page_serializer("RecentActionPage", RecentActionSerializer(many=True))
+
+
+class TimelineSerializer(serializers.Serializer):
+    relation_id = serializers.IntegerField()
+    results = LogEntrySerializer(many=True, help_text="Oldest first.")
+
+
+class BatchFailureSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    error = serializers.ChoiceField(choices=list(BATCH_ITEM_ERRORS.values()))
+
+
+class BatchResultSerializer(serializers.Serializer):
+    processed = serializers.ListField(
+        child=serializers.IntegerField(), help_text="The ids changed by this request."
+    )
+    failed = BatchFailureSerializer(many=True, help_text="The ids left as they were, and why.")

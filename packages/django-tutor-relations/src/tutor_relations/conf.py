@@ -1,0 +1,71 @@
+"""The package's settings: one ``TUTOR_RELATIONS`` dict, read through ``relations_settings``.
+
+Modelled on ``rest_framework.settings``: documented defaults, dotted-path hooks resolved
+on first use, and a reload on ``setting_changed`` so tests can override them.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.signals import setting_changed
+from django.utils.module_loading import import_string
+
+SETTING_NAME = "TUTOR_RELATIONS"
+
+DEFAULTS: dict[str, Any] = {
+    # Dotted path to ``callable(user) -> str``: how a person is shown in responses.
+    "USER_DISPLAY_NAME": "tutor_relations.policies.full_name_or_username",
+    # Dotted path to ``callable(request) -> str | None``: the id of the request, written
+    # to the audit log's metadata and to the log lines of each transition.
+    "REQUEST_ID": "tutor_relations.policies.request_id_of",
+    # The most ids one batch request may name; more is a 400.
+    "MAX_BATCH_SIZE": 100,
+    # Rows per page of a cursor-paginated list, and the most a client may ask for.
+    "PAGE_SIZE": 20,
+    "MAX_PAGE_SIZE": 100,
+    # How long an ``Idempotency-Key`` is remembered.
+    "IDEMPOTENCY_KEY_TTL": timedelta(hours=24),
+    # DRF rate for writes per user (batches, accept, archive, create); None disables.
+    "WRITE_THROTTLE_RATE": "60/min",
+    # DRF rate for reads per user (lists, feed, timeline); None disables.
+    "READ_THROTTLE_RATE": "600/min",
+}
+
+IMPORT_STRINGS = frozenset({"USER_DISPLAY_NAME", "REQUEST_ID"})
+
+
+class RelationsSettings:
+    def __init__(self) -> None:
+        self._cache: dict[str, Any] = {}
+
+    @property
+    def user_settings(self) -> dict[str, Any]:
+        value = getattr(settings, SETTING_NAME, {})
+        return value if isinstance(value, dict) else {}
+
+    def __getattr__(self, name: str) -> Any:
+        if name not in DEFAULTS:
+            raise AttributeError(f"Invalid {SETTING_NAME} setting: {name!r}")
+        if name not in self._cache:
+            value = self.user_settings.get(name, DEFAULTS[name])
+            if name in IMPORT_STRINGS and isinstance(value, str):
+                value = import_string(value)
+            self._cache[name] = value
+        return self._cache[name]
+
+    def reload(self) -> None:
+        self._cache.clear()
+
+
+relations_settings = RelationsSettings()
+
+
+def _reload_relations_settings(*, setting: str, **kwargs: Any) -> None:
+    if setting == SETTING_NAME:
+        relations_settings.reload()
+
+
+setting_changed.connect(_reload_relations_settings)

@@ -1,0 +1,184 @@
+"""The registry of the relations package's error codes: code, HTTP status, message.
+
+One table feeds the API's responses (``tutor_relations.api.errors``), the OpenAPI
+examples (``tutor_relations.api.schema``), the per-item errors of a batch
+(``BATCH_ITEM_ERRORS``) and the docs' error table (``tutor_relations.errors.table``),
+so what clients get, what the schema shows and what the docs say cannot drift apart.
+
+Messages are ``str.format`` templates. Placeholders named after a setting are filled from
+``TUTOR_RELATIONS`` when the message is rendered (so "at most 100 ids" follows
+``MAX_BATCH_SIZE``); the others come from the error itself (``value``, ``wait``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from tutor_relations.conf import relations_settings
+
+
+@dataclass(frozen=True)
+class ErrorCode:
+    code: str
+    status: int
+    message: str
+    #: The request field a 400 names (its ``attr``); ``None`` for errors about no field.
+    attr: str | None = None
+    #: When a client gets it, for the docs.
+    meaning: str = ""
+    #: Values of the error's own placeholders, for examples and the docs.
+    example: dict[str, Any] = field(default_factory=dict)
+
+    def detail(self, **params: Any) -> str:
+        return self.message.format(**settings_parameters(), **params)
+
+    def example_detail(self) -> str:
+        return self.detail(**self.example)
+
+
+def settings_parameters() -> dict[str, Any]:
+    """The placeholders that come from ``TUTOR_RELATIONS``, as they read in a message."""
+    ttl = relations_settings.IDEMPOTENCY_KEY_TTL
+    hours = int(ttl.total_seconds() // 3600)
+    return {
+        "max_batch_size": relations_settings.MAX_BATCH_SIZE,
+        "max_page_size": relations_settings.MAX_PAGE_SIZE,
+        "idempotency_ttl": f"{hours} hours" if hours != 1 else "1 hour",
+    }
+
+
+CODES: dict[str, ErrorCode] = {
+    error.code: error
+    for error in [
+        # 400: the request itself is malformed.
+        ErrorCode(
+            "invalid_id",
+            400,
+            "Each id must be a positive integer; {value} is not.",
+            attr="ids",
+            meaning="an id that is not a positive integer (a string, a float, a boolean, "
+            "zero, a negative number, or beyond 2^63 - 1)",
+            example={"value": "true"},
+        ),
+        ErrorCode(
+            "too_many_ids",
+            400,
+            "Send at most {max_batch_size} ids at once.",
+            attr="ids",
+            meaning="a batch longer than `MAX_BATCH_SIZE`",
+        ),
+        ErrorCode(
+            "self_relation",
+            400,
+            "You cannot be your own tutor.",
+            attr="tutor",
+            meaning="a student names themself as the tutor",
+        ),
+        ErrorCode(
+            "invalid_cursor",
+            400,
+            "This cursor is not valid; start again from the first page.",
+            attr="cursor",
+            meaning="a cursor that was altered, is malformed, or belongs to another list",
+        ),
+        ErrorCode(
+            "foreign_cursor",
+            400,
+            "This cursor was issued to another user.",
+            attr="cursor",
+            meaning="a cursor issued to someone else",
+        ),
+        ErrorCode(
+            "stale_cursor",
+            400,
+            "This cursor was made for other filters; start again from the first page.",
+            attr="cursor",
+            meaning="a cursor sent with other filters (e.g. `status`) than its page had",
+        ),
+        ErrorCode(
+            "invalid_idempotency_key",
+            400,
+            "An Idempotency-Key is 1 to 255 printable ASCII characters.",
+            attr="Idempotency-Key",
+            meaning="an empty, too long or non-printable `Idempotency-Key` header",
+        ),
+        ErrorCode(
+            "parse_error",
+            400,
+            "The JSON body is nested too deeply.",
+            meaning="a body that is not JSON the API can read (e.g. nested too deeply)",
+        ),
+        # 404, 409, 422, 429: the request is well formed but cannot be done.
+        ErrorCode(
+            "not_found",
+            404,
+            "Not found.",
+            meaning="no such relation, or it is not yours (the two look the same)",
+        ),
+        ErrorCode(
+            "already_active",
+            409,
+            "This relation is already active.",
+            meaning="accepting an active relation",
+        ),
+        ErrorCode(
+            "already_archived",
+            409,
+            "This relation is already archived.",
+            meaning="archiving an archived relation",
+        ),
+        ErrorCode(
+            "invalid_transition",
+            409,
+            "An archived relation cannot be accepted.",
+            meaning="a change the life cycle forbids (pending → active → archived, "
+            "pending → archived)",
+        ),
+        ErrorCode(
+            "relation_exists",
+            409,
+            "You already have a relation with this tutor.",
+            meaning="a relation between the two exists, in any status",
+        ),
+        ErrorCode(
+            "idempotency_key_reused",
+            422,
+            "This Idempotency-Key was used for another request in the last {idempotency_ttl}.",
+            meaning="the same `Idempotency-Key` with another method, path or body",
+        ),
+        ErrorCode(
+            "throttled",
+            429,
+            "Request was throttled. Expected available in {wait} seconds.",
+            meaning="too many requests; wait the `Retry-After` header's seconds",
+            example={"wait": 12},
+        ),
+    ]
+}
+
+#: The per-item error strings of a batch (SPEC §1.2), by the code a single request gets.
+BATCH_ITEM_ERRORS: dict[str, str] = {
+    "already_active": "already active",
+    "already_archived": "already archived",
+    "not_found": "not found",
+    "invalid_transition": "invalid transition",
+}
+
+
+def table() -> str:
+    """The registry as a Markdown table, for the docs."""
+    rows = [
+        "| code | status | field | example detail | in a batch | when |",
+        "|---|---|---|---|---|---|",
+    ]
+    for error in CODES.values():
+        attr = f"`{error.attr}`" if error.attr else ""
+        detail = error.example_detail().replace("|", "\\|")
+        item = BATCH_ITEM_ERRORS.get(error.code)
+        in_batch = f'`"{item}"`' if item else ""
+        rows.append(
+            f"| `{error.code}` | {error.status} | {attr} | {detail} | {in_batch} "
+            f"| {error.meaning} |"
+        )
+    return "\n".join(rows) + "\n"

@@ -1,0 +1,93 @@
+"""Idempotency keys, in the manner of Stripe's: a retried write answers as the first did.
+
+A client sends ``Idempotency-Key: <any unique string>`` with a write. The first request
+with a key runs and its response is stored for the user and key, in the same
+transaction as the write; a retry with the same key and the same request (method, path
+and body) gets the stored response back and acts no more. The same key with another
+request is refused (``IdempotencyKeyReused``, a 422). Keys expire after
+``IDEMPOTENCY_KEY_TTL`` (24 hours by default); an expired key acts anew.
+
+Concurrent requests with one key cannot both act: the first inserts the key row and
+holds its lock until it commits; the second's insert waits for that commit, then finds
+the stored response. Responses that are refusals (a domain error) roll the key back
+with everything else, so a retry is judged afresh.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from tutor_relations.conf import relations_settings
+from tutor_relations.exceptions import IdempotencyKeyReused, InvalidRequest
+from tutor_relations.models import IdempotencyKey
+
+_KEY = re.compile(r"[\x21-\x7e]{1,255}")
+
+
+def validate_key(key: str) -> str:
+    if not _KEY.fullmatch(key):
+        raise InvalidRequest("invalid_idempotency_key")
+    return key
+
+
+def fingerprint(*, method: str, path: str, body: Any) -> str:
+    """A digest of the request that a retry must repeat exactly (keys in any order)."""
+    canonical = json.dumps([method, path, body], sort_keys=True, default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class StoredResponse:
+    status: int
+    body: Any
+    replayed: bool
+
+
+def run_once(
+    *, user: Any, key: str, request_fingerprint: str, act: Callable[[], tuple[int, Any]]
+) -> StoredResponse:
+    """Run ``act`` (which returns ``(status, JSON body)``) once per user and key.
+
+    Three queries besides ``act``'s own: insert-if-absent, a locking read, and the
+    update that stores the response.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        IdempotencyKey.objects.bulk_create(
+            [IdempotencyKey(user=user, key=key, fingerprint=request_fingerprint, created=now)],
+            ignore_conflicts=True,
+        )
+        record = IdempotencyKey.objects.select_for_update().get(user=user, key=key)
+        if _expired(record.created, now):
+            record.fingerprint, record.created = request_fingerprint, now
+            record.response_status = record.response_body = None
+        if record.fingerprint != request_fingerprint:
+            raise IdempotencyKeyReused()
+        if record.response_status is not None:
+            return StoredResponse(record.response_status, record.response_body, replayed=True)
+        status, body = act()
+        record.response_status, record.response_body = status, body
+        record.save(update_fields=["fingerprint", "created", "response_status", "response_body"])
+    return StoredResponse(status, body, replayed=False)
+
+
+def _expired(created: datetime, now: datetime) -> bool:
+    return created <= now - relations_settings.IDEMPOTENCY_KEY_TTL
+
+
+def idempotency_keys_purge_expired(*, now: datetime | None = None) -> int:
+    """Delete the keys older than ``IDEMPOTENCY_KEY_TTL``; return how many."""
+    now = now or timezone.now()
+    deleted, _ = IdempotencyKey.objects.filter(
+        created__lte=now - relations_settings.IDEMPOTENCY_KEY_TTL
+    ).delete()
+    return deleted
