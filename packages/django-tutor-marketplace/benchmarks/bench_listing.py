@@ -1,0 +1,145 @@
+"""Listing benchmark: ``nox -s bench`` (or ``python benchmarks/bench_listing.py``).
+
+Over 10,000 published tutors in PostgreSQL (a throwaway test database, ``DATABASE_URL``)
+and Redis (``REDIS_URL``; its database is flushed), prints: the latency of
+``GET /api/marketplace/tutors/`` on a cache HIT and on a MISS; the HIT latency as a ratio
+to an empty DRF view served by the same process (goal <= 1.3x); the SQL queries of a
+MISS for growing page sizes (must be constant); and the cost of the telemetry sinks.
+The package's own throttle is off so that only the listing's work is compared.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import statistics
+import sys
+import time
+from decimal import Decimal
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
+
+import django
+
+django.setup()
+# The figures, not a log line per invalidation while the tutors are created.
+logging.getLogger("tutor_marketplace").setLevel(logging.WARNING)
+
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test.utils import (  # noqa: E402
+    CaptureQueriesContext,
+    override_settings,
+    setup_test_environment,
+    teardown_test_environment,
+)
+from django.urls import reverse  # noqa: E402
+from rest_framework.test import APIClient  # noqa: E402
+
+from tutor_marketplace.cache import listing_cache  # noqa: E402
+from tutor_marketplace.models import Subject, TutorProfile  # noqa: E402
+from tutor_marketplace.telemetry import metrics_buffer  # noqa: E402
+
+TUTORS = 10_000
+REPEAT = 200
+BASE = {"READ_THROTTLE_RATE": None, "METRICS_FLUSH_INTERVAL": 2.0}
+
+
+def median_ms(function, repeat: int = REPEAT, before=None) -> float:
+    timings = []
+    for _ in range(repeat):
+        if before:
+            before()
+        started = time.perf_counter()
+        function()
+        timings.append((time.perf_counter() - started) * 1000)
+    return statistics.median(timings)
+
+
+def populate() -> None:
+    user_model = get_user_model()
+    users = user_model.objects.bulk_create(
+        user_model(username=f"bench{i}", first_name="Tutor", last_name=str(i))
+        for i in range(TUTORS)
+    )
+    subjects = Subject.objects.bulk_create(Subject(name=f"subject {i}") for i in range(50))
+    profiles = TutorProfile.objects.bulk_create(
+        TutorProfile(
+            user=user,
+            headline=f"Tutor {i}",
+            description="Exam preparation",
+            is_published=True,
+            hourly_rate=Decimal(10 + i % 90),
+        )
+        for i, user in enumerate(users)
+    )
+    through = TutorProfile.subjects.through
+    through.objects.bulk_create(
+        through(tutorprofile_id=profile.pk, subject_id=subjects[(i + k) % 50].pk)
+        for i, profile in enumerate(profiles)
+        for k in range(3)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+
+def run() -> None:
+    populate()
+    client = APIClient()
+    client.force_authenticate(get_user_model().objects.create(username="bench-viewer"))
+    listing, empty = reverse("marketplace:tutor-list"), reverse("empty")
+    params = {"ordering": "-hourly_rate", "page_size": 20}
+    print(f"database: {connection.vendor}, {TUTORS} published tutors")
+    with override_settings(TUTOR_MARKETPLACE=BASE):
+        client.get(listing, params)
+        assert client.get(listing, params)["X-Cache"] == "HIT"
+        empty_ms = median_ms(lambda: client.get(empty))
+        hit_ms = median_ms(lambda: client.get(listing, params))
+        miss_ms = median_ms(
+            lambda: client.get(listing, params), repeat=50, before=listing_cache.invalidate
+        )
+        print(f"empty DRF view          {empty_ms:8.2f} ms  (1.00x)")
+        print(
+            f"listing, cache HIT      {hit_ms:8.2f} ms  ({hit_ms / empty_ms:.2f}x the empty view)"
+        )
+        print(f"listing, cache MISS     {miss_ms:8.2f} ms  ({miss_ms / empty_ms:.2f}x)")
+
+        counts = {}
+        for size in (1, 20, 100):
+            listing_cache.invalidate()
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(listing, {**params, "page_size": size})["X-Cache"] == "MISS"
+            counts[size] = len(queries)
+        verdict = "constant" if len(set(counts.values())) == 1 else "GROWS WITH PAGE SIZE"
+        print(f"SQL queries per MISS by page size: {counts} ({verdict})")
+
+    off = {**BASE, "METRICS_DATABASE": False, "METRICS_PROMETHEUS": False}
+    with override_settings(TUTOR_MARKETPLACE=off):
+        quiet_ms = median_ms(lambda: client.get(listing, params))
+    with override_settings(TUTOR_MARKETPLACE=BASE):
+        loud_ms = median_ms(lambda: client.get(listing, params))
+        metrics_buffer.flush()
+    print(
+        f"telemetry cost on a HIT: {loud_ms - quiet_ms:+.3f} ms "
+        f"(sinks off {quiet_ms:.2f} ms, on {loud_ms:.2f} ms)"
+    )
+    if len(set(counts.values())) != 1:
+        sys.exit("The listing's query count grows with the page size.")
+
+
+def main() -> None:
+    setup_test_environment()
+    listing_cache.client.flushdb()
+    old_name = connection.settings_dict["NAME"]
+    connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    try:
+        run()
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+        teardown_test_environment()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,140 @@
+"""Input and output shapes of the marketplace API. Business rules live in ``services``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from tutor_marketplace.conf import marketplace_settings
+from tutor_marketplace.errors import CODES
+from tutor_marketplace.exceptions import InvalidInput
+from tutor_marketplace.models import TutorProfile, WeeklyAvailability
+from tutor_marketplace.representation import format_rate
+from tutor_marketplace.services import parse_clock, subject_names
+
+
+def _registry_error(code: str) -> serializers.ValidationError:
+    return serializers.ValidationError(CODES[code].detail(), code=code)
+
+
+class ProfileSettingsSerializer(serializers.Serializer):
+    hourly_rate = serializers.DecimalField(
+        max_digits=8,
+        decimal_places=2,
+        min_value=0,
+        allow_null=True,
+        coerce_to_string=True,
+        help_text='The price of an hour, e.g. "40.00" (a number is accepted too).',
+    )
+    currency = serializers.CharField(help_text="An ISO 4217 code from the `CURRENCIES` setting.")
+    subjects = serializers.ListField(
+        child=serializers.CharField(trim_whitespace=False, allow_blank=True),
+        help_text="Free-form names, 1-64 characters; stored trimmed and case-folded.",
+    )
+
+    def validate_currency(self, value: str) -> str:
+        value = value.strip().upper()
+        if value not in marketplace_settings.CURRENCIES:
+            raise _registry_error("invalid_currency")
+        return value
+
+    def validate_subjects(self, value: list[str]) -> list[str]:
+        try:
+            return subject_names(value)
+        except InvalidInput as error:
+            raise _registry_error(error.code) from error
+
+
+class ProfileSerializer(serializers.Serializer):
+    """The profile (SPEC §3); ``PATCH`` sends any subset of it."""
+
+    headline = serializers.CharField(max_length=120, allow_blank=True)
+    description = serializers.CharField(max_length=5000, allow_blank=True)
+    is_published = serializers.BooleanField(
+        help_text="Shown in the listing. Needs a headline, a rate and a subject."
+    )
+    settings = ProfileSettingsSerializer()
+
+
+class SlotSerializer(serializers.Serializer):
+    weekday = serializers.JSONField(help_text="0 (Monday) to 6 (Sunday).")
+    start = serializers.JSONField(help_text="HH:MM.")
+    end = serializers.JSONField(help_text="HH:MM, after `start` the same day.")
+
+    def validate_weekday(self, value: Any) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 6:
+            raise _registry_error("invalid_weekday")
+        return value
+
+    def _clock(self, value: Any) -> Any:
+        try:
+            return parse_clock(value)
+        except ValueError as error:
+            raise _registry_error("invalid_time") from error
+
+    validate_start = _clock
+    validate_end = _clock
+
+
+def slot_representation(slot: WeeklyAvailability) -> dict[str, Any]:
+    return {"weekday": slot.weekday, "start": f"{slot.start:%H:%M}", "end": f"{slot.end:%H:%M}"}
+
+
+class SlotOutputSerializer(serializers.Serializer):
+    """A weekly slot as answered (the schema's view of ``slot_representation``)."""
+
+    weekday = serializers.IntegerField(min_value=0, max_value=6)
+    start = serializers.CharField(help_text="HH:MM")
+    end = serializers.CharField(help_text="HH:MM")
+
+
+class TutorSerializer(serializers.Serializer):
+    """One tutor in the listing (the schema's view of ``tutor_representation``)."""
+
+    user = serializers.IntegerField(help_text="The tutor's user id.")
+    display_name = serializers.CharField()
+    headline = serializers.CharField()
+    hourly_rate = serializers.CharField(help_text='e.g. "40.00"')
+    currency = serializers.CharField()
+    subjects = serializers.ListField(child=serializers.CharField())
+
+
+def tutor_representation(profile: TutorProfile) -> dict[str, Any]:
+    return {
+        "user": profile.user_id,
+        "display_name": marketplace_settings.USER_DISPLAY_NAME(profile.user),
+        "headline": profile.headline,
+        "hourly_rate": format_rate(profile.hourly_rate),
+        "currency": profile.currency,
+        "subjects": [subject.name for subject in profile.subjects.all()],
+    }
+
+
+class TutorPageSerializer(serializers.Serializer):
+    results = TutorSerializer(many=True)
+    cursor = serializers.CharField(
+        allow_null=True, help_text="Opaque; pass it back as `?cursor=` for the next page."
+    )
+    has_more = serializers.BooleanField()
+
+
+class DraftSavedSerializer(serializers.Serializer):
+    version = serializers.IntegerField(help_text="Also the `ETag` header, quoted.")
+    dirty = serializers.ListField(child=serializers.CharField())
+
+
+class DraftSerializer(serializers.Serializer):
+    version = serializers.IntegerField()
+    draft = serializers.DictField(help_text="The blob as last saved.")
+
+
+class DiffSerializer(serializers.Serializer):
+    dirty = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Dotted paths (at most 3 levels) where the draft differs from the profile.",
+    )
+
+
+class DraftBlobSerializer(serializers.Serializer):
+    """The autosave body: any JSON object, normally the profile's shape (schema only)."""

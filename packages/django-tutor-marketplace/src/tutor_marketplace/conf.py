@@ -1,0 +1,97 @@
+"""The package's settings: one ``TUTOR_MARKETPLACE`` dict, read through ``marketplace_settings``.
+
+Modelled on ``rest_framework.settings``: documented defaults, dotted-path hooks resolved
+on first use, and a reload on ``setting_changed`` so tests can override them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.signals import setting_changed
+from django.utils.module_loading import import_string
+
+SETTING_NAME = "TUTOR_MARKETPLACE"
+
+DEFAULTS: dict[str, Any] = {
+    # Dotted path to ``callable(user) -> str``: how a tutor is named in the listing.
+    "USER_DISPLAY_NAME": "tutor_marketplace.policies.full_name_or_username",
+    # Currencies a profile may price in (ISO 4217), and the one a new profile gets.
+    "CURRENCIES": ["UAH", "USD", "EUR"],
+    "DEFAULT_CURRENCY": "UAH",
+    # Most subjects on one profile, and most weekly availability slots.
+    "MAX_SUBJECTS": 20,
+    "MAX_SLOTS": 50,
+    # Listing page size when ``page_size`` is absent, and the largest allowed.
+    "PAGE_SIZE": 20,
+    "MAX_PAGE_SIZE": 100,
+    # The listing cache: on/off, and the lifetime of an entry in seconds (also the
+    # longest a stale entry can survive a Redis outage that swallowed an invalidation).
+    "CACHE_ENABLED": True,
+    "CACHE_TIMEOUT": 300,
+    # After a Redis error, serve from the database without trying Redis for this many
+    # seconds (a slow Redis then costs one timeout per period, not one per request).
+    "CACHE_BACKOFF": 5.0,
+    # Dotted paths of signals that also invalidate the listing, e.g.
+    # ["tutor_relations.signals.relation_status_changed"]. Off (empty) by default.
+    "INVALIDATE_ON_SIGNALS": [],
+    # The autosave blob: largest size (bytes of its JSON; larger is a 413) and deepest
+    # nesting (deeper is a 400).
+    "DRAFT_MAX_BYTES": 16384,
+    "DRAFT_MAX_DEPTH": 5,
+    # Telemetry sinks: MarketplaceMetrics rows and prometheus_client metrics.
+    "METRICS_DATABASE": True,
+    "METRICS_PROMETHEUS": True,
+    # Rows are buffered in memory and bulk-inserted by a background thread every this
+    # many seconds (None: no thread; the buffer is written when it holds a batch).
+    "METRICS_FLUSH_INTERVAL": 2.0,
+    "METRICS_BATCH_SIZE": 500,
+    # Rows kept in memory at most; beyond that new samples are dropped (and counted).
+    "METRICS_BUFFER_LIMIT": 20000,
+    # ``prune_marketplace_metrics`` deletes rows older than this many days.
+    "METRICS_RETENTION_DAYS": 30,
+    # A cache miss slower than these (milliseconds) is logged at warning / error level.
+    "SLOW_MISS_WARNING_MS": 150,
+    "SLOW_MISS_ERROR_MS": 300,
+    # DRF rates per user; None disables a throttle.
+    "READ_THROTTLE_RATE": "600/min",
+    "WRITE_THROTTLE_RATE": "60/min",
+    "AUTOSAVE_THROTTLE_RATE": "240/min",
+}
+
+IMPORT_STRINGS = frozenset({"USER_DISPLAY_NAME"})
+
+
+class MarketplaceSettings:
+    def __init__(self) -> None:
+        self._cache: dict[str, Any] = {}
+
+    @property
+    def user_settings(self) -> dict[str, Any]:
+        value = getattr(settings, SETTING_NAME, {})
+        return value if isinstance(value, dict) else {}
+
+    def __getattr__(self, name: str) -> Any:
+        if name not in DEFAULTS:
+            raise AttributeError(f"Invalid {SETTING_NAME} setting: {name!r}")
+        if name not in self._cache:
+            value = self.user_settings.get(name, DEFAULTS[name])
+            if name in IMPORT_STRINGS and isinstance(value, str):
+                value = import_string(value)
+            self._cache[name] = value
+        return self._cache[name]
+
+    def reload(self) -> None:
+        self._cache.clear()
+
+
+marketplace_settings = MarketplaceSettings()
+
+
+def _reload_marketplace_settings(*, setting: str, **kwargs: Any) -> None:
+    if setting == SETTING_NAME:
+        marketplace_settings.reload()
+
+
+setting_changed.connect(_reload_marketplace_settings)

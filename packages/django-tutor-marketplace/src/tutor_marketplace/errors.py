@@ -1,0 +1,198 @@
+"""The registry of the marketplace package's error codes: code, HTTP status, message.
+
+One table feeds the API's responses (``tutor_marketplace.api.errors``), the OpenAPI
+examples (``tutor_marketplace.api.schema``) and the docs' error table (``table()``), so
+what clients get, what the schema shows and what the docs say cannot drift apart.
+
+Messages are ``str.format`` templates; placeholders named after a setting are filled from
+``TUTOR_MARKETPLACE``, the others come from the error itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from tutor_marketplace.conf import marketplace_settings
+
+
+@dataclass(frozen=True)
+class ErrorCode:
+    code: str
+    status: int
+    message: str
+    #: The request field a 400 names (its ``attr``); ``None`` for errors about no field.
+    attr: str | None = None
+    #: When a client gets it, for the docs.
+    meaning: str = ""
+    #: Values of the error's own placeholders, for examples and the docs.
+    example: dict[str, Any] = field(default_factory=dict)
+
+    def detail(self, **params: Any) -> str:
+        return self.message.format(**settings_parameters(), **params)
+
+    def example_detail(self) -> str:
+        return self.detail(**self.example)
+
+
+def settings_parameters() -> dict[str, Any]:
+    """The placeholders that come from ``TUTOR_MARKETPLACE``, as they read in a message."""
+    return {
+        "currencies": ", ".join(marketplace_settings.CURRENCIES),
+        "max_subjects": marketplace_settings.MAX_SUBJECTS,
+        "max_slots": marketplace_settings.MAX_SLOTS,
+        "draft_max_bytes": marketplace_settings.DRAFT_MAX_BYTES,
+        "draft_max_depth": marketplace_settings.DRAFT_MAX_DEPTH,
+        "max_page_size": marketplace_settings.MAX_PAGE_SIZE,
+    }
+
+
+CODES: dict[str, ErrorCode] = {
+    error.code: error
+    for error in [
+        # 400: availability slots.
+        ErrorCode(
+            "invalid_weekday",
+            400,
+            "A weekday is a whole number from 0 (Monday) to 6 (Sunday).",
+            attr="0.weekday",
+            meaning="a slot's or the `weekday` filter's day is not 0-6",
+        ),
+        ErrorCode(
+            "invalid_time",
+            400,
+            "Use a time of day as HH:MM (00:00 to 23:59).",
+            attr="0.start",
+            meaning="a slot's `start` or `end` is not a time of day",
+        ),
+        ErrorCode(
+            "slot_reversed",
+            400,
+            "A slot must end after it starts.",
+            attr="0.end",
+            meaning="a slot whose `end` is not after its `start`",
+        ),
+        ErrorCode(
+            "slot_overlap",
+            400,
+            "This slot overlaps slot {other} on the same weekday.",
+            attr="1.start",
+            meaning="two slots of one weekday overlap (touching is fine)",
+            example={"other": 0},
+        ),
+        ErrorCode(
+            "too_many_slots",
+            400,
+            "At most {max_slots} slots a week.",
+            attr="non_field_errors",
+            meaning="more than `MAX_SLOTS` slots",
+        ),
+        # 400: the profile.
+        ErrorCode(
+            "invalid_subject",
+            400,
+            "A subject name has 1 to 64 characters (after trimming).",
+            attr="settings.subjects",
+            meaning="an empty or over-long subject name",
+        ),
+        ErrorCode(
+            "too_many_subjects",
+            400,
+            "At most {max_subjects} subjects.",
+            attr="settings.subjects",
+            meaning="more than `MAX_SUBJECTS` distinct subjects",
+        ),
+        ErrorCode(
+            "invalid_currency",
+            400,
+            "Use one of: {currencies}.",
+            attr="settings.currency",
+            meaning="a currency not in `CURRENCIES`",
+        ),
+        # 400: the listing.
+        ErrorCode(
+            "invalid_cursor",
+            400,
+            "This cursor is invalid, or belongs to other filters or another ordering.",
+            attr="cursor",
+            meaning="a tampered or malformed cursor, or one reused with other filters",
+        ),
+        ErrorCode(
+            "invalid_rate_range",
+            400,
+            "`min_rate` must not be greater than `max_rate`.",
+            attr="max_rate",
+            meaning="a reversed price range",
+        ),
+        # 400 / 413: the autosave draft.
+        ErrorCode(
+            "draft_not_object",
+            400,
+            "The draft must be a JSON object.",
+            attr="non_field_errors",
+            meaning="an autosave body that is not an object",
+        ),
+        ErrorCode(
+            "draft_too_deep",
+            400,
+            "The draft may nest at most {draft_max_depth} levels.",
+            attr="non_field_errors",
+            meaning="an autosave body nested deeper than `DRAFT_MAX_DEPTH`",
+        ),
+        ErrorCode(
+            "draft_too_large",
+            413,
+            "The draft may take at most {draft_max_bytes} bytes of JSON.",
+            meaning="an autosave body larger than `DRAFT_MAX_BYTES`",
+        ),
+        ErrorCode(
+            "parse_error",
+            400,
+            "The JSON body is nested too deeply.",
+            meaning="a body that is not JSON the API can read (e.g. nested too deeply)",
+        ),
+        # 404, 409, 412, 429: well formed, but it cannot be done.
+        ErrorCode(
+            "profile_not_found",
+            404,
+            "You have no tutor profile yet; PATCH /api/me/profile/ creates it.",
+            meaning="the profile does not exist yet",
+        ),
+        ErrorCode(
+            "draft_not_found",
+            404,
+            "There is no autosaved draft.",
+            meaning="no draft to show or publish",
+        ),
+        ErrorCode(
+            "profile_incomplete",
+            409,
+            "A published profile needs a headline, an hourly rate and at least one subject.",
+            meaning="publishing (or keeping published) a profile that lacks them",
+        ),
+        ErrorCode(
+            "draft_version_mismatch",
+            412,
+            "The draft changed since version {expected}; it is at version {current}.",
+            meaning="`If-Match` names another version of the draft (another tab saved)",
+            example={"expected": '"3"', "current": 4},
+        ),
+        ErrorCode(
+            "throttled",
+            429,
+            "Request was throttled. Expected available in {wait} seconds.",
+            meaning="too many requests; wait the `Retry-After` header's seconds",
+            example={"wait": 12},
+        ),
+    ]
+}
+
+
+def table() -> str:
+    """The registry as a Markdown table, for the docs."""
+    rows = ["| code | status | field | example detail | when |", "|---|---|---|---|---|"]
+    for error in CODES.values():
+        attr = f"`{error.attr}`" if error.attr else ""
+        detail = error.example_detail().replace("|", "\\|")
+        rows.append(f"| `{error.code}` | {error.status} | {attr} | {detail} | {error.meaning} |")
+    return "\n".join(rows) + "\n"

@@ -1,0 +1,133 @@
+"""Reads: the published-tutor listing with keyset pagination and signed cursors.
+
+A cursor is the signed position of the last row of a page (its sort value and id),
+bound to the ordering and the filters it was issued for: keyset pagination never
+repeats or skips a row when tutors are added between pages, and a cursor that was
+tampered with or reused with other filters is refused (``invalid_cursor``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core import signing
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+
+from tutor_marketplace.exceptions import InvalidInput
+from tutor_marketplace.models import Subject, TutorProfile, WeeklyAvailability
+
+_CURSOR_SALT = "tutor_marketplace.listing.cursor"
+
+#: ordering name -> (sort field, descending)
+ORDERINGS: dict[str, tuple[str, bool]] = {
+    "hourly_rate": ("hourly_rate", False),
+    "-hourly_rate": ("hourly_rate", True),
+    "-created": ("created", True),
+}
+DEFAULT_ORDERING = "-created"
+
+
+@dataclass(frozen=True)
+class TutorPage:
+    profiles: list[TutorProfile]
+    cursor: str | None
+    has_more: bool
+
+
+def filtered_tutors(
+    *,
+    subject: str | None = None,
+    min_rate: Decimal | None = None,
+    max_rate: Decimal | None = None,
+    weekday: int | None = None,
+    q: str | None = None,
+) -> QuerySet[TutorProfile]:
+    tutors = TutorProfile.objects.listed()
+    if subject:
+        tutors = tutors.filter(subjects__name=subject)
+    if min_rate is not None:
+        tutors = tutors.filter(hourly_rate__gte=min_rate)
+    if max_rate is not None:
+        tutors = tutors.filter(hourly_rate__lte=max_rate)
+    if weekday is not None:
+        slots = WeeklyAvailability.objects.filter(profile=OuterRef("pk"), weekday=weekday)
+        tutors = tutors.filter(Exists(slots))
+    if q:
+        tutors = tutors.filter(Q(headline__icontains=q) | Q(description__icontains=q))
+    return tutors
+
+
+def _encode_value(value: Any) -> str:
+    return value.isoformat() if isinstance(value, datetime) else str(value)
+
+
+def _decode_value(field: str, text: Any) -> Any:
+    if not isinstance(text, str):
+        raise ValueError(text)
+    if field == "created":
+        value = datetime.fromisoformat(text)
+        if value.tzinfo is None:
+            raise ValueError(text)
+        return value
+    return Decimal(text)
+
+
+def make_cursor(*, ordering: str, filters_digest: str, last: TutorProfile) -> str:
+    field, _descending = ORDERINGS[ordering]
+    payload = {"o": ordering, "f": filters_digest, "v": _encode_value(getattr(last, field))}
+    payload["id"] = last.pk
+    return signing.dumps(payload, salt=_CURSOR_SALT)
+
+
+def read_cursor(cursor: str, *, ordering: str, filters_digest: str) -> tuple[Any, int]:
+    """The ``(value, id)`` position a cursor names; ``InvalidInput`` if it is not ours."""
+    try:
+        payload = signing.loads(cursor, salt=_CURSOR_SALT)
+        if payload["o"] != ordering or payload["f"] != filters_digest:
+            raise ValueError("cursor of other filters")
+        field, _descending = ORDERINGS[ordering]
+        value = _decode_value(field, payload["v"])
+        last_id = payload["id"]
+        if isinstance(last_id, bool) or not isinstance(last_id, int):
+            raise ValueError(last_id)
+    except (signing.BadSignature, ValueError, KeyError, TypeError, InvalidOperation) as error:
+        raise InvalidInput("invalid_cursor") from error
+    return value, last_id
+
+
+def tutors_page(
+    tutors: QuerySet[TutorProfile],
+    *,
+    ordering: str,
+    page_size: int,
+    filters_digest: str,
+    cursor: str | None = None,
+) -> TutorPage:
+    """One page of ``tutors``: two queries (profiles with users, then their subjects)."""
+    field, descending = ORDERINGS[ordering]
+    if cursor:
+        value, last_id = read_cursor(cursor, ordering=ordering, filters_digest=filters_digest)
+        if descending:
+            after = Q(**{f"{field}__lt": value}) | Q(**{field: value, "pk__lt": last_id})
+        else:
+            after = Q(**{f"{field}__gt": value}) | Q(**{field: value, "pk__gt": last_id})
+        tutors = tutors.filter(after)
+    sign = "-" if descending else ""
+    rows = list(
+        tutors.order_by(f"{sign}{field}", f"{sign}pk")
+        .select_related("user")
+        .prefetch_related(Prefetch("subjects", queryset=Subject.objects.order_by("name")))[
+            : page_size + 1
+        ]
+    )
+    has_more = len(rows) > page_size
+    profiles = rows[:page_size]
+    next_cursor = (
+        make_cursor(ordering=ordering, filters_digest=filters_digest, last=profiles[-1])
+        if has_more
+        else None
+    )
+    return TutorPage(profiles=profiles, cursor=next_cursor, has_more=has_more)

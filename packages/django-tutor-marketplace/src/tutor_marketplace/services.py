@@ -1,0 +1,250 @@
+"""Writes: the profile, its availability, and the autosave draft's lifecycle.
+
+Each service runs in one transaction and raises the package's domain exceptions.
+Cache invalidation and signals run after the commit (``on_commit(robust=True)``).
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import logging
+from datetime import time
+from decimal import Decimal
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.dispatch import Signal
+
+from tutor_marketplace.conf import marketplace_settings
+from tutor_marketplace.exceptions import (
+    DraftNotFound,
+    DraftTooLarge,
+    DraftVersionMismatch,
+    InvalidInput,
+    ProfileIncomplete,
+    ProfileNotFound,
+)
+from tutor_marketplace.models import (
+    ProfileDraft,
+    Subject,
+    TutorProfile,
+    WeeklyAvailability,
+    normalise_subject_name,
+)
+from tutor_marketplace.signals import availability_replaced, profile_updated
+
+logger = logging.getLogger("tutor_marketplace")
+
+
+def _announce(signal: Signal, event: str, *, profile: TutorProfile, actor: Any) -> None:
+    def emit() -> None:
+        logger.info(
+            event.replace("_", " "),
+            extra={"event": event, "profile_id": profile.pk, "user_id": profile.user_id},
+        )
+        for receiver, response in signal.send_robust(
+            sender=TutorProfile, profile=profile, actor=actor
+        ):
+            if isinstance(response, Exception):
+                logger.error(
+                    "marketplace signal receiver failed",
+                    exc_info=(type(response), response, response.__traceback__),
+                    extra={
+                        "event": "signal_receiver_failed",
+                        "signal": event,
+                        "profile_id": profile.pk,
+                        "receiver": getattr(receiver, "__qualname__", repr(receiver)),
+                    },
+                )
+
+    transaction.on_commit(emit, robust=True)
+
+
+def subject_names(names: list[str]) -> list[str]:
+    """Normalised, de-duplicated names in first-seen order; invalid ones refused."""
+    seen: dict[str, None] = {}
+    for name in names:
+        normalised = normalise_subject_name(name)
+        if not 1 <= len(normalised) <= 64:
+            raise InvalidInput("invalid_subject")
+        seen.setdefault(normalised, None)
+    if len(seen) > marketplace_settings.MAX_SUBJECTS:
+        raise InvalidInput("too_many_subjects")
+    return list(seen)
+
+
+def _subjects_for(names: list[str]) -> list[Subject]:
+    """The subjects of ``names``, creating the new ones (concurrent creators are fine)."""
+    existing = {subject.name: subject for subject in Subject.objects.filter(name__in=names)}
+    missing = [Subject(name=name) for name in names if name not in existing]
+    if missing:
+        Subject.objects.bulk_create(missing, ignore_conflicts=True)
+        existing = {subject.name: subject for subject in Subject.objects.filter(name__in=names)}
+    return [existing[name] for name in names]
+
+
+def _is_complete(profile: TutorProfile) -> bool:
+    return bool(profile.headline.strip()) and profile.hourly_rate is not None
+
+
+def profile_update(*, user: Any, data: dict[str, Any], actor: Any = None) -> TutorProfile:
+    """Apply the fields present in ``data`` (the profile's JSON shape) to ``user``'s profile.
+
+    Creates the profile on first use. A published profile must be complete (headline,
+    rate, a subject); otherwise nothing is written and ``ProfileIncomplete`` is raised.
+    """
+    settings_data = dict(data.get("settings") or {})
+    with transaction.atomic():
+        try:
+            profile = TutorProfile.objects.select_for_update().get(user=user)
+        except TutorProfile.DoesNotExist:
+            try:
+                with transaction.atomic():
+                    profile = TutorProfile.objects.create(
+                        user=user, currency=marketplace_settings.DEFAULT_CURRENCY
+                    )
+            except IntegrityError:  # another request created it first
+                profile = TutorProfile.objects.select_for_update().get(user=user)
+        for field in ("headline", "description", "is_published"):
+            if field in data:
+                setattr(profile, field, data[field])
+        if "hourly_rate" in settings_data:
+            rate = settings_data["hourly_rate"]
+            profile.hourly_rate = None if rate is None else Decimal(rate)
+        if "currency" in settings_data:
+            profile.currency = settings_data["currency"]
+        subjects_changed = "subjects" in settings_data
+        subjects: list[Subject] = []
+        if subjects_changed:
+            subjects = _subjects_for(subject_names(settings_data["subjects"]))
+        has_subjects = len(subjects) > 0 if subjects_changed else profile.subjects.exists()
+        if profile.is_published and not (_is_complete(profile) and has_subjects):
+            raise ProfileIncomplete()
+        profile.save()
+        if subjects_changed:
+            profile.subjects.set(subjects)
+        _announce(profile_updated, "profile_updated", profile=profile, actor=actor or user)
+    return profile
+
+
+def profile_of(user: Any) -> TutorProfile:
+    profile = TutorProfile.objects.filter(user=user).prefetch_related("subjects", "slots").first()
+    if profile is None:
+        raise ProfileNotFound()
+    return profile
+
+
+def availability_replace(
+    *, user: Any, slots: list[dict[str, Any]], actor: Any = None
+) -> list[WeeklyAvailability]:
+    """Replace ``user``'s weekly slots with ``slots`` (``weekday``, ``start``, ``end``)."""
+    if len(slots) > marketplace_settings.MAX_SLOTS:
+        raise InvalidInput("too_many_slots")
+    for index, slot in enumerate(slots):
+        if slot["end"] <= slot["start"]:
+            raise InvalidInput("slot_reversed", attr=f"{index}.end")
+    ordered = sorted(range(len(slots)), key=lambda i: (slots[i]["weekday"], slots[i]["start"]))
+    for previous, current in itertools.pairwise(ordered):
+        a, b = slots[previous], slots[current]
+        if a["weekday"] == b["weekday"] and b["start"] < a["end"]:
+            later, earlier = max(previous, current), min(previous, current)
+            raise InvalidInput("slot_overlap", attr=f"{later}.start", other=earlier)
+    with transaction.atomic():
+        profile = TutorProfile.objects.select_for_update().filter(user=user).first()
+        if profile is None:
+            raise ProfileNotFound()
+        WeeklyAvailability.objects.filter(profile=profile).delete()
+        created = WeeklyAvailability.objects.bulk_create(
+            WeeklyAvailability(profile=profile, **slot) for slot in slots
+        )
+        _announce(
+            availability_replaced, "availability_replaced", profile=profile, actor=actor or user
+        )
+    return sorted(created, key=lambda slot: (slot.weekday, slot.start))
+
+
+# --- autosave ---------------------------------------------------------------------------
+
+
+def _depth(value: Any) -> int:
+    if isinstance(value, dict):
+        return 1 + max((_depth(item) for item in value.values()), default=0)
+    if isinstance(value, list):
+        return 1 + max((_depth(item) for item in value), default=0)
+    return 0
+
+
+def validate_draft(data: Any) -> None:
+    if not isinstance(data, dict):
+        raise InvalidInput("draft_not_object")
+    if len(json.dumps(data, separators=(",", ":")).encode()) > marketplace_settings.DRAFT_MAX_BYTES:
+        raise DraftTooLarge()
+    if _depth(data) > marketplace_settings.DRAFT_MAX_DEPTH:
+        raise InvalidInput("draft_too_deep")
+
+
+def _check_version(draft: ProfileDraft | None, if_match: list[str] | None) -> None:
+    """RFC 9110 ``If-Match``: ``*`` needs a draft; else one of the tags must be its version."""
+    if if_match is None:
+        return
+    current = draft.version if draft is not None else 0
+    if "*" in if_match and draft is not None:
+        return
+    if draft is not None and f'"{draft.version}"' in if_match:
+        return
+    raise DraftVersionMismatch(expected=", ".join(if_match), current=current)
+
+
+def draft_save(*, user: Any, data: Any, if_match: list[str] | None = None) -> ProfileDraft:
+    """Store ``data`` as ``user``'s draft, one version up; 412 on a stale ``If-Match``."""
+    validate_draft(data)
+    with transaction.atomic():
+        draft = ProfileDraft.objects.select_for_update().filter(user=user).first()
+        _check_version(draft, if_match)
+        if draft is None:
+            try:
+                with transaction.atomic():
+                    return ProfileDraft.objects.create(user=user, data=data)
+            except IntegrityError:  # another tab created it first: save over it
+                draft = ProfileDraft.objects.select_for_update().get(user=user)
+                _check_version(draft, if_match)
+        draft.data = data
+        draft.version += 1
+        draft.save(update_fields=["data", "version", "updated_at"])
+    return draft
+
+
+def draft_of(user: Any) -> ProfileDraft | None:
+    return ProfileDraft.objects.filter(user=user).first()
+
+
+def draft_discard(*, user: Any, if_match: list[str] | None = None) -> None:
+    with transaction.atomic():
+        draft = ProfileDraft.objects.select_for_update().filter(user=user).first()
+        _check_version(draft, if_match)
+        if draft is not None:
+            draft.delete()
+
+
+def draft_publish(*, user: Any, validate: Any, if_match: list[str] | None = None) -> TutorProfile:
+    """Apply the draft like ``PATCH /api/me/profile/`` and delete it, all or nothing.
+
+    ``validate(blob) -> data`` is the API's PATCH validation (a serializer), so a draft
+    is held to exactly the rules of a direct edit.
+    """
+    with transaction.atomic():
+        draft = ProfileDraft.objects.select_for_update().filter(user=user).first()
+        if draft is None:
+            raise DraftNotFound()
+        _check_version(draft, if_match)
+        profile = profile_update(user=user, data=validate(draft.data))
+        draft.delete()
+    return profile
+
+
+def parse_clock(value: Any) -> time:
+    """``HH:MM`` (or ``HH:MM:SS``) as a time of day; ``ValueError`` otherwise."""
+    if not isinstance(value, str) or len(value) not in (5, 8) or value[2] != ":":
+        raise ValueError(value)
+    return time.fromisoformat(value)

@@ -1,0 +1,151 @@
+"""The listing: filters, orderings, signed cursors, the envelope, constant queries."""
+
+from datetime import time
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from tests.factories import SlotFactory, TutorProfileFactory
+
+LISTING = reverse("marketplace:tutor-list")
+
+
+def ids(response):
+    return [tutor["user"] for tutor in response.json()["results"]]
+
+
+def codes(response):
+    return [(error["attr"], error["code"]) for error in response.json()["errors"]]
+
+
+@pytest.fixture
+def tutors(db):
+    math = TutorProfileFactory(hourly_rate=Decimal("30"), subjects=["math"], headline="Algebra")
+    physics = TutorProfileFactory(
+        hourly_rate=Decimal("50"), subjects=["physics"], description="Quantum stuff"
+    )
+    both = TutorProfileFactory(hourly_rate=Decimal("40"), subjects=["math", "physics"])
+    TutorProfileFactory(is_published=False, subjects=["math"])
+    SlotFactory(profile=math, weekday=1, start=time(9), end=time(10))
+    SlotFactory(profile=both, weekday=5, start=time(9), end=time(10))
+    return {"math": math.user_id, "physics": physics.user_id, "both": both.user_id}
+
+
+def test_envelope_and_result_shape(browse, tutors):
+    response = browse.get(LISTING, {"ordering": "hourly_rate"})
+    assert response.status_code == 200
+    body = response.json()
+    assert set(body) == {"results", "cursor", "has_more"}
+    assert body["cursor"] is None
+    assert body["has_more"] is False
+    assert body["results"][0] == {
+        "user": tutors["math"],
+        "display_name": body["results"][0]["display_name"],
+        "headline": "Algebra",
+        "hourly_rate": "30.00",
+        "currency": "UAH",
+        "subjects": ["math"],
+    }
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"ordering": "hourly_rate"}, ["math", "both", "physics"]),
+        ({"ordering": "-hourly_rate"}, ["physics", "both", "math"]),
+        ({}, ["both", "physics", "math"]),  # -created by default
+        ({"subject": " MATH ", "ordering": "hourly_rate"}, ["math", "both"]),
+        ({"min_rate": "40", "ordering": "hourly_rate"}, ["both", "physics"]),
+        ({"max_rate": "40.00", "ordering": "hourly_rate"}, ["math", "both"]),
+        ({"weekday": "5"}, ["both"]),
+        ({"q": "quantum"}, ["physics"]),
+        ({"q": "algebra"}, ["math"]),
+    ],
+)
+def test_filters_and_orderings(browse, tutors, params, expected):
+    assert ids(browse.get(LISTING, params)) == [tutors[name] for name in expected]
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"weekday": "7"}, ("weekday", "invalid_weekday")),
+        ({"weekday": "x"}, ("weekday", "invalid_weekday")),
+        ({"ordering": "name"}, ("ordering", "invalid_choice")),
+        ({"min_rate": "abc"}, ("min_rate", "invalid")),
+        ({"min_rate": "50", "max_rate": "10"}, ("max_rate", "invalid_rate_range")),
+        ({"page_size": "0"}, ("page_size", "min_value")),
+        ({"page_size": "101"}, ("page_size", "max_value")),
+        ({"cursor": "garbage"}, ("cursor", "invalid_cursor")),
+    ],
+)
+def test_bad_parameters_are_400_with_stable_codes(browse, tutors, params, expected):
+    response = browse.get(LISTING, params)
+    assert response.status_code == 400
+    assert codes(response) == [expected]
+
+
+def _walk(client, params):
+    seen, cursor = [], None
+    while True:
+        body = client.get(LISTING, {**params, **({"cursor": cursor} if cursor else {})}).json()
+        seen += [tutor["user"] for tutor in body["results"]]
+        if not body["has_more"]:
+            assert body["cursor"] is None
+            return seen
+        cursor = body["cursor"]
+
+
+@pytest.mark.parametrize("ordering", ["hourly_rate", "-hourly_rate", "-created"])
+def test_cursor_pages_cover_every_tutor_once_with_ties(browse, db, ordering):
+    profiles = [TutorProfileFactory(hourly_rate=Decimal(20 + i % 3)) for i in range(11)]
+    seen = _walk(browse, {"ordering": ordering, "page_size": 3})
+    assert sorted(seen) == sorted(profile.user_id for profile in profiles)
+    assert len(seen) == len(set(seen))
+
+
+def test_cursor_is_stable_under_concurrent_inserts(browse, db):
+    for _ in range(4):
+        TutorProfileFactory()
+    first = browse.get(LISTING, {"page_size": 2}).json()
+    TutorProfileFactory()  # newer: belongs before the cursor under -created
+    second = browse.get(LISTING, {"page_size": 2, "cursor": first["cursor"]}).json()
+    assert second["has_more"] is False
+    shown = [t["user"] for page in (first, second) for t in page["results"]]
+    assert len(shown) == len(set(shown)) == 4
+
+
+def test_tampered_cursor_or_cursor_of_other_filters_is_400(browse, db):
+    for _ in range(3):
+        TutorProfileFactory(subjects=["math"])
+    cursor = browse.get(LISTING, {"page_size": 1, "subject": "math"}).json()["cursor"]
+    tampered = cursor[:-2] + ("A" if cursor[-2] != "A" else "B") + cursor[-1]
+    for params in (
+        {"subject": "math", "cursor": tampered},
+        {"subject": "physics", "cursor": cursor},
+        {"subject": "math", "ordering": "hourly_rate", "cursor": cursor},
+    ):
+        response = browse.get(LISTING, {"page_size": 1, **params})
+        assert response.status_code == 400
+        assert codes(response) == [("cursor", "invalid_cursor")]
+    # page size is not part of the binding
+    assert (
+        browse.get(LISTING, {"page_size": 2, "subject": "math", "cursor": cursor}).status_code
+        == 200
+    )
+
+
+@pytest.mark.parametrize("page_size", [1, 10, 50])
+def test_a_miss_costs_the_same_queries_whatever_the_page_size(browse, db, page_size):
+    for i in range(50):
+        TutorProfileFactory(subjects=["math", f"topic {i}"])
+    browse.get(LISTING, {"page_size": 1, "q": "warm-up"})  # session, contenttypes, etc.
+    with CaptureQueriesContext(connection) as queries:
+        response = browse.get(LISTING, {"page_size": page_size})
+    assert response["X-Cache"] == "MISS"
+    assert len(response.json()["results"]) == page_size
+    # the profiles (users joined) and their subjects
+    assert len(queries) == 2, [q["sql"] for q in queries]

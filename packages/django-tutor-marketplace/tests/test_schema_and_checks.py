@@ -1,0 +1,163 @@
+"""The OpenAPI description, the system checks, the admin and the migrations."""
+
+import pytest
+import yaml
+from django.core.checks import run_checks
+from django.core.management import call_command
+from django.test import override_settings
+from django.urls import reverse
+
+from tests.factories import TutorProfileFactory
+from tutor_marketplace.checks import check_redis_timeouts, check_settings
+from tutor_marketplace.errors import CODES, table
+
+OPERATIONS = {
+    ("/api/marketplace/tutors/", "get"): {"200", "400", "401", "429"},
+    ("/api/me/profile/", "get"): {"200", "401", "404", "429"},
+    ("/api/me/profile/", "patch"): {"200", "400", "401", "409", "429"},
+    ("/api/me/profile/availability/", "get"): {"200", "401", "404", "429"},
+    ("/api/me/profile/availability/", "put"): {"200", "400", "401", "404", "429"},
+    ("/api/me/profile/autosave/", "get"): {"200", "401", "404", "429"},
+    ("/api/me/profile/autosave/", "put"): {"200", "400", "401", "412", "413", "429"},
+    ("/api/me/profile/autosave/", "delete"): {"204", "401", "412", "429"},
+    ("/api/me/profile/autosave/diff/", "get"): {"200", "401", "429"},
+    ("/api/me/profile/autosave/publish/", "post"): {
+        "200",
+        "400",
+        "401",
+        "404",
+        "409",
+        "412",
+        "429",
+    },
+}
+
+
+@pytest.fixture(scope="module")
+def schema(tmp_path_factory, django_db_blocker):
+    path = tmp_path_factory.mktemp("schema") / "openapi.yaml"
+    with django_db_blocker.unblock():
+        call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(path))
+    return yaml.safe_load(path.read_text())
+
+
+@pytest.mark.parametrize(("path", "method"), OPERATIONS)
+def test_every_operation_documents_its_statuses(schema, path, method):
+    assert OPERATIONS[(path, method)] <= set(schema["paths"][path][method]["responses"])
+
+
+@pytest.mark.parametrize(("path", "method"), OPERATIONS)
+def test_every_operation_has_success_and_refusal_examples(schema, path, method):
+    responses = schema["paths"][path][method]["responses"]
+    examples = {
+        status: set(response["content"]["application/json"].get("examples", {}))
+        for status, response in responses.items()
+        if "content" in response
+    }
+    refusals = {"401", "403", "404", "409", "412", "413", "429"}
+    assert any(examples.get(s) for s in refusals), "a forbidden-state example"
+    if "400" in OPERATIONS[(path, method)]:
+        assert examples.get("400"), "a validation-error example"
+    assert sum(len(names) for names in examples.values()) >= 3
+
+
+def test_every_operation_documents_429_with_retry_after(schema):
+    for path, methods in schema["paths"].items():
+        for method, operation in methods.items():
+            assert "Retry-After" in operation["responses"]["429"].get("headers", {}), (path, method)
+
+
+def test_listing_documents_every_parameter_and_x_cache(schema):
+    operation = schema["paths"]["/api/marketplace/tutors/"]["get"]
+    names = {p["name"] for p in operation["parameters"]}
+    assert {
+        "subject",
+        "min_rate",
+        "max_rate",
+        "weekday",
+        "q",
+        "ordering",
+        "cursor",
+        "page_size",
+    } <= names
+    assert "X-Cache" in operation["responses"]["200"]["headers"]
+
+
+def test_error_examples_show_the_registry_detail(schema):
+    seen = set()
+    for methods in schema["paths"].values():
+        for operation in methods.values():
+            for status, response in operation["responses"].items():
+                content = response.get("content", {}).get("application/json", {})
+                for example in content.get("examples", {}).values():
+                    for error in (
+                        (example["value"] or {}).get("errors", [])
+                        if isinstance(example["value"], dict)
+                        else []
+                    ):
+                        spec = CODES.get(error["code"])
+                        if spec is None or error["code"] == "throttled":
+                            continue
+                        assert status == str(spec.status)
+                        assert error["detail"] == spec.example_detail()
+                        seen.add(error["code"])
+    assert {
+        "invalid_cursor",
+        "slot_overlap",
+        "draft_version_mismatch",
+        "profile_incomplete",
+    } <= seen
+
+
+def test_error_table_lists_every_code():
+    text = table()
+    assert all(f"`{code}`" in text for code in CODES)
+
+
+def test_checks_pass_for_the_test_settings():
+    ids = {message.id for message in run_checks()}
+    assert not {i for i in ids if i.startswith("tutor_marketplace")}
+    assert "urls.W005" not in ids
+
+
+def test_checks_report_bad_settings():
+    bad = {
+        "NOPE": 1,
+        "USER_DISPLAY_NAME": "no.such.hook",
+        "INVALIDATE_ON_SIGNALS": ["no.such.signal", "tests.testapp.hooks.display_name"],
+        "READ_THROTTLE_RATE": "lots",
+        "SLOW_MISS_WARNING_MS": 500,
+        "DEFAULT_CURRENCY": "GBP",
+    }
+    with override_settings(TUTOR_MARKETPLACE=bad):
+        ids = sorted(error.id for error in check_settings())
+    assert ids == [
+        "tutor_marketplace.E003",
+        "tutor_marketplace.E004",
+        "tutor_marketplace.E005",
+        "tutor_marketplace.E005",
+        "tutor_marketplace.E006",
+        "tutor_marketplace.E007",
+        "tutor_marketplace.E008",
+    ]
+    with override_settings(TUTOR_MARKETPLACE=[]):
+        assert [e.id for e in check_settings()] == ["tutor_marketplace.E002"]
+    with override_settings(CACHEOPS_REDIS="redis://127.0.0.1:6379/4"):
+        assert [w.id for w in check_redis_timeouts()] == ["tutor_marketplace.W002"]
+
+
+def test_no_model_change_lacks_a_migration(db):
+    call_command("makemigrations", "tutor_marketplace", "--check", "--dry-run", verbosity=0)
+
+
+def test_admin_pages_render(admin_client):
+    profile = TutorProfileFactory()
+    for name in ("tutorprofile", "marketplacemetrics", "subject", "profiledraft"):
+        assert (
+            admin_client.get(reverse(f"admin:tutor_marketplace_{name}_changelist")).status_code
+            == 200
+        )
+    url = reverse("admin:tutor_marketplace_tutorprofile_change", args=[profile.pk])
+    assert admin_client.get(url).status_code == 200
+    metrics = reverse("admin:tutor_marketplace_marketplacemetrics_changelist")
+    assert admin_client.get(metrics, {"metric": "marketplace_cache_hit"}).status_code == 200

@@ -1,0 +1,155 @@
+"""Telemetry: rows, Prometheus samples, thresholds, the buffer, pruning, the alert rules."""
+
+import logging
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import yaml
+from django.core.management import call_command
+from django.test import override_settings
+from django.urls import reverse
+from django.utils import timezone
+from prometheus_client import REGISTRY
+
+from tests.factories import TutorProfileFactory
+from tutor_marketplace.conf import DEFAULTS
+from tutor_marketplace.models import MarketplaceMetrics, MetricName
+from tutor_marketplace.telemetry import metrics_buffer, record_listing
+
+LISTING = reverse("marketplace:tutor-list")
+ALERTS = Path(__file__).resolve().parents[3] / "docs" / "marketplace" / "alerts.yml"
+
+
+def sample(name, **labels):
+    return REGISTRY.get_sample_value(name, labels) or 0.0
+
+
+def test_each_listing_request_writes_the_four_metrics(browse, db):
+    TutorProfileFactory()
+    browse.get(LISTING)
+    browse.get(LISTING)
+    assert MarketplaceMetrics.objects.count() == 0, "not written on the request path"
+    assert metrics_buffer.flush() == 8
+    rows = list(MarketplaceMetrics.objects.order_by("pk").values_list("metric", "value", "labels"))
+    by_request = [rows[:4], rows[4:]]
+    for request_rows, cache in zip(by_request, ("miss", "hit"), strict=True):
+        assert {metric for metric, _v, _l in request_rows} == set(MetricName.values)
+        values = {metric: value for metric, value, _l in request_rows}
+        assert values[MetricName.CACHE_HIT] == (cache == "hit")
+        assert values[MetricName.CACHE_MISS] == (cache == "miss")
+        assert values[MetricName.RESULT_COUNT] == 1
+        assert values[MetricName.QUERY_DURATION_MS] > 0
+        assert all(
+            labels == {"cache": cache, "ordering": "-created"} for _m, _v, labels in request_rows
+        )
+
+
+def test_prometheus_samples_use_the_same_names(browse, db):
+    before = {
+        "hit": sample("marketplace_cache_hit_total"),
+        "miss": sample("marketplace_cache_miss_total"),
+        "count": sample("marketplace_result_count_count"),
+        "miss_duration": sample("marketplace_query_duration_ms_count", cache="miss"),
+        "hit_duration": sample("marketplace_query_duration_ms_count", cache="hit"),
+    }
+    browse.get(LISTING)
+    browse.get(LISTING)
+    browse.get(LISTING)
+    assert sample("marketplace_cache_miss_total") - before["miss"] == 1
+    assert sample("marketplace_cache_hit_total") - before["hit"] == 2
+    assert sample("marketplace_result_count_count") - before["count"] == 3
+    assert (
+        sample("marketplace_query_duration_ms_count", cache="miss") - before["miss_duration"] == 1
+    )
+    assert sample("marketplace_query_duration_ms_count", cache="hit") - before["hit_duration"] == 2
+
+
+def test_each_sink_can_be_switched_off(browse, db):
+    off = {"METRICS_DATABASE": False, "METRICS_PROMETHEUS": False, "METRICS_FLUSH_INTERVAL": None}
+    hits = sample("marketplace_cache_miss_total")
+    with override_settings(TUTOR_MARKETPLACE=off):
+        browse.get(LISTING)
+    assert len(metrics_buffer) == 0
+    assert sample("marketplace_cache_miss_total") == hits
+
+
+@pytest.mark.parametrize(
+    ("duration", "hit", "level"),
+    [
+        (100, False, None),
+        (151, False, logging.WARNING),
+        (301, False, logging.ERROR),
+        (999, True, None),
+    ],
+)
+def test_slow_misses_are_logged_at_the_threshold_levels(caplog, duration, hit, level):
+    off = {"METRICS_DATABASE": False, "METRICS_FLUSH_INTERVAL": None}
+    with (
+        override_settings(TUTOR_MARKETPLACE=off),
+        caplog.at_level(logging.INFO, "tutor_marketplace"),
+    ):
+        record_listing(duration_ms=duration, hit=hit, result_count=0)
+    slow = [r for r in caplog.records if getattr(r, "event", "") == "marketplace_slow_miss"]
+    assert [r.levelno for r in slow] == ([level] if level else [])
+
+
+def test_buffer_flushes_when_a_batch_is_full(db):
+    limits = {"METRICS_BATCH_SIZE": 8, "METRICS_FLUSH_INTERVAL": None}
+    with override_settings(TUTOR_MARKETPLACE=limits):
+        record_listing(duration_ms=1, hit=True, result_count=1)
+        assert MarketplaceMetrics.objects.count() == 0
+        record_listing(duration_ms=1, hit=True, result_count=1)
+        assert MarketplaceMetrics.objects.count() == 8
+
+
+def test_buffer_drops_beyond_its_limit_and_says_so(db, caplog):
+    limits = {"METRICS_BUFFER_LIMIT": 10, "METRICS_FLUSH_INTERVAL": None}
+    with override_settings(TUTOR_MARKETPLACE=limits):
+        for _ in range(3):
+            record_listing(duration_ms=1, hit=True, result_count=1)
+        assert metrics_buffer.dropped == 2
+        with caplog.at_level(logging.WARNING, "tutor_marketplace"):
+            assert metrics_buffer.flush() == 10
+    assert any("dropped" in r.message for r in caplog.records)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_background_thread_writes_rows_off_the_request_path(client_for):
+    from tests.factories import PersonFactory
+
+    client = client_for(PersonFactory(username="thread"))
+    with override_settings(TUTOR_MARKETPLACE={"METRICS_FLUSH_INTERVAL": 0.05}):
+        assert client.get(LISTING).status_code == 200
+        deadline = time.monotonic() + 5
+        while MarketplaceMetrics.objects.count() < 4 and time.monotonic() < deadline:
+            time.sleep(0.05)
+    assert MarketplaceMetrics.objects.count() == 4
+
+
+def test_prune_deletes_only_rows_older_than_the_retention(db):
+    old = timezone.now() - timedelta(days=31)
+    MarketplaceMetrics.objects.create(metric=MetricName.CACHE_HIT, value=1, created_at=old)
+    MarketplaceMetrics.objects.create(metric=MetricName.CACHE_HIT, value=1)
+    call_command("prune_marketplace_metrics", batch_size=1)
+    assert MarketplaceMetrics.objects.count() == 1
+    call_command("prune_marketplace_metrics", days=0)
+    assert MarketplaceMetrics.objects.count() == 0
+
+
+def test_alert_rules_parse_and_follow_the_default_thresholds():
+    rules = yaml.safe_load(ALERTS.read_text())["groups"][0]["rules"]
+    by_name = {rule["alert"]: rule for rule in rules}
+    for name, threshold, severity in (
+        ("MarketplaceListingMissSlow", DEFAULTS["SLOW_MISS_WARNING_MS"], "warning"),
+        ("MarketplaceListingMissVerySlow", DEFAULTS["SLOW_MISS_ERROR_MS"], "critical"),
+    ):
+        rule = by_name[name]
+        assert 'marketplace_query_duration_ms_bucket{cache="miss"}' in rule["expr"]
+        assert rule["expr"].strip().endswith(f"> {threshold}")
+        assert rule["labels"]["severity"] == severity
+    for rule in rules:
+        assert rule["expr"].count("(") == rule["expr"].count(")")
+        assert {"alert", "expr", "for", "labels", "annotations"} <= set(rule)
+    assert "marketplace_cache_hit_total" in by_name["MarketplaceCacheHitRatioLow"]["expr"]
