@@ -20,6 +20,10 @@ import nox
 
 ROOT = Path(__file__).parent
 LESSONS = ROOT / "packages" / "django-tutor-lessons"
+RELATIONS = ROOT / "packages" / "django-tutor-relations"
+MARKETPLACE = ROOT / "packages" / "django-tutor-marketplace"
+# import name of each package: its error table is generated into the docs
+PACKAGES = {"lessons": LESSONS, "relations": RELATIONS, "marketplace": MARKETPLACE}
 EXAMPLE = ROOT / "example_project"
 
 nox.options.sessions = ["tests", "lint"]
@@ -61,10 +65,25 @@ POSTGRES_DRIVERS = ["psycopg", "psycopg-binary", "psycopg-c", "psycopg2", "psyco
 POSTGRES = "postgres://postgres@127.0.0.1:5432"
 REDIS = "redis://127.0.0.1:6379"
 
-# package: (where its tests run, what coverage measures, the gate, what else it installs)
+# package: (where its tests run, what coverage measures, the gate, what it installs, the
+# Redis database its tests use: each its own, as the marketplace suite flushes its own)
 SUITES = {
-    "lessons": (LESSONS, "tutor_lessons", 90, []),
-    "example": (EXAMPLE, "accounts", 70, ["-r", str(EXAMPLE / "requirements.txt")]),
+    "lessons": (LESSONS, "tutor_lessons", 90, ["-e", str(LESSONS)], 1),
+    "relations": (RELATIONS, "tutor_relations", 90, ["-e", str(RELATIONS)], 3),
+    "marketplace": (
+        MARKETPLACE,
+        "tutor_marketplace",
+        90,
+        ["-e", str(MARKETPLACE), "hypothesis>=6.100"],
+        4,
+    ),
+    "example": (
+        EXAMPLE,
+        "accounts",
+        70,
+        [*(f"-e{path}" for path in PACKAGES.values()), "-r", str(EXAMPLE / "requirements.txt")],
+        2,
+    ),
 }
 # (package, Django, database). "sqlite" runs install no PostgreSQL driver at all, as a
 # SQLite-only host; "uuiduser" runs on PostgreSQL with a UUID-keyed user model that has
@@ -75,6 +94,12 @@ MATRIX = [
     ("lessons", "5.2", "sqlite"),
     ("lessons", "6.1", "sqlite"),
     ("lessons", "6.1", "uuiduser"),
+    ("relations", "5.2", "postgres"),
+    ("relations", "6.1", "postgres"),
+    ("relations", "6.1", "sqlite"),
+    ("relations", "6.1", "uuiduser"),
+    ("marketplace", "5.2", "postgres"),
+    ("marketplace", "6.1", "postgres"),
     ("example", "5.2", "postgres"),
     ("example", "6.1", "postgres"),
 ]
@@ -99,14 +124,14 @@ def _database_url(session: nox.Session, package: str, database: str) -> str:
     ids=[f"{package}-django{django}-{db}" for package, django, db in MATRIX],
 )
 def tests(session: nox.Session, package: str, django: str, database: str) -> None:
-    """Run one package's suite with coverage gates (lessons 90 %, accounts 70 %)."""
-    directory, measured, minimum, requirements = SUITES[package]
+    """Run one package's suite with coverage gates (packages 90 %, accounts 70 %)."""
+    directory, measured, minimum, requirements, redis_db = SUITES[package]
     env = {
         "DATABASE_URL": _database_url(session, package, database),
-        "REDIS_URL": os.environ.get("REDIS_URL", f"{REDIS}/{1 if package == 'lessons' else 2}"),
+        "REDIS_URL": os.environ.get("REDIS_URL", f"{REDIS}/{redis_db}"),
     }
     session.install(DJANGO[django][1], *TEST_REQUIREMENTS)
-    session.install("-e", str(LESSONS), *requirements)
+    session.install(*requirements)
     if database == "sqlite":
         # A reused virtualenv may still hold a driver from an older run of this noxfile.
         session.run("python", "-m", "pip", "uninstall", "--quiet", "--yes", *POSTGRES_DRIVERS)
@@ -145,7 +170,8 @@ def lint(session: nox.Session) -> None:
 
 
 def _install_example(session: nox.Session) -> None:
-    session.install("-e", f"{LESSONS}[postgres]", "-r", str(EXAMPLE / "requirements.txt"))
+    packages = [f"-e{path}[postgres]" for path in PACKAGES.values()]
+    session.install(*packages, "-r", str(EXAMPLE / "requirements.txt"))
 
 
 @nox.session(python="3.12")
@@ -171,12 +197,29 @@ def demo(session: nox.Session) -> None:
 
 @nox.session(python="3.12")
 def bench(session: nox.Session) -> None:
-    """Calendar of 500 events: SQL queries (constant) and time relative to json.dumps."""
-    # redis: the calendar is throttled, and the suite's settings keep throttles in Redis.
-    session.install("-e", f"{LESSONS}[postgres]", "factory-boy>=3.3", "redis>=5")
-    session.chdir(LESSONS)
-    env = {"DATABASE_URL": os.environ.get("DATABASE_URL", f"{POSTGRES}/tutor_bench")}
-    session.run("python", "benchmarks/bench_calendar.py", *session.posargs, env=env)
+    """Each package's benchmark, one run: the calendar, the relations batch, the listing.
+
+    ``nox -s bench -- lessons`` (or relations, marketplace) runs one of them.
+    """
+    # redis: every endpoint is throttled, and the suites' settings keep throttles there.
+    session.install(
+        *(f"-e{path}[postgres]" for path in PACKAGES.values()), "factory-boy>=3.3", "redis>=5"
+    )
+    scripts = {
+        "lessons": "bench_calendar.py",
+        "relations": "bench_batch.py",
+        "marketplace": "bench_listing.py",
+    }
+    chosen = [name for name in scripts if name in session.posargs] or list(scripts)
+    for name in chosen:
+        directory, _measured, _minimum, _requirements, redis_db = SUITES[name]
+        session.chdir(directory)
+        env = {
+            "DATABASE_URL": os.environ.get("DATABASE_URL", f"{POSTGRES}/tutor_bench_{name}"),
+            "REDIS_URL": f"{REDIS}/{redis_db}",
+        }
+        session.log(f"--- {name} ---")
+        session.run("python", f"benchmarks/{scripts[name]}", env=env)
 
 
 @nox.session(python="3.12")
@@ -198,14 +241,18 @@ def docs(session: nox.Session) -> None:
         env={"DATABASE_URL": "sqlite://"},
     )
     # Each package's error table, from the registry its responses are built from.
+    tables = "; ".join(
+        f"Path('docs/reference/{name}-errors.md').write_text("
+        f"import_module('tutor_{name}.errors').table())"
+        for name in PACKAGES
+    )
     session.run(
         "python",
         "example_project/manage.py",
         "shell",
         "--no-imports",
         "--command",
-        "from pathlib import Path; from tutor_lessons.errors import table; "
-        "Path('docs/reference/lessons-errors.md').write_text(table())",
+        f"from importlib import import_module; from pathlib import Path; {tables}",
         env={"DATABASE_URL": "sqlite://"},
     )
     session.run(

@@ -74,6 +74,16 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _write_marketplace_metrics():
+    # The marketplace buffers its metric rows for a background thread; writing them at
+    # the end of each test keeps that thread from finding the test database gone.
+    yield
+    from tutor_marketplace.telemetry import metrics_buffer
+
+    metrics_buffer.flush()
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache() -> None:
     # Throttle counters and cached values must not leak from one test into the next.
     from django.core.cache import cache

@@ -37,9 +37,12 @@ import os
 import re
 import warnings
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from config.logging import JSON_FORMATTER
 
@@ -119,8 +122,10 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "drf_standardized_errors",
     "accounts",
+    "django_filters",  # the marketplace listing's filters
     "tutor_lessons",
-    # Next: "tutor_relations" and "tutor_marketplace", once those packages exist.
+    "tutor_relations",
+    "tutor_marketplace",
 ]
 
 MIDDLEWARE = [
@@ -234,6 +239,11 @@ THROTTLE_PROFILES = {
         "AUTH_ME_THROTTLE_RATE": "300/min",
         "TUTOR_LESSONS_WRITE_THROTTLE_RATE": "60/min",
         "TUTOR_LESSONS_READ_THROTTLE_RATE": "600/min",
+        "TUTOR_RELATIONS_WRITE_THROTTLE_RATE": "60/min",
+        "TUTOR_RELATIONS_READ_THROTTLE_RATE": "600/min",
+        "TUTOR_MARKETPLACE_WRITE_THROTTLE_RATE": "60/min",
+        "TUTOR_MARKETPLACE_READ_THROTTLE_RATE": "600/min",
+        "TUTOR_MARKETPLACE_AUTOSAVE_THROTTLE_RATE": "240/min",
     },
     "development": {
         "AUTH_REGISTER_THROTTLE_RATE": "1000/min",
@@ -241,6 +251,11 @@ THROTTLE_PROFILES = {
         "AUTH_ME_THROTTLE_RATE": "6000/min",
         "TUTOR_LESSONS_WRITE_THROTTLE_RATE": "1000/min",
         "TUTOR_LESSONS_READ_THROTTLE_RATE": "6000/min",
+        "TUTOR_RELATIONS_WRITE_THROTTLE_RATE": "1000/min",
+        "TUTOR_RELATIONS_READ_THROTTLE_RATE": "6000/min",
+        "TUTOR_MARKETPLACE_WRITE_THROTTLE_RATE": "1000/min",
+        "TUTOR_MARKETPLACE_READ_THROTTLE_RATE": "6000/min",
+        "TUTOR_MARKETPLACE_AUTOSAVE_THROTTLE_RATE": "6000/min",
     },
 }
 THROTTLE_PROFILE = os.environ.get("THROTTLE_PROFILE", "").strip() or "production"
@@ -296,7 +311,8 @@ _STANDARDIZED_ERRORS = "drf_standardized_errors.openapi_serializers"
 SPECTACULAR_SETTINGS = {
     "TITLE": "django-tutor API",
     "DESCRIPTION": (
-        "Lessons and scheduling for tutors and students. Authenticate with "
+        "Lessons and scheduling, tutor-student relations and the tutor marketplace. "
+        "Authenticate with "
         "`Authorization: Token <token>` (from `POST /api/auth/token/`). Every error has "
         'one shape: `{"type": ..., "errors": [{"code", "detail", "attr"}]}`.'
     ),
@@ -333,6 +349,7 @@ SPECTACULAR_SETTINGS = {
         "ErrorCode415Enum": f"{_STANDARDIZED_ERRORS}.ErrorCode415Enum.choices",
         "ErrorCode429Enum": f"{_STANDARDIZED_ERRORS}.ErrorCode429Enum.choices",
         "ErrorCode500Enum": f"{_STANDARDIZED_ERRORS}.ErrorCode500Enum.choices",
+        "RelationStatusEnum": "tutor_relations.models.RELATION_STATUS",
     },
     "POSTPROCESSING_HOOKS": ["drf_standardized_errors.openapi_hooks.postprocess_schema_enums"],
 }
@@ -343,12 +360,46 @@ SPECTACULAR_SETTINGS = {
 # ``accounts.User.timezone`` and the authenticated user who creates a lesson is its tutor.
 TUTOR_LESSONS: dict[str, object] = {
     # "USER_TIMEZONE": "tutor_lessons.policies.user_timezone_attribute",
-    # "SCHEDULING_POLICY": "tutor_lessons.policies.authenticated_user_is_tutor",
+    # A tutor schedules lessons only with a student in an active relation (else 403).
+    "SCHEDULING_POLICY": "accounts.hooks.tutor_has_active_relation",
     "WRITE_THROTTLE_RATE": throttle_rate("TUTOR_LESSONS_WRITE_THROTTLE_RATE"),
     "READ_THROTTLE_RATE": throttle_rate("TUTOR_LESSONS_READ_THROTTLE_RATE"),
 }
-# Next: TUTOR_RELATIONS (and SCHEDULING_POLICY pointing at its active-relation check)
-# and TUTOR_MARKETPLACE, once those packages exist.
+# django-tutor-relations.
+TUTOR_RELATIONS: dict[str, object] = {
+    "USER_DISPLAY_NAME": "accounts.hooks.display_name",
+    "WRITE_THROTTLE_RATE": throttle_rate("TUTOR_RELATIONS_WRITE_THROTTLE_RATE"),
+    "READ_THROTTLE_RATE": throttle_rate("TUTOR_RELATIONS_READ_THROTTLE_RATE"),
+}
+
+# django-tutor-marketplace. Its listing cache lives in Redis (through django-cacheops'
+# client, with short socket timeouts and no retries, so that a Redis outage costs a
+# request no more than ~0.25 s); without REDIS_URL (the demo's default) it is off.
+_redis = urlsplit(REDIS_URL or "redis://127.0.0.1:6379/0")
+CACHEOPS_REDIS = {
+    "host": _redis.hostname or "127.0.0.1",
+    "port": _redis.port or 6379,
+    "db": int(_redis.path.lstrip("/") or 0),
+    "password": _redis.password,
+    "socket_timeout": 0.25,
+    "socket_connect_timeout": 0.25,
+    "retry": Retry(NoBackoff(), 0),
+}
+CACHEOPS: dict[str, object] = {}  # no automatic queryset caching
+TUTOR_MARKETPLACE: dict[str, object] = {
+    "USER_DISPLAY_NAME": "accounts.hooks.display_name",
+    "CACHE_ENABLED": bool(REDIS_URL),
+    # Off by default (SPEC §3.1, planned for v1.0): relation changes do not touch the
+    # listing. MARKETPLACE_INVALIDATE_ON_RELATIONS=1 connects the relations signal.
+    "INVALIDATE_ON_SIGNALS": (
+        ["tutor_relations.signals.relation_status_changed"]
+        if env_flag("MARKETPLACE_INVALIDATE_ON_RELATIONS")
+        else []
+    ),
+    "READ_THROTTLE_RATE": throttle_rate("TUTOR_MARKETPLACE_READ_THROTTLE_RATE"),
+    "WRITE_THROTTLE_RATE": throttle_rate("TUTOR_MARKETPLACE_WRITE_THROTTLE_RATE"),
+    "AUTOSAVE_THROTTLE_RATE": throttle_rate("TUTOR_MARKETPLACE_AUTOSAVE_THROTTLE_RATE"),
+}
 
 # --- Logging ------------------------------------------------------------------------
 
@@ -375,6 +426,8 @@ LOGGING = {
         "django.server": {"handlers": [], "level": "CRITICAL", "propagate": False},
         "django.request": {"handlers": ["stdout"], "level": "ERROR", "propagate": False},
         "tutor_lessons": {"handlers": ["stdout"], "level": LOG_LEVEL, "propagate": False},
+        "tutor_relations": {"handlers": ["stdout"], "level": LOG_LEVEL, "propagate": False},
+        "tutor_marketplace": {"handlers": ["stdout"], "level": LOG_LEVEL, "propagate": False},
         "config.access": {"handlers": ["stdout"], "level": "INFO", "propagate": False},
     },
 }

@@ -9,9 +9,10 @@ from config.metrics import metrics_view
 urlpatterns = [
     path("api/auth/", include("accounts.api.urls")),
     path("api/lessons/", include("tutor_lessons.api.urls")),
-    # Next: include("tutor_relations.api...") at api/tutor/relations/ and
-    # api/student/relations/, and include("tutor_marketplace.api...") at api/marketplace/
-    # and api/me/profile/, once those packages exist.
+    # /api/tutor/relations/... and /api/student/relations/ (namespace "relations").
+    path("api/", include("tutor_relations.api.urls")),
+    # /api/marketplace/... and /api/me/profile/... (namespace "marketplace").
+    path("api/", include("tutor_marketplace.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path(

@@ -1,4 +1,4 @@
-"""End-to-end scenarios through HTTP: accounts and lessons composed in one project."""
+"""End-to-end scenarios through HTTP: accounts, lessons, relations and the marketplace."""
 
 import io
 import json
@@ -11,8 +11,10 @@ from prometheus_client import REGISTRY
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from accounts.management.commands.seed_demo import DEMO_USERS, MARKET_TUTORS
 from accounts.models import User
 from tutor_lessons.models import Lesson
+from tutor_relations.models import RelationStatusLog, TutorStudentRelation
 
 pytestmark = pytest.mark.django_db
 
@@ -40,6 +42,18 @@ def register(username: str, timezone: str) -> tuple[APIClient, dict]:
     return client, registered.json()
 
 
+def connect(tutor: APIClient, tutor_profile: dict, student: APIClient) -> int:
+    """The student asks the tutor for a relation and the tutor accepts it; its id."""
+    requested = student.post(
+        "/api/student/relations/", {"tutor": tutor_profile["id"]}, format="json"
+    )
+    assert requested.status_code == 201, requested.json()
+    relation_id = requested.json()["id"]
+    accepted = tutor.post(f"/api/tutor/relations/{relation_id}/accept/", {}, format="json")
+    assert accepted.status_code == 200, accepted.json()
+    return relation_id
+
+
 def next_week_at(hour: int) -> datetime:
     day = datetime.now(UTC).date() + timedelta(days=7)
     return datetime(day.year, day.month, day.day, hour, tzinfo=UTC)
@@ -61,9 +75,10 @@ def error_codes(response) -> list[str]:
 
 
 def test_lesson_lifecycle_seen_by_both_participants_in_their_own_zones():
-    tutor, _profile = register("olena", "Europe/Kyiv")
+    tutor, tutor_profile = register("olena", "Europe/Kyiv")
     student, student_profile = register("emma", "Europe/London")
     outsider, _profile = register("kenji", "Asia/Tokyo")
+    connect(tutor, tutor_profile, student)
     start = next_week_at(15)
 
     created = tutor.post(
@@ -130,9 +145,11 @@ def test_lesson_lifecycle_seen_by_both_participants_in_their_own_zones():
 
 
 def test_student_cannot_be_double_booked_by_two_tutors():
-    olena, _profile = register("olena", "Europe/Kyiv")
-    james, _profile = register("james", "America/New_York")
-    _student, student_profile = register("taras", "Europe/Kyiv")
+    olena, olena_profile = register("olena", "Europe/Kyiv")
+    james, james_profile = register("james", "America/New_York")
+    student, student_profile = register("taras", "Europe/Kyiv")
+    connect(olena, olena_profile, student)
+    connect(james, james_profile, student)
     start = next_week_at(10)
 
     first = olena.post(
@@ -161,8 +178,9 @@ def test_student_cannot_be_double_booked_by_two_tutors():
 
 
 def test_naive_lesson_times_are_read_in_the_tutors_zone():
-    tutor, _profile = register("james", "America/New_York")
-    _student, student_profile = register("emma", "Europe/London")
+    tutor, tutor_profile = register("james", "America/New_York")
+    student, student_profile = register("emma", "Europe/London")
+    connect(tutor, tutor_profile, student)
     day = (datetime.now(UTC) + timedelta(days=7)).date()
 
     created = tutor.post(
@@ -183,7 +201,7 @@ def test_lessons_api_requires_a_token():
     assert error_codes(response) == ["not_authenticated"]
 
 
-def test_schema_lists_every_lessons_operation_with_examples():
+def test_the_schema_lists_every_operation_of_the_three_packages_with_examples():
     schema = APIClient().get("/api/schema/", HTTP_ACCEPT="application/json").json()
 
     operations = {
@@ -191,25 +209,24 @@ def test_schema_lists_every_lessons_operation_with_examples():
         for path, methods in schema["paths"].items()
         for method, operation in methods.items()
     }
-    for key in [
-        ("/api/lessons/", "post"),
-        ("/api/lessons/my/", "get"),
-        ("/api/lessons/{id}/reschedule/", "patch"),
-        ("/api/lessons/{id}/cancel/", "post"),
-    ]:
-        assert key in operations, sorted(operations)
+    prefixes = {path.split("/")[2] for path, _method in operations}
+    assert {"auth", "lessons", "tutor", "student", "marketplace", "me"} <= prefixes
+    assert len(operations) >= 27
+    for key, operation in operations.items():
         examples = [
             name
-            for response in operations[key]["responses"].values()
+            for response in operation["responses"].values()
             for content in response.get("content", {}).values()
             for name in content.get("examples", {})
         ]
         assert len(examples) >= 3, key
+        assert "Retry-After" in operation["responses"]["429"]["headers"], key
 
 
 def test_metrics_count_lesson_requests():
-    tutor, _profile = register("olena", "Europe/Kyiv")
-    _student, student_profile = register("emma", "Europe/London")
+    tutor, tutor_profile = register("olena", "Europe/Kyiv")
+    student, student_profile = register("emma", "Europe/London")
+    connect(tutor, tutor_profile, student)
     before = REGISTRY.get_sample_value("http_requests_total", {"method": "POST", "status": "201"})
     start = next_week_at(12)
 
@@ -231,8 +248,9 @@ def test_metrics_count_lesson_requests():
 
 @pytest.mark.django_db(transaction=True)
 def test_scheduling_logs_one_access_line_and_a_domain_event_with_the_same_request_id(capsys):
-    tutor, _profile = register("olena", "Europe/Kyiv")
-    _student, student_profile = register("emma", "Europe/London")
+    tutor, tutor_profile = register("olena", "Europe/Kyiv")
+    student, student_profile = register("emma", "Europe/London")
+    connect(tutor, tutor_profile, student)
     capsys.readouterr()
     start = next_week_at(8)
 
@@ -267,8 +285,13 @@ def test_seed_demo_is_idempotent(capsys):
 
     assert (User.objects.count(), Token.objects.count(), Lesson.objects.count()) == counts
     assert dict(Token.objects.values_list("user__username", "key")) == tokens
-    assert counts[0] == 6  # five demo users and the admin
+    # the demo users, the admin and the marketplace tutors
+    assert counts[0] == len(DEMO_USERS) + 1 + MARKET_TUTORS
     assert counts[2] > 0
+    statuses = set(TutorStudentRelation.objects.values_list("status", flat=True))
+    assert statuses == {"pending", "active", "archived"}
+    # The history is written once: a second run moves nothing.
+    assert RelationStatusLog.objects.count() == 2 * 6 + 1 + 3 + 2
     assert {"olena", "james", "taras", "emma", "kenji"} <= set(tokens)
     output = capsys.readouterr().out
     assert "demo-pass-123" in output
@@ -294,3 +317,88 @@ def test_seed_demo_lessons_are_visible_to_demo_students_in_their_zone():
     assert body["timezone"] == "Asia/Tokyo"
     assert body["results"]
     assert all(lesson["user_local_start"].endswith("+09:00") for lesson in body["results"])
+
+
+def test_a_tutor_schedules_only_with_an_active_student_and_the_timeline_tells_it():
+    tutor, tutor_profile = register("olena", "Europe/Kyiv")
+    student, student_profile = register("emma", "Europe/London")
+    start = next_week_at(11)
+    lesson = {
+        "student": student_profile["id"],
+        "start": iso_z(start),
+        "end": iso_z(start + timedelta(hours=1)),
+    }
+
+    # No relation yet: the example project's scheduling policy refuses.
+    refused = tutor.post("/api/lessons/", lesson, format="json")
+    assert refused.status_code == 403
+    assert error_codes(refused) == ["scheduling_not_allowed"]
+
+    requested = student.post(
+        "/api/student/relations/", {"tutor": tutor_profile["id"]}, format="json"
+    )
+    relation_id = requested.json()["id"]
+    pending = tutor.get("/api/tutor/relations/students/", {"status": "pending"}).json()
+    assert [(row["id"], row["student"]) for row in pending["results"]] == [
+        (relation_id, {"id": student_profile["id"], "display_name": "Emma"})
+    ]
+    # Still pending: still refused.
+    assert tutor.post("/api/lessons/", lesson, format="json").status_code == 403
+
+    accepted = tutor.post(
+        "/api/tutor/relations/batch/accept/", {"ids": [relation_id, 999_999]}, format="json"
+    )
+    assert accepted.json() == {
+        "processed": [relation_id],
+        "failed": [{"id": 999_999, "error": "not found"}],
+    }
+    created = tutor.post("/api/lessons/", lesson, format="json")
+    assert created.status_code == 201, created.json()
+    (seen,) = calendar(student, start)["results"]
+    assert seen["user_local_start"] == start.astimezone(ZoneInfo("Europe/London")).isoformat()
+
+    archived = tutor.post(f"/api/tutor/relations/{relation_id}/archive/", {}, format="json")
+    assert archived.status_code == 200
+    later = {
+        **lesson,
+        "start": iso_z(start + timedelta(days=1)),
+        "end": iso_z(start + timedelta(days=1, hours=1)),
+    }
+    assert tutor.post("/api/lessons/", later, format="json").status_code == 403
+
+    timeline = tutor.get(f"/api/tutor/relations/{relation_id}/timeline/").json()
+    assert [(row["prev_status"], row["new_status"]) for row in timeline["results"]] == [
+        ("", "pending"),
+        ("pending", "active"),
+        ("active", "archived"),
+    ]
+    feed = tutor.get("/api/tutor/relations/recent-actions/").json()
+    assert [row["new_status"] for row in feed["results"]] == ["archived", "active", "pending"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_profile_edit_shows_in_the_marketplace_at_once():
+    # transaction=True: the listing cache is invalidated after each write commits.
+    tutor, _profile = register("olena", "Europe/Kyiv")
+    visitor, _profile = register("emma", "Europe/London")
+    published = tutor.patch(
+        "/api/me/profile/",
+        {
+            "headline": "Maths for school",
+            "description": "Algebra and geometry.",
+            "is_published": True,
+            "settings": {"hourly_rate": "400.00", "currency": "UAH", "subjects": ["Math"]},
+        },
+        format="json",
+    )
+    assert published.status_code in (200, 201), published.json()
+
+    first = visitor.get("/api/marketplace/tutors/", {"subject": "math"})
+    second = visitor.get("/api/marketplace/tutors/", {"subject": "math"})
+    assert (first["X-Cache"], second["X-Cache"]) == ("MISS", "HIT")
+    assert [row["headline"] for row in second.json()["results"]] == ["Maths for school"]
+
+    tutor.patch("/api/me/profile/", {"headline": "Maths and physics"}, format="json")
+    after = visitor.get("/api/marketplace/tutors/", {"subject": "math"})
+    assert after["X-Cache"] == "MISS"
+    assert [row["headline"] for row in after.json()["results"]] == ["Maths and physics"]

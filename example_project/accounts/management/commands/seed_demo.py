@@ -1,8 +1,13 @@
-"""``manage.py seed_demo``: demo tutors, students and their lessons; safe to re-run.
+"""``manage.py seed_demo``: demo users, relations, lessons and tutor profiles; safe to re-run.
 
-Users are created or updated in place, tokens kept, and each planned lesson is created
-only when that tutor has no lesson with that student at that start yet; a slot that
-clashes with another lesson (or is refused for another reason) is skipped and reported.
+Users are created or updated in place and tokens kept. Relations are created and moved
+through the relations package's services only when they are not in their planned
+status yet, so their audit log tells a story once (requests, acceptances, an archive)
+and stays as it is on later runs. Each planned lesson is created only when that tutor has
+no lesson with that student at that start yet; a slot that clashes with another lesson
+(or is refused for another reason) is skipped and reported. Tutor profiles (the two
+demo tutors and enough marketplace tutors to page through) are written through the
+marketplace services, so the listing cache hears of them.
 """
 
 from __future__ import annotations
@@ -20,6 +25,9 @@ from accounts.models import User
 from tutor_lessons.exceptions import LessonsError
 from tutor_lessons.models import Lesson
 from tutor_lessons.services import lesson_create
+from tutor_marketplace.services import availability_replace, profile_update
+from tutor_relations.models import RELATION_STATUS, TutorStudentRelation
+from tutor_relations.services import relation_create, relation_transition
 
 DEMO_PASSWORD = "demo-pass-123"
 
@@ -38,6 +46,22 @@ DEMO_USERS = (
     DemoUser("taras", "Taras Shevchuk", "Europe/Kyiv", "student"),
     DemoUser("emma", "Emma Wilson", "Europe/London", "student"),
     DemoUser("kenji", "Kenji Sato", "Asia/Tokyo", "student"),
+    DemoUser("sofia", "Sofia Nowak", "Europe/Warsaw", "student, pending with olena"),
+    DemoUser("lucas", "Lucas Silva", "America/Sao_Paulo", "student, archived by james"),
+)
+
+# (tutor, student, the status the relation ends in). Every pair with a planned lesson
+# is active: the example project lets a tutor schedule only with an active student.
+RELATION_PLAN = (
+    ("olena", "taras", RELATION_STATUS.active),
+    ("olena", "emma", RELATION_STATUS.active),
+    ("olena", "kenji", RELATION_STATUS.active),
+    ("james", "emma", RELATION_STATUS.active),
+    ("james", "kenji", RELATION_STATUS.active),
+    ("james", "taras", RELATION_STATUS.active),
+    ("olena", "sofia", RELATION_STATUS.pending),  # for olena to accept in the demo
+    ("james", "lucas", RELATION_STATUS.archived),  # pending -> active -> archived
+    ("olena", "lucas", RELATION_STATUS.archived),  # pending -> archived (declined)
 )
 
 
@@ -63,6 +87,12 @@ LESSON_PLAN = (
     PlannedLesson("james", "kenji", 11, time(19, 0), 60),
     PlannedLesson("olena", "kenji", 13, time(9, 0), 45),
 )
+
+
+# Marketplace tutors beyond olena and james: three pages at the default page size.
+MARKET_TUTORS = 60
+MARKET_SUBJECTS = ("math", "physics", "english", "chemistry", "history", "programming")
+MARKET_ZONES = ("Europe/Kyiv", "Europe/Berlin", "America/Toronto", "Asia/Singapore")
 
 
 def ensure_user(
@@ -98,8 +128,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         users = self.seed_users()
+        moved = self.seed_relations(users)
+        self.stdout.write(f"Relations: {moved} created or moved.")
         created, skipped = self.seed_lessons(users)
         self.stdout.write(f"Lessons: {created} created, {skipped} skipped or already there.")
+        profiles = self.seed_profiles(users)
+        self.stdout.write(f"Tutor profiles: {profiles} published in the marketplace.")
         self.print_logins(users)
 
     @transaction.atomic
@@ -112,6 +146,78 @@ class Command(BaseCommand):
             )
             Token.objects.get_or_create(user=users[demo.username])
         return users
+
+    def seed_relations(self, users: dict[str, User]) -> int:
+        """Bring every planned relation to its status, one logged step at a time."""
+        moved = 0
+        for tutor_name, student_name, target in RELATION_PLAN:
+            tutor, student = users[tutor_name], users[student_name]
+            relation = TutorStudentRelation.objects.filter(tutor=tutor, student=student).first()
+            if relation is None:
+                relation = relation_create(student=student, tutor=tutor)
+                moved += 1
+            steps = {
+                RELATION_STATUS.pending: [],
+                RELATION_STATUS.active: [RELATION_STATUS.active],
+                RELATION_STATUS.archived: (
+                    [RELATION_STATUS.active, RELATION_STATUS.archived]
+                    if tutor_name == "james"
+                    else [RELATION_STATUS.archived]
+                ),
+            }[target]
+            for status in steps:
+                if relation.status in (status, RELATION_STATUS.archived):
+                    continue
+                relation = relation_transition(
+                    tutor=tutor, relation_id=relation.pk, new_status=status, actor=tutor
+                )
+                moved += 1
+        return moved
+
+    def seed_profiles(self, users: dict[str, User]) -> int:
+        """The demo tutors' profiles and MARKET_TUTORS more published tutors."""
+        profiles = [
+            (
+                users["olena"],
+                "Maths and physics for school and university",
+                "650.00",
+                ["math", "physics"],
+            ),
+            (users["james"], "English conversation and exam preparation", "35.00", ["english"]),
+        ]
+        for number in range(1, MARKET_TUTORS + 1):
+            user = ensure_user(
+                username=f"tutor{number:02d}",
+                display_name=f"Demo Tutor {number:02d}",
+                timezone_name=MARKET_ZONES[number % len(MARKET_ZONES)],
+            )
+            subjects = [
+                MARKET_SUBJECTS[(number + offset) % len(MARKET_SUBJECTS)]
+                for offset in range(1 + number % 3)
+            ]
+            rate = f"{200 + (number * 37) % 700}.00"
+            headline = f"{subjects[0].capitalize()} tutor, {5 + number % 15} years of teaching"
+            profiles.append((user, headline, rate, subjects))
+        for user, headline, rate, subjects in profiles:
+            currency = "USD" if user.username == "james" else "UAH"
+            profile_update(
+                user=user,
+                data={
+                    "headline": headline,
+                    "description": f"{headline}. Lessons online, materials included.",
+                    "is_published": True,
+                    "settings": {"hourly_rate": rate, "currency": currency, "subjects": subjects},
+                },
+            )
+            weekday = user.pk % 5
+            availability_replace(
+                user=user,
+                slots=[
+                    {"weekday": weekday, "start": time(9, 0), "end": time(12, 0)},
+                    {"weekday": weekday + 2, "start": time(15, 0), "end": time(19, 0)},
+                ],
+            )
+        return len(profiles)
 
     def seed_lessons(self, users: dict[str, User]) -> tuple[int, int]:
         now = timezone.now()

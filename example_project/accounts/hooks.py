@@ -1,0 +1,24 @@
+"""The example project's answers to the packages' settings hooks.
+
+The packages never import one another; the host composes them. Here the lessons
+package's scheduling policy asks the relations package's model, and every package shows
+a person by the accounts user's display name.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tutor_relations.models import TutorStudentRelation
+
+
+def display_name(user: Any) -> str:
+    """``USER_DISPLAY_NAME`` of relations and marketplace: the display name, else the login."""
+    return user.display_name or user.get_username()
+
+
+def tutor_has_active_relation(*, actor: Any, student: Any) -> bool:
+    """``TUTOR_LESSONS["SCHEDULING_POLICY"]``: a tutor books only their active students."""
+    return TutorStudentRelation.objects.filter(
+        tutor=actor, student=student, status=TutorStudentRelation.STATUS.active
+    ).exists()
