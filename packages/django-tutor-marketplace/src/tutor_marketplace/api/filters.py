@@ -94,6 +94,15 @@ class TutorFilterSet(django_filters.FilterSet):
     def skip(self, queryset: Any, name: str, value: Any) -> Any:
         return queryset
 
+    def get_form_class(self) -> type[forms.Form]:
+        # django-filter creates a new form class on every request; these filters never
+        # change, so it is built once (a third of a cache HIT's time went there).
+        form_class = type(self).__dict__.get("_form_class")
+        if form_class is None:
+            form_class = super().get_form_class()
+            type(self)._form_class = form_class
+        return form_class
+
     def clean_query(self) -> dict[str, Any]:
         """The cleaned parameters with defaults applied (the cache key is made of these)."""
         data = dict(self.form.cleaned_data)
