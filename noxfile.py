@@ -2,7 +2,7 @@
 
     nox -s tests             every package and the example project, PostgreSQL + Redis
     nox -s tests -k lessons  one package (``-k sqlite``: the SQLite runs)
-    nox -s lint | docs | demo | bench | loadtest
+    nox -s lint | docs | demo | bench | loadtest | perf
 
 The test matrix follows django-allauth's noxfile: each package is tested against
 Django 5.2 LTS (Python 3.11) and Django 6.1 (Python 3.13). ``DATABASE_URL`` and
@@ -273,3 +273,19 @@ def loadtest(session: nox.Session) -> None:
     session.install("httpx>=0.27")
     session.chdir(ROOT)
     session.run("python", "tools/loadtest.py", *session.posargs)
+
+
+@nox.session(python="3.12")
+def perf(session: nox.Session) -> None:
+    """The request path beside a bare DRF floor, under gunicorn: req/s, p50/p95, ratios.
+
+    ``nox -s perf -- --duration 8 --connections 30``; wrk drives the load where it is on
+    PATH (``apt-get install wrk``), locust otherwise.
+    """
+    _install_example(session)
+    session.install("httpx>=0.27")
+    # locust only where it will run: wrk is the lighter generator on a 2-core machine.
+    if not shutil.which("wrk") or any("locust" in argument for argument in session.posargs):
+        session.install("locust>=2.30")
+    session.chdir(ROOT)
+    session.run("python", "tools/perf.py", *session.posargs)
