@@ -17,9 +17,27 @@ def lessons_visible_to(*, user: Any) -> QuerySet[Lesson]:
     return Lesson.objects.filter(Q(tutor=user) | Q(student=user))
 
 
+#: The columns of a lesson's representation, in the attribute names it reads.
+REPRESENTED_COLUMNS = (
+    "id",
+    "tutor_id",
+    "student_id",
+    "status",
+    "start",
+    "end",
+    "series_id",
+    "cancelled_by_id",
+    "cancelled_at",
+    "cancellation_reason",
+    "created_at",
+    "updated_at",
+)
+
+
 @dataclass(frozen=True)
 class CalendarPage:
-    lessons: list[Lesson]
+    #: Rows with a lesson's attributes (``REPRESENTED_COLUMNS``), not model instances.
+    lessons: list[Any]
     has_more_events: bool
 
 
@@ -35,7 +53,8 @@ def calendar_lessons(
     """Lessons of ``user`` overlapping ``[window_start, window_end)``, ordered by start.
 
     One query whatever the number of lessons: it fetches ``limit + 1`` rows to learn
-    whether more match than are returned.
+    whether more match than are returned. Rows are named tuples of the represented
+    columns: building 500 model instances was a third of the calendar's time.
     """
     if role == "tutor":
         participant = Q(tutor=user)
@@ -47,5 +66,6 @@ def calendar_lessons(
     statuses = list(statuses)
     if statuses:
         queryset = queryset.filter(status__in=statuses)
-    rows = list(queryset.order_by("start", "id")[: limit + 1])
+    ordered = queryset.order_by("start", "id").values_list(*REPRESENTED_COLUMNS, named=True)
+    rows = list(ordered[: limit + 1])
     return CalendarPage(lessons=rows[:limit], has_more_events=len(rows) > limit)

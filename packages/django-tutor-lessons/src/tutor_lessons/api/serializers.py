@@ -34,14 +34,15 @@ def utc_iso(value: datetime) -> str:
     return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
-def lesson_representation(lesson: Lesson, *, zone: ZoneInfo) -> dict[str, Any]:
+def lesson_representation(lesson: Lesson | Any, *, zone: ZoneInfo) -> dict[str, Any]:
     """The JSON of one lesson as seen from ``zone`` (SPEC §2.1).
 
-    A plain function rather than per-field serializer machinery: the calendar renders up
-    to 500 of these per request, and this keeps that close to the cost of ``json.dumps``.
+    ``lesson`` is a ``Lesson`` or a row with the same attributes (the calendar's). A plain
+    function rather than per-field serializer machinery: the calendar renders up to 500
+    of these per request, and this keeps that close to the cost of ``json.dumps``.
     """
     return {
-        "id": lesson.pk,
+        "id": lesson.id,
         "tutor": lesson.tutor_id,
         "student": lesson.student_id,
         "status": lesson.status,
