@@ -18,6 +18,7 @@ from accounts.api.serializers import (
     TokenInputSerializer,
     TokenOutputSerializer,
     UserOutputSerializer,
+    user_representation,
 )
 
 TAGS = ["auth"]
@@ -102,7 +103,7 @@ class MeView(APIView):
         examples=examples.ME_GET,
     )
     def get(self, request: Request) -> Response:
-        return Response(UserOutputSerializer(request.user).data)
+        return Response(user_representation(request.user))
 
     @extend_schema(
         operation_id="auth_me_update",
@@ -121,4 +122,4 @@ class MeView(APIView):
         serializer = ProfileUpdateInputSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         user = services.user_update_profile(user=request.user, **serializer.validated_data)
-        return Response(UserOutputSerializer(user).data)
+        return Response(user_representation(user))
