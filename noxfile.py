@@ -289,3 +289,15 @@ def perf(session: nox.Session) -> None:
         session.install("locust>=2.30")
     session.chdir(ROOT)
     session.run("python", "tools/perf.py", *session.posargs)
+
+
+@nox.session(python="3.12")
+def host_smoke(session: nox.Session) -> None:
+    """Install the built wheels into a new Django project, on PostgreSQL and on SQLite.
+
+    ``nox -s host_smoke -- --database sqlite`` runs one database. See tools/host_smoke.py.
+    """
+    # Only what builds and checks the distributions: the host gets its own virtualenvs.
+    session.install("build>=1.2", "twine>=5")
+    session.chdir(ROOT)
+    session.run("python", "tools/host_smoke.py", *session.posargs)

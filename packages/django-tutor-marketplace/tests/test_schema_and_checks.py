@@ -144,6 +144,11 @@ def test_checks_report_bad_settings():
         assert [e.id for e in check_settings()] == ["tutor_marketplace.E002"]
     with override_settings(CACHEOPS_REDIS="redis://127.0.0.1:6379/4"):
         assert [w.id for w in check_redis_timeouts()] == ["tutor_marketplace.W002"]
+    # A host without Redis switches the cache off and needs no Redis settings at all.
+    with override_settings(
+        CACHEOPS_REDIS="redis://127.0.0.1:6379/4", TUTOR_MARKETPLACE={"CACHE_ENABLED": False}
+    ):
+        assert check_redis_timeouts() == []
 
 
 def test_no_model_change_lacks_a_migration(db):

@@ -11,7 +11,7 @@ from django.dispatch import Signal
 from django.utils.module_loading import import_string
 from rest_framework.settings import api_settings
 
-from tutor_marketplace.conf import DEFAULTS, IMPORT_STRINGS, SETTING_NAME
+from tutor_marketplace.conf import DEFAULTS, IMPORT_STRINGS, SETTING_NAME, marketplace_settings
 
 
 def _error(message: str, hint: str, number: int) -> Error:
@@ -88,7 +88,10 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[Error]:
 
 @register(Tags.compatibility)
 def check_redis_timeouts(app_configs: Any = None, **kwargs: Any) -> list[Warning]:
-    # Without them a Redis that stops answering hangs every listing request.
+    # Without them a Redis that stops answering hangs every listing request. A host
+    # without Redis (the cache switched off) never reaches it, so needs none.
+    if not marketplace_settings.CACHE_ENABLED:
+        return []
     redis = getattr(settings, "CACHEOPS_REDIS", None)
     if isinstance(redis, dict) and {"socket_timeout", "socket_connect_timeout", "retry"} <= set(
         redis
