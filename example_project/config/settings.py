@@ -362,7 +362,11 @@ SPECTACULAR_SETTINGS = {
         "ErrorCode500Enum": f"{_STANDARDIZED_ERRORS}.ErrorCode500Enum.choices",
         "RelationStatusEnum": "tutor_relations.models.RELATION_STATUS",
     },
-    "POSTPROCESSING_HOOKS": ["drf_standardized_errors.openapi_hooks.postprocess_schema_enums"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
+        # Error fields of list items carry their real index, not the literal "INDEX".
+        "config.schema.indexed_error_attributes",
+    ],
 }
 
 # --- Reusable apps ------------------------------------------------------------------

@@ -112,9 +112,27 @@ def _listing_parameters() -> list[OpenApiParameter]:
     return parameters
 
 
-@extend_validation_errors(["invalid_cursor"], field_name="cursor", methods=["get"])
+@extend_validation_errors(["invalid_cursor", "max_length"], field_name="cursor", methods=["get"])
 @extend_validation_errors(["invalid_weekday"], field_name="weekday", methods=["get"])
-@extend_validation_errors(["invalid_rate_range"], field_name="max_rate", methods=["get"])
+@extend_validation_errors(
+    ["invalid", "min_value", "max_digits", "max_decimal_places", "max_whole_digits"],
+    field_name="min_rate",
+    methods=["get"],
+)
+@extend_validation_errors(
+    [
+        "invalid_rate_range",
+        "invalid",
+        "min_value",
+        "max_digits",
+        "max_decimal_places",
+        "max_whole_digits",
+    ],
+    field_name="max_rate",
+    methods=["get"],
+)
+@extend_validation_errors(["max_length"], field_name="q", methods=["get"])
+@extend_validation_errors(["max_length"], field_name="subject", methods=["get"])
 @extend_validation_errors(["invalid_choice"], field_name="ordering", methods=["get"])
 @extend_validation_errors(
     ["min_value", "max_value", "invalid"], field_name="page_size", methods=["get"]

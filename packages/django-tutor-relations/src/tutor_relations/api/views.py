@@ -147,10 +147,15 @@ _PAGING = (
 )
 
 
+# DRF's own codes of the page_size IntegerField (1 to MAX_PAGE_SIZE).
+_PAGE_SIZE_ERRORS = ["invalid", "max_string_length", "min_value", "max_value"]
+
+
 # Tutor side ------------------------------------------------------------------------------
 
 
 @extend_validation_errors(_CURSOR_ERRORS, field_name="cursor", methods=["get"])
+@extend_validation_errors(_PAGE_SIZE_ERRORS, field_name="page_size", methods=["get"])
 @extend_validation_errors(["invalid_choice"], field_name="status", methods=["get"])
 class TutorStudentsView(RelationsAPIView):
     @extend_schema(
@@ -184,6 +189,7 @@ class TutorStudentsView(RelationsAPIView):
 
 
 @extend_validation_errors(_CURSOR_ERRORS, field_name="cursor", methods=["get"])
+@extend_validation_errors(_PAGE_SIZE_ERRORS, field_name="page_size", methods=["get"])
 class RecentActionsView(RelationsAPIView):
     @extend_schema(
         operation_id="relations_tutor_recent_actions",
@@ -441,6 +447,7 @@ class BatchArchiveView(BatchTransitionView):
 
 
 @extend_validation_errors(_CURSOR_ERRORS, field_name="cursor", methods=["get"])
+@extend_validation_errors(_PAGE_SIZE_ERRORS, field_name="page_size", methods=["get"])
 @extend_validation_errors(["invalid_choice"], field_name="status", methods=["get"])
 @extend_validation_errors(
     ["self_relation", "does_not_exist", "incorrect_type"], field_name="tutor", methods=["post"]

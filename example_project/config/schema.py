@@ -1,0 +1,36 @@
+"""OpenAPI post-processing for the example project's schema.
+
+drf-standardized-errors names the field of an error in a list item with an ``INDEX``
+placeholder (``settings.subjects.INDEX``, ``INDEX.weekday``) and documents it as an
+``enum`` of that literal text, while responses carry the real index
+(``settings.subjects.0``). This hook turns each such enum into a ``pattern`` that the
+real values match, so clients and schema checkers (schemathesis) accept them.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+PLACEHOLDER = "INDEX"
+
+
+def _pattern(attr: str) -> str:
+    parts = [r"\d+" if part == PLACEHOLDER else re.escape(part) for part in attr.split(".")]
+    return "^" + r"\.".join(parts) + "$"
+
+
+def indexed_error_attributes(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    for component in result.get("components", {}).get("schemas", {}).values():
+        attr = component.get("properties", {}).get("attr")
+        values = attr.get("enum") if isinstance(attr, dict) else None
+        if not values or not any(
+            isinstance(value, str) and PLACEHOLDER in value.split(".") for value in values
+        ):
+            continue
+        patterns = [_pattern(value) for value in values if isinstance(value, str)]
+        attr.pop("enum")
+        attr["type"] = "string"
+        attr["pattern"] = patterns[0] if len(patterns) == 1 else "|".join(patterns)
+        attr["description"] = "The field, with `INDEX` as the item's position in its list."
+    return result
