@@ -61,6 +61,13 @@ CASES = [
     ("get", "/api/marketplace/tutors/", {"max_rate": "-1"}),
     ("put", "/api/me/profile/availability/", [{"start": None, "end": None}]),
     ("patch", "/api/me/profile/", {"settings": {"currency": "0", "subjects": [{}]}}),
+    # Floats for ids, huge numbers, NUL bytes.
+    ("post", "/api/student/relations/", {"tutor": 1.5}),
+    ("post", "/api/tutor/relations/batch/accept/", {"ids": [1.5, 10**30]}),
+    ("post", "/api/lessons/", {"student": 1.5, "start": "x", "end": "y"}),
+    ("get", "/api/marketplace/tutors/", {"min_rate": "1e400", "weekday": 10**20}),
+    ("get", "/api/marketplace/tutors/", {"q": "a\x00b", "subject": "a\x00b"}),
+    ("patch", "/api/me/profile/", {"headline": "a\x00b", "settings": {"hourly_rate": 10**40}}),
 ]
 
 

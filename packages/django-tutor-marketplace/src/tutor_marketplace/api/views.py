@@ -112,10 +112,14 @@ def _listing_parameters() -> list[OpenApiParameter]:
     return parameters
 
 
+# Django's CharField codes of the listing's text parameters.
+_TEXT_PARAMETER_ERRORS = ["max_length", "null_characters_not_allowed"]
+
+
 @extend_validation_errors(["invalid_cursor", "max_length"], field_name="cursor", methods=["get"])
 @extend_validation_errors(["invalid_weekday"], field_name="weekday", methods=["get"])
 @extend_validation_errors(
-    ["invalid", "min_value", "max_digits", "max_decimal_places", "max_whole_digits"],
+    ["invalid", "min_value", "max_value", "max_digits", "max_decimal_places", "max_whole_digits"],
     field_name="min_rate",
     methods=["get"],
 )
@@ -124,6 +128,7 @@ def _listing_parameters() -> list[OpenApiParameter]:
         "invalid_rate_range",
         "invalid",
         "min_value",
+        "max_value",
         "max_digits",
         "max_decimal_places",
         "max_whole_digits",
@@ -131,8 +136,8 @@ def _listing_parameters() -> list[OpenApiParameter]:
     field_name="max_rate",
     methods=["get"],
 )
-@extend_validation_errors(["max_length"], field_name="q", methods=["get"])
-@extend_validation_errors(["max_length"], field_name="subject", methods=["get"])
+@extend_validation_errors(_TEXT_PARAMETER_ERRORS, field_name="q", methods=["get"])
+@extend_validation_errors(_TEXT_PARAMETER_ERRORS, field_name="subject", methods=["get"])
 @extend_validation_errors(["invalid_choice"], field_name="ordering", methods=["get"])
 @extend_validation_errors(
     ["min_value", "max_value", "invalid"], field_name="page_size", methods=["get"]
