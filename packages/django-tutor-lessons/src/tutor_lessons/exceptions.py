@@ -24,11 +24,6 @@ class LessonsError(Exception):
         self.spec = CODES[self.code]
         super().__init__(self.spec.detail(**params))
 
-    @property
-    def attr(self) -> str | None:
-        """The input field at fault, if the error is about one."""
-        return self.spec.attr
-
 
 class InvalidLesson(LessonsError):
     """The times or the participants asked for cannot make a lesson (a 400 in the API)."""

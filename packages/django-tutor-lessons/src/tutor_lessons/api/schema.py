@@ -128,6 +128,12 @@ RETRY_AFTER = OpenApiParameter(
 )
 
 
+def user_key_is_integer() -> bool:
+    """Whether the host user model's primary key is an integer (else a UUID or text)."""
+    # AutoField and BigAutoField are IntegerField subclasses.
+    return isinstance(get_user_model()._meta.pk, models.IntegerField)
+
+
 class UserFieldExtension(OpenApiSerializerFieldExtension):
     """A user id has the type of the host's user primary key: an integer, or a UUID."""
 
@@ -135,7 +141,7 @@ class UserFieldExtension(OpenApiSerializerFieldExtension):
 
     def map_serializer_field(self, auto_schema: Any, direction: str) -> dict[str, Any]:
         key = get_user_model()._meta.pk
-        if isinstance(key, models.IntegerField | models.AutoField):
+        if user_key_is_integer():
             return build_basic_type(OpenApiTypes.INT)
         if isinstance(key, models.UUIDField):
             return build_basic_type(OpenApiTypes.UUID)

@@ -17,7 +17,7 @@ from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail
 
 from tutor_lessons.api.errors import validation_error
-from tutor_lessons.api.schema import described
+from tutor_lessons.api.schema import described, user_key_is_integer
 from tutor_lessons.conf import lessons_settings
 from tutor_lessons.errors import CODES
 from tutor_lessons.models import Lesson, LessonStatus
@@ -66,11 +66,6 @@ def _has_field(model: type[models.Model], name: str) -> bool:
     except FieldDoesNotExist:
         return False
     return True
-
-
-def user_key_is_integer() -> bool:
-    key = get_user_model()._meta.pk
-    return isinstance(key, models.IntegerField | models.AutoField)
 
 
 class UserField(serializers.PrimaryKeyRelatedField):
