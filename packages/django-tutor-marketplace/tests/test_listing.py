@@ -149,3 +149,25 @@ def test_a_miss_costs_the_same_queries_whatever_the_page_size(browse, db, page_s
     assert len(response.json()["results"]) == page_size
     # the profiles (users joined) and their subjects
     assert len(queries) == 2, [q["sql"] for q in queries]
+
+
+def test_a_repeated_query_is_cleaned_under_the_settings_of_the_moment(browse, tutors, settings):
+    """The cleaning of a query is memoised; a settings change must not see the old one."""
+    params = {"ordering": "hourly_rate"}
+    assert len(browse.get(LISTING, params).json()["results"]) == 3
+    settings.TUTOR_MARKETPLACE = {**settings.TUTOR_MARKETPLACE, "PAGE_SIZE": 1}
+    response = browse.get(LISTING, params)
+    assert ids(response) == [tutors["math"]]
+    assert response.json()["has_more"] is True
+
+
+def test_a_rejected_query_is_rejected_every_time(browse, tutors):
+    for _ in range(2):
+        response = browse.get(LISTING, {"weekday": "9"})
+        assert response.status_code == 400
+        assert codes(response) == [("weekday", "invalid_weekday")]
+
+
+def test_only_the_last_value_of_a_repeated_parameter_counts(browse, tutors):
+    response = browse.get(f"{LISTING}?ordering=-hourly_rate&ordering=hourly_rate")
+    assert ids(response) == [tutors["math"], tutors["both"], tutors["physics"]]

@@ -2,16 +2,25 @@
 
 Each filter only cleans and normalises its value; ``selectors.filtered_tutors`` builds
 the query, so the cache key (from the cleaned values) and the rows always agree.
+
+``clean_listing_query`` memoises the cleaning per distinct set of parameters: cleaning
+is a pure function of the parameters and the package settings, and building the
+FilterSet and its form (django-filter and Django deep-copy every filter and field per
+instance) was most of the time of a cache HIT.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from functools import lru_cache
+from types import MappingProxyType
 from typing import Any
 
 import django_filters
 from django import forms
+from django.core.signals import setting_changed
 
-from tutor_marketplace.conf import marketplace_settings
+from tutor_marketplace.conf import SETTING_NAME, marketplace_settings
 from tutor_marketplace.errors import CODES
 from tutor_marketplace.models import TutorProfile, normalise_subject_name
 from tutor_marketplace.selectors import DEFAULT_ORDERING, ORDERINGS
@@ -115,3 +124,44 @@ class TutorFilterSet(django_filters.FilterSet):
             if data.get(name) is not None:
                 data[name] = data[name].normalize()
         return data
+
+
+#: Distinct parameter sets whose cleaned form is kept per process.
+CLEANED_QUERIES_KEPT = 1024
+_PARAMETERS = tuple(TutorFilterSet.base_filters)
+
+
+class InvalidListingQuery(Exception):
+    def __init__(self, form: forms.Form) -> None:
+        super().__init__("invalid listing query")
+        self.form = form
+
+
+def clean_listing_query(params: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The cleaned, normalised listing parameters of a query string (read-only).
+
+    Raises ``InvalidListingQuery`` (it carries the bound form and its errors) when the
+    FilterSet rejects them. Only the value a form would read (the last one of a repeated
+    parameter) counts, and parameters the FilterSet does not know are ignored, as the
+    FilterSet itself does.
+    """
+    present = tuple(sorted((name, params.get(name)) for name in _PARAMETERS if name in params))
+    return _clean(present)
+
+
+@lru_cache(maxsize=CLEANED_QUERIES_KEPT)
+def _clean(present: tuple[tuple[str, Any], ...]) -> Mapping[str, Any]:
+    # A rejected query raises, so lru_cache keeps nothing for it.
+    filterset = TutorFilterSet(dict(present), queryset=TutorProfile.objects.none())
+    if not filterset.is_valid():
+        raise InvalidListingQuery(filterset.form)
+    return MappingProxyType(filterset.clean_query())
+
+
+def _forget_cleaned_queries(*, setting: str, **kwargs: Any) -> None:
+    # PAGE_SIZE and MAX_PAGE_SIZE take part in the cleaning.
+    if setting == SETTING_NAME:
+        _clean.cache_clear()
+
+
+setting_changed.connect(_forget_cleaned_queries)

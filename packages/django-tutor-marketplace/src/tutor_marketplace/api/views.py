@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from functools import partial
 from typing import Any
 
@@ -22,7 +23,7 @@ from rest_framework.views import APIView
 from tutor_marketplace import selectors, services
 from tutor_marketplace.api import schema
 from tutor_marketplace.api.errors import api_exception_for, validation_error
-from tutor_marketplace.api.filters import TutorFilterSet
+from tutor_marketplace.api.filters import InvalidListingQuery, TutorFilterSet, clean_listing_query
 from tutor_marketplace.api.parsers import JSONParser
 from tutor_marketplace.api.serializers import (
     DiffSerializer,
@@ -44,7 +45,7 @@ from tutor_marketplace.api.throttling import (
 from tutor_marketplace.cache import filters_hash, listing_cache, listing_key
 from tutor_marketplace.diff import dirty_paths
 from tutor_marketplace.exceptions import MarketplaceError, ProfileNotFound
-from tutor_marketplace.models import ProfileDraft, TutorProfile
+from tutor_marketplace.models import ProfileDraft
 from tutor_marketplace.representation import profile_representation
 from tutor_marketplace.telemetry import record_listing
 
@@ -170,10 +171,10 @@ class TutorListView(MarketplaceAPIView):
     )
     def get(self, request: Request) -> HttpResponse:
         started = time.perf_counter()
-        filterset = TutorFilterSet(request.query_params, queryset=TutorProfile.objects.none())
-        if not filterset.is_valid():
-            raise form_validation_error(filterset.form)
-        query = filterset.clean_query()
+        try:
+            query = clean_listing_query(request.query_params)
+        except InvalidListingQuery as invalid:
+            raise form_validation_error(invalid.form) from None
         low, high = query.get("min_rate"), query.get("max_rate")
         if low is not None and high is not None and low > high:
             raise validation_error("invalid_rate_range")
@@ -190,7 +191,7 @@ class TutorListView(MarketplaceAPIView):
         return response
 
     @staticmethod
-    def compute(query: dict[str, Any]) -> bytes:
+    def compute(query: Mapping[str, Any]) -> bytes:
         """The page as stored in the cache: its row count, a newline, its JSON."""
         filters = {name: query.get(name) for name in _FILTERS}
         page = selectors.tutors_page(
