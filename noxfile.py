@@ -203,7 +203,10 @@ def bench(session: nox.Session) -> None:
     """
     # redis: every endpoint is throttled, and the suites' settings keep throttles there.
     session.install(
-        *(f"-e{path}[postgres]" for path in PACKAGES.values()), "factory-boy>=3.3", "redis>=5"
+        *(f"-e{path}[postgres]" for path in PACKAGES.values()),
+        "factory-boy>=3.3",
+        "redis>=5",
+        "gunicorn>=22.0",  # the listing is also measured served over HTTP
     )
     scripts = {
         "lessons": "bench_calendar.py",

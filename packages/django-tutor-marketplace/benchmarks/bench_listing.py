@@ -6,13 +6,26 @@ and Redis (``REDIS_URL``; its database is flushed), prints: the latency of
 to an empty DRF view served by the same process (goal <= 1.3x); the SQL queries of a
 MISS for growing page sizes (must be constant); and the cost of the telemetry sinks.
 The package's own throttle is off so that only the listing's work is compared.
+
+The HIT ratio is measured twice:
+
+- **in process**, through Django's test client with a forced login: no socket, no
+  authentication, so the listing's own work (one Redis round trip above all) is set
+  against the bare dispatch of DRF;
+- **served over HTTP** by one gunicorn worker (``bench_server.py``, a kept-alive
+  connection, HTTP Basic authentication on both views): what a client of the same
+  process sees of each.
 """
 
 from __future__ import annotations
 
+import base64
+import http.client
 import logging
 import os
+import socket
 import statistics
+import subprocess
 import sys
 import time
 from decimal import Decimal
@@ -44,6 +57,7 @@ from tutor_marketplace.telemetry import metrics_buffer  # noqa: E402
 
 TUTORS = 10_000
 REPEAT = 200
+PACKAGE = Path(__file__).resolve().parent.parent
 BASE = {"READ_THROTTLE_RATE": None, "METRICS_FLUSH_INTERVAL": 2.0}
 
 
@@ -85,6 +99,80 @@ def populate() -> None:
         cursor.execute("ANALYZE")
 
 
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def served_over_http(listing: str, empty: str, *, telemetry: bool) -> tuple[float, float]:
+    """Median latency (ms) of the empty view and of a listing HIT, served by gunicorn."""
+    password = "bench-pass-123"
+    user, _created = get_user_model().objects.get_or_create(username="bench-http")
+    user.set_password(password)
+    user.save()
+    port = free_port()
+    database = connection.settings_dict
+    environment = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "bench_server",
+        "BENCH_TELEMETRY": "on" if telemetry else "off",
+        "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}"
+        f"/{database['NAME']}",
+    }
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--workers=1",
+            "--worker-class=gthread",
+            "--threads=1",
+            "--keep-alive=60",
+            f"--bind=127.0.0.1:{port}",
+            f"--pythonpath={PACKAGE},{PACKAGE / 'benchmarks'}",
+            "django.core.wsgi:get_wsgi_application()",
+        ],
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    credentials = base64.b64encode(f"bench-http:{password}".encode()).decode()
+    headers = {"Authorization": f"Basic {credentials}"}
+    try:
+        for _ in range(100):
+            try:
+                http_connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+                http_connection.request("GET", empty, headers=headers)
+                http_connection.getresponse().read()
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            sys.exit("gunicorn did not start")
+
+        def get(path: str) -> http.client.HTTPResponse:
+            http_connection.request("GET", path, headers=headers)
+            response = http_connection.getresponse()
+            response.read()
+            return response
+
+        listing_path = f"{listing}?ordering=-hourly_rate&page_size=20"
+        get(listing_path)
+        hit = get(listing_path)
+        if hit.status != 200 or hit.getheader("X-Cache") != "HIT":
+            sys.exit(f"the served listing is not a HIT: {hit.status} {hit.getheader('X-Cache')}")
+        # Interleaved rounds, so that a busy moment of the machine weighs on both alike.
+        empty_rounds, hit_rounds = [], []
+        for _ in range(5):
+            empty_rounds.append(median_ms(lambda: get(empty), repeat=REPEAT))
+            hit_rounds.append(median_ms(lambda: get(listing_path), repeat=REPEAT))
+        return statistics.median(empty_rounds), statistics.median(hit_rounds)
+    finally:
+        server.terminate()
+        server.wait(timeout=15)
+
+
 def run() -> None:
     populate()
     client = APIClient()
@@ -105,6 +193,19 @@ def run() -> None:
             f"listing, cache HIT      {hit_ms:8.2f} ms  ({hit_ms / empty_ms:.2f}x the empty view)"
         )
         print(f"listing, cache MISS     {miss_ms:8.2f} ms  ({miss_ms / empty_ms:.2f}x)")
+        served_empty_ms, served_hit_ms = served_over_http(listing, empty, telemetry=True)
+        print("served over HTTP by one gunicorn worker, Basic authentication on both:")
+        print(f"  empty DRF view        {served_empty_ms:8.2f} ms  (1.00x)")
+        print(
+            f"  listing, cache HIT    {served_hit_ms:8.2f} ms  "
+            f"({served_hit_ms / served_empty_ms:.2f}x the empty view; goal <= 1.3x)"
+        )
+        quiet_empty_ms, quiet_hit_ms = served_over_http(listing, empty, telemetry=False)
+        noise_ms = served_empty_ms - quiet_empty_ms
+        print(
+            f"  telemetry cost on a HIT: {served_hit_ms - quiet_hit_ms:+.3f} ms (sinks off "
+            f"{quiet_hit_ms:.2f} ms; noise: the empty view moved {noise_ms:+.3f} ms)"
+        )
 
         counts = {}
         for size in (1, 20, 100):
@@ -122,7 +223,7 @@ def run() -> None:
         loud_ms = median_ms(lambda: client.get(listing, params))
         metrics_buffer.flush()
     print(
-        f"telemetry cost on a HIT: {loud_ms - quiet_ms:+.3f} ms "
+        f"telemetry cost on a HIT, in process: {loud_ms - quiet_ms:+.3f} ms "
         f"(sinks off {quiet_ms:.2f} ms, on {loud_ms:.2f} ms)"
     )
     if len(set(counts.values())) != 1:
