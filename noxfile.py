@@ -301,3 +301,33 @@ def host_smoke(session: nox.Session) -> None:
     session.install("build>=1.2", "twine>=5")
     session.chdir(ROOT)
     session.run("python", "tools/host_smoke.py", *session.posargs)
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@nox.session(python="3.12")
+def browser(session: nox.Session) -> None:
+    """Swagger UI and Redoc in headless Chromium against the example project under gunicorn.
+
+    Needs Debian's Chromium (``apt-get install -y chromium chromium-driver``); Playwright
+    drives it, and never downloads a browser of its own. See example_project/browser_tests.
+    """
+    if not CHROMIUM.exists():
+        session.error(
+            f"{CHROMIUM} is missing: apt-get install -y chromium chromium-driver "
+            "(the browser test never downloads a browser of its own)"
+        )
+    _install_example(session)
+    # Only the Python package: its driver ships in the wheel; no `playwright install`.
+    session.install("playwright>=1.50,<2")
+    database_url = os.environ.get("DATABASE_URL", "")
+    if not database_url.startswith("postgres"):
+        database_url = f"{POSTGRES}/tutor_browser"
+    env = {
+        "DATABASE_URL": database_url,
+        "REDIS_URL": os.environ.get("REDIS_URL", f"{REDIS}/6"),
+        "CHROMIUM": str(CHROMIUM),
+    }
+    session.chdir(EXAMPLE)
+    session.run("pytest", "browser_tests", *session.posargs, env=env)
