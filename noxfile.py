@@ -331,3 +331,36 @@ def browser(session: nox.Session) -> None:
     }
     session.chdir(EXAMPLE)
     session.run("pytest", "browser_tests", *session.posargs, env=env)
+
+
+FRONTEND = ROOT / "frontend"
+
+
+@nox.session(python="3.12")
+def typescript(session: nox.Session) -> None:
+    """The frontend contract: TypeScript types from the schema, a client checked by tsc --strict.
+
+    Generates frontend/schema.yaml from the example project, frontend/src/schema.d.ts
+    from it with openapi-typescript, then type-checks frontend/src (openapi-fetch) with
+    tsc --strict: a schema change that would break the frontend fails here. Node.js 20+
+    and npm come from the machine; the npm packages are pinned in package-lock.json.
+    """
+    if not shutil.which("npm"):
+        session.error("npm is missing: install Node.js 20+ (Debian: apt-get install -y nodejs npm)")
+    _install_example(session)
+    session.chdir(ROOT)
+    # The schema needs no database; sqlite:// keeps a DATABASE_URL from the shell out.
+    session.run(
+        "python",
+        "example_project/manage.py",
+        "spectacular",
+        "--validate",
+        "--fail-on-warn",
+        "--file",
+        str(FRONTEND / "schema.yaml"),
+        env={"DATABASE_URL": "sqlite://"},
+    )
+    session.chdir(FRONTEND)
+    session.run("npm", "ci", "--no-audit", "--no-fund", external=True)
+    session.run("npm", "run", "--silent", "generate", external=True)
+    session.run("npm", "run", "--silent", "typecheck", "--", "--strict", external=True)
