@@ -344,6 +344,9 @@ def typescript(session: nox.Session) -> None:
     from it with openapi-typescript, then type-checks frontend/src (openapi-fetch) with
     tsc --strict: a schema change that would break the frontend fails here. Node.js 20+
     and npm come from the machine; the npm packages are pinned in package-lock.json.
+
+    ``nox -s typescript -- live`` then also runs the client (``frontend/story.mjs``)
+    against the example project under gunicorn on PostgreSQL and Redis (tools/frontend_story.py).
     """
     if not shutil.which("npm"):
         session.error("npm is missing: install Node.js 20+ (Debian: apt-get install -y nodejs npm)")
@@ -364,3 +367,13 @@ def typescript(session: nox.Session) -> None:
     session.run("npm", "ci", "--no-audit", "--no-fund", external=True)
     session.run("npm", "run", "--silent", "generate", external=True)
     session.run("npm", "run", "--silent", "typecheck", "--", "--strict", external=True)
+    if "live" in session.posargs:
+        session.run("npm", "run", "--silent", "build", external=True)
+        database_url = os.environ.get("DATABASE_URL", "")
+        if not database_url.startswith("postgres"):
+            database_url = f"{POSTGRES}/tutor_frontend"
+        env = {
+            "DATABASE_URL": database_url,
+            "REDIS_URL": os.environ.get("REDIS_URL", f"{REDIS}/7"),
+        }
+        session.run("python", str(ROOT / "tools" / "frontend_story.py"), env=env)
