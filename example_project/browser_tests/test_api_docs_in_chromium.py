@@ -23,7 +23,15 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Browser, Page, Request, Response, expect, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    ConsoleMessage,
+    Page,
+    Request,
+    Response,
+    expect,
+    sync_playwright,
+)
 
 EXAMPLE = Path(__file__).resolve().parent.parent
 ROOT = EXAMPLE.parent
@@ -196,6 +204,11 @@ class NetworkLog:
         self.requests: list[str] = []
         self.failed: dict[str, str] = {}
         self.errors: list[tuple[int, str]] = []
+        self.console_errors: list[str] = []
+
+    def on_console(self, message: ConsoleMessage) -> None:
+        if message.type == "error":
+            self.console_errors.append(message.text)
 
     def on_request(self, request: Request) -> None:
         self.requests.append(request.url)
@@ -237,6 +250,7 @@ def page(browser: Browser, server: str) -> Iterator[tuple[Page, NetworkLog]]:
     context.on("response", log.on_response)
     context.on("requestfailed", log.on_failed)
     page = context.new_page()
+    page.on("console", log.on_console)
     page.set_default_timeout(TIMEOUT_MS)
     yield page, log
     context.close()
@@ -300,6 +314,7 @@ def test_swagger_ui_lists_every_operation_and_tries_one_out(server, schema, user
     assert log.blocked() == []
     assert log.failures() == {}
     assert log.errors == []
+    assert log.console_errors == []
     # The page did call the API with the token: the call went to this server too.
     assert f"{server}/api/auth/me/" in log.requests
 
@@ -324,5 +339,7 @@ def test_redoc_renders_every_operation(server, schema, page):
     assert all(urlsplit(url).hostname == "cdn.redoc.ly" for url in log.blocked())
     assert log.failures() == {}
     assert log.errors == []
+    # Chromium reports the blocked logo on the console; nothing else may go wrong there.
+    assert [text for text in log.console_errors if "cdn.redoc.ly" not in text] == []
     # The fonts came from this server, not from Google.
     assert any(url.endswith(".woff2") for url in log.requests)
