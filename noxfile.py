@@ -304,3 +304,79 @@ def host_smoke(session: nox.Session) -> None:
     session.install("build>=1.2", "twine>=5")
     session.chdir(ROOT)
     session.run("python", "tools/host_smoke.py", *session.posargs)
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@nox.session(python="3.12")
+def browser(session: nox.Session) -> None:
+    """Swagger UI and Redoc in headless Chromium against the example project under gunicorn.
+
+    Needs Debian's Chromium (``apt-get install -y chromium chromium-driver``); Playwright
+    drives it, and never downloads a browser of its own. See example_project/browser_tests.
+    """
+    if not CHROMIUM.exists():
+        session.error(
+            f"{CHROMIUM} is missing: apt-get install -y chromium chromium-driver "
+            "(the browser test never downloads a browser of its own)"
+        )
+    _install_example(session)
+    # Only the Python package: its driver ships in the wheel; no `playwright install`.
+    session.install("playwright>=1.50,<2")
+    database_url = os.environ.get("DATABASE_URL", "")
+    if not database_url.startswith("postgres"):
+        database_url = f"{POSTGRES}/tutor_browser"
+    env = {
+        "DATABASE_URL": database_url,
+        "REDIS_URL": os.environ.get("REDIS_URL", f"{REDIS}/6"),
+        "CHROMIUM": str(CHROMIUM),
+    }
+    session.chdir(EXAMPLE)
+    session.run("pytest", "browser_tests", *session.posargs, env=env)
+
+
+FRONTEND = ROOT / "frontend"
+
+
+@nox.session(python="3.12")
+def typescript(session: nox.Session) -> None:
+    """The frontend contract: TypeScript types from the schema, a client checked by tsc --strict.
+
+    Generates frontend/schema.yaml from the example project, frontend/src/schema.d.ts
+    from it with openapi-typescript, then type-checks frontend/src (openapi-fetch) with
+    tsc --strict: a schema change that would break the frontend fails here. Node.js 20+
+    and npm come from the machine; the npm packages are pinned in package-lock.json.
+
+    ``nox -s typescript -- live`` then also runs the client (``frontend/story.mjs``)
+    against the example project under gunicorn on PostgreSQL and Redis (tools/frontend_story.py).
+    """
+    if not shutil.which("npm"):
+        session.error("npm is missing: install Node.js 20+ (Debian: apt-get install -y nodejs npm)")
+    _install_example(session)
+    session.chdir(ROOT)
+    # The schema needs no database; sqlite:// keeps a DATABASE_URL from the shell out.
+    session.run(
+        "python",
+        "example_project/manage.py",
+        "spectacular",
+        "--validate",
+        "--fail-on-warn",
+        "--file",
+        str(FRONTEND / "schema.yaml"),
+        env={"DATABASE_URL": "sqlite://"},
+    )
+    session.chdir(FRONTEND)
+    session.run("npm", "ci", "--no-audit", "--no-fund", external=True)
+    session.run("npm", "run", "--silent", "generate", external=True)
+    session.run("npm", "run", "--silent", "typecheck", "--", "--strict", external=True)
+    if "live" in session.posargs:
+        session.run("npm", "run", "--silent", "build", external=True)
+        database_url = os.environ.get("DATABASE_URL", "")
+        if not database_url.startswith("postgres"):
+            database_url = f"{POSTGRES}/tutor_frontend"
+        env = {
+            "DATABASE_URL": database_url,
+            "REDIS_URL": os.environ.get("REDIS_URL", f"{REDIS}/7"),
+        }
+        session.run("python", str(ROOT / "tools" / "frontend_story.py"), env=env)
