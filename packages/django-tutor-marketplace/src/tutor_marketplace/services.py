@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 import json
 import logging
+import re
 from datetime import time
 from decimal import Decimal
 from typing import Any
@@ -175,6 +176,23 @@ def _depth(value: Any) -> int:
     return 0
 
 
+# What a PostgreSQL jsonb value cannot hold: NUL, and a surrogate that is not half of a
+# pair (a JSON "\ud83d\ude00" pair is read as one character, so any left are unpaired).
+_UNSTORABLE_TEXT = re.compile("[\x00\ud800-\udfff]")
+
+
+def _has_unstorable_text(value: Any) -> bool:
+    if isinstance(value, str):
+        return _UNSTORABLE_TEXT.search(value) is not None
+    if isinstance(value, dict):
+        return any(
+            _has_unstorable_text(key) or _has_unstorable_text(item) for key, item in value.items()
+        )
+    if isinstance(value, list):
+        return any(_has_unstorable_text(item) for item in value)
+    return False
+
+
 def validate_draft(data: Any) -> None:
     if not isinstance(data, dict):
         raise InvalidInput("draft_not_object")
@@ -182,6 +200,8 @@ def validate_draft(data: Any) -> None:
         raise DraftTooLarge()
     if _depth(data) > marketplace_settings.DRAFT_MAX_DEPTH:
         raise InvalidInput("draft_too_deep")
+    if _has_unstorable_text(data):
+        raise InvalidInput("draft_invalid_text")
 
 
 def _check_version(draft: ProfileDraft | None, if_match: list[str] | None) -> None:
