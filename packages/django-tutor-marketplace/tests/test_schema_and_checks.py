@@ -1,6 +1,7 @@
 """The OpenAPI description, the system checks, the admin and the migrations."""
 
 import re
+from io import StringIO
 
 import pytest
 import yaml
@@ -154,7 +155,19 @@ def test_checks_report_bad_settings():
 
 
 def test_no_model_change_lacks_a_migration(db):
-    call_command("makemigrations", "tutor_marketplace", "--check", "--dry-run", verbosity=0)
+    """``makemigrations --check``: a model change without its migration fails here."""
+    output = StringIO()
+    try:
+        call_command(
+            "makemigrations",
+            "tutor_marketplace",
+            check=True,
+            dry_run=True,
+            stdout=output,
+            stderr=output,
+        )
+    except SystemExit:
+        pytest.fail(f"tutor_marketplace' models changed without a migration:\n{output.getvalue()}")
 
 
 def test_admin_pages_render(admin_client):
