@@ -117,6 +117,30 @@ def test_text_postgresql_cannot_store_is_a_400(api, body):
     assert not ProfileDraft.objects.exists()
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        '{"a": 1e400}',
+        '{"a": [-1e400]}',
+        '{"a": 9223372036854775808}',
+        '{"a": -10000000000000000000}',
+    ],
+)
+def test_numbers_that_cannot_be_shown_again_are_a_400(api, body):
+    # Found by schemathesis (nox -s fuzz): 1e400 (infinity) was a 500 from PostgreSQL, and
+    # a 30-digit number was stored but every GET of the draft was a 500 (orjson).
+    response = api.put(AUTOSAVE, body, content_type="application/json")
+    assert response.status_code == 400
+    assert codes(response) == [("non_field_errors", "draft_invalid_number")]
+    assert not ProfileDraft.objects.exists()
+
+
+def test_the_largest_numbers_are_stored(api):
+    body = '{"a": 9223372036854775807, "b": -9223372036854775807, "c": 1.5e300, "d": true}'
+    assert api.put(AUTOSAVE, body, content_type="application/json").status_code == 200
+    assert api.get(AUTOSAVE).json()["draft"]["a"] == 2**63 - 1
+
+
 def test_a_draft_with_a_surrogate_pair_is_stored(api):
     body = {"headline": "Maths \U0001f600", "settings": {"\u00e9": ["\u4e2d"]}}
     response = api.put(

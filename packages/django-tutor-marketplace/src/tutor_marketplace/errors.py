@@ -148,6 +148,14 @@ CODES: dict[str, ErrorCode] = {
             "which PostgreSQL cannot store",
         ),
         ErrorCode(
+            "draft_invalid_number",
+            400,
+            "Numbers in the draft must be finite, and whole numbers within 64 bits.",
+            attr="non_field_errors",
+            meaning="a draft number such as `1e400` (read as infinity) or a whole number "
+            "beyond ±9223372036854775807",
+        ),
+        ErrorCode(
             "draft_too_large",
             413,
             "The draft may take at most {draft_max_bytes} bytes of JSON.",

@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 import json
 import logging
+import math
 import re
 from datetime import time
 from decimal import Decimal
@@ -179,18 +180,28 @@ def _depth(value: Any) -> int:
 # What a PostgreSQL jsonb value cannot hold: NUL, and a surrogate that is not half of a
 # pair (a JSON "\ud83d\ude00" pair is read as one character, so any left are unpaired).
 _UNSTORABLE_TEXT = re.compile("[\x00\ud800-\udfff]")
+# jsonb cannot hold 1e400 (read as infinity), and JSON renderers such as orjson refuse
+# whole numbers beyond 64 bits: the draft could be stored but never shown again.
+_LARGEST_WHOLE_NUMBER = 2**63 - 1
 
 
-def _has_unstorable_text(value: Any) -> bool:
+def _unstorable(value: Any) -> str | None:
+    """The error code of the first value in ``value`` that cannot round-trip, if any."""
     if isinstance(value, str):
-        return _UNSTORABLE_TEXT.search(value) is not None
+        return "draft_invalid_text" if _UNSTORABLE_TEXT.search(value) else None
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return "draft_invalid_number" if abs(value) > _LARGEST_WHOLE_NUMBER else None
+    if isinstance(value, float):
+        return None if math.isfinite(value) else "draft_invalid_number"
     if isinstance(value, dict):
-        return any(
-            _has_unstorable_text(key) or _has_unstorable_text(item) for key, item in value.items()
-        )
-    if isinstance(value, list):
-        return any(_has_unstorable_text(item) for item in value)
-    return False
+        items: list[Any] = [*value.keys(), *value.values()]
+    elif isinstance(value, list):
+        items = value
+    else:
+        return None
+    return next((code for item in items if (code := _unstorable(item))), None)
 
 
 def validate_draft(data: Any) -> None:
@@ -200,8 +211,9 @@ def validate_draft(data: Any) -> None:
         raise DraftTooLarge()
     if _depth(data) > marketplace_settings.DRAFT_MAX_DEPTH:
         raise InvalidInput("draft_too_deep")
-    if _has_unstorable_text(data):
-        raise InvalidInput("draft_invalid_text")
+    code = _unstorable(data)
+    if code is not None:
+        raise InvalidInput(code)
 
 
 def _check_version(draft: ProfileDraft | None, if_match: list[str] | None) -> None:

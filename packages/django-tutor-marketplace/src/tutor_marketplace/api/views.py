@@ -389,7 +389,7 @@ class AutosaveBase(MarketplaceAPIView):
 
 
 @extend_validation_errors(
-    ["draft_not_object", "draft_too_deep", "draft_invalid_text"],
+    ["draft_not_object", "draft_too_deep", "draft_invalid_text", "draft_invalid_number"],
     field_name="non_field_errors",
     methods=["put"],
 )
@@ -419,7 +419,8 @@ class AutosaveView(AutosaveBase):
         "dirty paths. With `If-Match`, a draft saved meanwhile by another tab is not "
         "overwritten: 412 `draft_version_mismatch`. Limits: `DRAFT_MAX_BYTES` (413 "
         "`draft_too_large`) and `DRAFT_MAX_DEPTH` (400 `draft_too_deep`); no NUL characters "
-        "or unpaired surrogates in keys or strings (400 `draft_invalid_text`).",
+        "or unpaired surrogates in keys or strings (400 `draft_invalid_text`), no infinite "
+        "numbers or whole numbers beyond 64 bits (400 `draft_invalid_number`).",
         request=DraftBlobSerializer,
         responses={
             200: DraftSavedSerializer,
