@@ -4,7 +4,9 @@ drf-standardized-errors names the field of an error in a list item with an ``IND
 placeholder (``settings.subjects.INDEX``, ``INDEX.weekday``) and documents it as an
 ``enum`` of that literal text, while responses carry the real index
 (``settings.subjects.0``). This hook turns each such enum into a ``pattern`` that the
-real values match, so clients and schema checkers (schemathesis) accept them.
+real values match, so clients and schema checkers (schemathesis) accept them. The
+``discriminator`` of such an error's ``oneOf`` maps the placeholder texts, which no
+response carries, so it is dropped there: ``oneOf`` alone tells the components apart.
 """
 
 from __future__ import annotations
@@ -20,13 +22,20 @@ def _pattern(attr: str) -> str:
     return "^" + r"\.".join(parts) + "$"
 
 
+def _is_placeholder(value: Any) -> bool:
+    return isinstance(value, str) and PLACEHOLDER in value.split(".")
+
+
 def indexed_error_attributes(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
     for component in result.get("components", {}).get("schemas", {}).values():
+        discriminator = component.get("discriminator", {})
+        if discriminator.get("propertyName") == "attr" and any(
+            _is_placeholder(value) for value in discriminator.get("mapping", {})
+        ):
+            component.pop("discriminator")
         attr = component.get("properties", {}).get("attr")
         values = attr.get("enum") if isinstance(attr, dict) else None
-        if not values or not any(
-            isinstance(value, str) and PLACEHOLDER in value.split(".") for value in values
-        ):
+        if not values or not any(_is_placeholder(value) for value in values):
             continue
         patterns = [_pattern(value) for value in values if isinstance(value, str)]
         attr.pop("enum")
