@@ -150,10 +150,11 @@ CODES: dict[str, ErrorCode] = {
         ErrorCode(
             "draft_invalid_number",
             400,
-            "Numbers in the draft must be finite, and whole numbers within 64 bits.",
+            "Numbers in the draft must be finite and between -9223372036854775807 and "
+            "9223372036854775807.",
             attr="non_field_errors",
-            meaning="a draft number such as `1e400` (read as infinity) or a whole number "
-            "beyond ±9223372036854775807",
+            meaning="a draft number such as `1e400` (read as infinity) or one beyond "
+            "±9223372036854775807 (2^63 - 1), `1e300` included",
         ),
         ErrorCode(
             "draft_too_large",

@@ -180,9 +180,10 @@ def _depth(value: Any) -> int:
 # What a PostgreSQL jsonb value cannot hold: NUL, and a surrogate that is not half of a
 # pair (a JSON "\ud83d\ude00" pair is read as one character, so any left are unpaired).
 _UNSTORABLE_TEXT = re.compile("[\x00\ud800-\udfff]")
-# jsonb cannot hold 1e400 (read as infinity), and JSON renderers such as orjson refuse
-# whole numbers beyond 64 bits: the draft could be stored but never shown again.
-_LARGEST_WHOLE_NUMBER = 2**63 - 1
+# jsonb cannot hold 1e400 (read as infinity), and it gives 1e300 back as a whole number
+# of 301 digits, which JSON renderers such as orjson refuse beyond 64 bits: such a draft
+# could be stored but never shown again.
+_LARGEST_NUMBER = 2**63 - 1
 
 
 def _unstorable(value: Any) -> str | None:
@@ -191,10 +192,9 @@ def _unstorable(value: Any) -> str | None:
         return "draft_invalid_text" if _UNSTORABLE_TEXT.search(value) else None
     if isinstance(value, bool):
         return None
-    if isinstance(value, int):
-        return "draft_invalid_number" if abs(value) > _LARGEST_WHOLE_NUMBER else None
-    if isinstance(value, float):
-        return None if math.isfinite(value) else "draft_invalid_number"
+    if isinstance(value, int | float):
+        storable = math.isfinite(value) and abs(value) <= _LARGEST_NUMBER
+        return None if storable else "draft_invalid_number"
     if isinstance(value, dict):
         items: list[Any] = [*value.keys(), *value.values()]
     elif isinstance(value, list):

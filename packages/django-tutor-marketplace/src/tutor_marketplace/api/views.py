@@ -420,7 +420,7 @@ class AutosaveView(AutosaveBase):
         "overwritten: 412 `draft_version_mismatch`. Limits: `DRAFT_MAX_BYTES` (413 "
         "`draft_too_large`) and `DRAFT_MAX_DEPTH` (400 `draft_too_deep`); no NUL characters "
         "or unpaired surrogates in keys or strings (400 `draft_invalid_text`), no infinite "
-        "numbers or whole numbers beyond 64 bits (400 `draft_invalid_number`).",
+        "numbers or numbers beyond ±(2^63 - 1) (400 `draft_invalid_number`).",
         request=DraftBlobSerializer,
         responses={
             200: DraftSavedSerializer,
