@@ -200,6 +200,10 @@ def running_server(*, environment: dict[str, str], port: int, log_path: Path) ->
         raise FuzzError(f"{HOST}:{port} is already in use; pass another --port")
     command = [sys.executable, "-m", "gunicorn", "config.wsgi", "-c", "config/gunicorn.conf.py"]
     command += ["--workers", "2", "--bind", f"{HOST}:{port}"]
+    # Request lines of any length reach Django: past gunicorn's 4,094 bytes its own HTML
+    # 414 would answer, which is the server's limit, not the application's (see
+    # docs/deploying.md); a long query is Django's to refuse, in the error shape.
+    command += ["--limit-request-line", "0"]
     with log_path.open("wb") as log:
         process = subprocess.Popen(
             command, cwd=EXAMPLE_PROJECT, env=environment, stdout=log, stderr=subprocess.STDOUT

@@ -76,6 +76,7 @@ CASES = [
     ("put", "/api/me/profile/availability/", [None, 5]),
     ("patch", "/api/me/profile/", {"is_published": True, "settings": None}),
     ("put", "/api/me/profile/autosave/", {"headline": "a\x00b"}),
+    ("put", "/api/me/profile/autosave/", {"settings": {"hourly_rate": 1.5e300}}),
     ("post", "/api/me/profile/autosave/publish/", {"headline": None, "settings": None}),
 ]
 
@@ -170,3 +171,22 @@ def test_odd_query_values_answer_documented_codes(schema, path, name):
                 if not is_documented(components, error["attr"], error["code"])
             ]
     assert not undocumented
+
+
+@pytest.mark.parametrize("path", ["/api/student/relations/", "/api/auth/me/"])
+def test_too_many_query_fields_is_a_documented_400(schema, path):
+    # nox -s fuzz: ?page_size=…&page_size=… past DATA_UPLOAD_MAX_NUMBER_FIELDS (1000) is
+    # config.errors' 400 bad_request, which no operation documented.
+    client = APIClient()
+    client.force_authenticate(UserFactory())
+    response = client.get(f"{path}?" + "&".join(["page_size"] * 1001))
+    assert response.status_code == 400
+    body = response.json()
+    assert body["type"] == "client_error"
+    assert [error["code"] for error in body["errors"]] == ["bad_request"]
+    responses = _resolve(
+        schema,
+        schema["paths"][path]["get"]["responses"]["400"]["content"]["application/json"]["schema"],
+    )
+    assert "#/components/schemas/ParseErrorResponse" in [o["$ref"] for o in responses["oneOf"]]
+    assert "bad_request" in schema["components"]["schemas"]["ParseErrorCodeEnum"]["enum"]
