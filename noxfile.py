@@ -2,7 +2,7 @@
 
     nox -s tests             every package and the example project, PostgreSQL + Redis
     nox -s tests -k lessons  one package (``-k sqlite``: the SQLite runs)
-    nox -s lint | docs | demo | bench | loadtest | perf
+    nox -s lint | docs | demo | bench | loadtest | perf | fuzz
 
 The test matrix follows django-allauth's noxfile: each package is tested against
 Django 5.2 LTS (Python 3.11) and Django 6.1 (Python 3.13). ``DATABASE_URL`` and
@@ -292,6 +292,35 @@ def perf(session: nox.Session) -> None:
         session.install("locust>=2.30")
     session.chdir(ROOT)
     session.run("python", "tools/perf.py", *session.posargs)
+
+
+@nox.session(python="3.12")
+def fuzz(session: nox.Session) -> None:
+    """schemathesis over every operation of the example project, signed in as a demo tutor.
+
+    The example project under gunicorn (DEBUG off, SECURE_SSL_REDIRECT=0, development
+    throttles) on a new PostgreSQL database with the demo data, and Redis; see
+    tools/fuzz.py. It fails on any of these checks, which hold whatever the data:
+
+    - not_a_server_error: no 5xx;
+    - status_code_conformance: every status is one the operation documents;
+    - response_schema_conformance: every body matches its status's schema (each 400
+      names a documented field and code);
+    - content_type_conformance, response_headers_conformance: documented content types
+      and headers (Retry-After on 429, ETag, X-Cache).
+
+    Not run: positive_data_acceptance and negative_data_rejection (a schema-valid id of
+    someone else's lesson is rightly a 404, a clashing slot a 409, and some lenient
+    inputs are accepted on purpose), and the stateful or auth checks (use_after_free,
+    ensure_resource_availability, ignored_auth, ...), which need links or a second user.
+
+    Arguments go to ``schemathesis run``: ``nox -s fuzz -- --max-examples 200``; CI runs
+    ``-- --max-examples 10``. ``PORT`` (default 8097) is where the server listens.
+    """
+    _install_example(session)
+    session.install("schemathesis>=4.3,<5")
+    session.chdir(ROOT)
+    session.run("python", "tools/fuzz.py", *session.posargs)
 
 
 @nox.session(python="3.12")

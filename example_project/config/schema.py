@@ -4,7 +4,14 @@ drf-standardized-errors names the field of an error in a list item with an ``IND
 placeholder (``settings.subjects.INDEX``, ``INDEX.weekday``) and documents it as an
 ``enum`` of that literal text, while responses carry the real index
 (``settings.subjects.0``). This hook turns each such enum into a ``pattern`` that the
-real values match, so clients and schema checkers (schemathesis) accept them.
+real values match, so clients and schema checkers (schemathesis) accept them. The
+``discriminator`` of such an error's ``oneOf`` maps the placeholder texts, which no
+response carries, so it is dropped there: ``oneOf`` alone tells the components apart.
+
+``request_errors`` documents the project's own answer to a request Django refuses
+before any view reads it (``config.errors``): more than ``DATA_UPLOAD_MAX_NUMBER_FIELDS``
+query or form fields is a 400 ``client_error`` ``bad_request``, a body the API cannot
+read, next to drf-standardized-errors' ``parse_error``.
 """
 
 from __future__ import annotations
@@ -20,17 +27,39 @@ def _pattern(attr: str) -> str:
     return "^" + r"\.".join(parts) + "$"
 
 
+def _is_placeholder(value: Any) -> bool:
+    return isinstance(value, str) and PLACEHOLDER in value.split(".")
+
+
 def indexed_error_attributes(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
     for component in result.get("components", {}).get("schemas", {}).values():
+        discriminator = component.get("discriminator", {})
+        if discriminator.get("propertyName") == "attr" and any(
+            _is_placeholder(value) for value in discriminator.get("mapping", {})
+        ):
+            component.pop("discriminator")
         attr = component.get("properties", {}).get("attr")
         values = attr.get("enum") if isinstance(attr, dict) else None
-        if not values or not any(
-            isinstance(value, str) and PLACEHOLDER in value.split(".") for value in values
-        ):
+        if not values or not any(_is_placeholder(value) for value in values):
             continue
         patterns = [_pattern(value) for value in values if isinstance(value, str)]
         attr.pop("enum")
         attr["type"] = "string"
         attr["pattern"] = patterns[0] if len(patterns) == 1 else "|".join(patterns)
         attr["description"] = "The field, with `INDEX` as the item's position in its list."
+    return result
+
+
+#: The 400 codes of config.errors that any operation can answer, besides parse_error.
+REQUEST_ERROR_CODES = {"bad_request": "The request is malformed (e.g. too many fields)"}
+
+
+def request_errors(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    enum = result.get("components", {}).get("schemas", {}).get("ParseErrorCodeEnum")
+    if not enum or "enum" not in enum:
+        return result
+    for code, meaning in REQUEST_ERROR_CODES.items():
+        if code not in enum["enum"]:
+            enum["enum"].append(code)
+            enum["description"] = f"{enum.get('description', '')}\n* `{code}` - {meaning}".strip()
     return result

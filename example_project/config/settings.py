@@ -384,6 +384,8 @@ SPECTACULAR_SETTINGS = {
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
         # Error fields of list items carry their real index, not the literal "INDEX".
         "config.schema.indexed_error_attributes",
+        # Django's refusals before any view (too many fields): a 400 bad_request.
+        "config.schema.request_errors",
     ],
 }
 

@@ -134,7 +134,19 @@ def test_another_exception_handler_warns_about_the_error_shape(settings):
 
 @pytest.mark.django_db
 def test_models_and_migrations_agree():
-    call_command("makemigrations", "tutor_lessons", "--check", "--dry-run", verbosity=0)
+    """``makemigrations --check``: a model change without its migration fails here."""
+    output = StringIO()
+    try:
+        call_command(
+            "makemigrations",
+            "tutor_lessons",
+            check=True,
+            dry_run=True,
+            stdout=output,
+            stderr=output,
+        )
+    except SystemExit:
+        pytest.fail(f"tutor_lessons' models changed without a migration:\n{output.getvalue()}")
 
 
 def test_settings_reject_unknown_names():

@@ -97,6 +97,63 @@ def test_blob_limits(api, body, status, code):
     response = api.put(AUTOSAVE, body, format="json")
     assert response.status_code == status
     assert codes(response)[0][1] == code
+    assert not ProfileDraft.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '{"headline": "a\\u0000b"}',
+        '{"settings": {"a\\u0000": 1}}',
+        '{"subjects": ["\\ud800"]}',
+        '{"\\udc00": true}',
+    ],
+)
+def test_text_postgresql_cannot_store_is_a_400(api, body):
+    # Found by schemathesis (nox -s fuzz): PostgreSQL's jsonb refused these, a 500.
+    response = api.put(AUTOSAVE, body, content_type="application/json")
+    assert response.status_code == 400
+    assert codes(response) == [("non_field_errors", "draft_invalid_text")]
+    assert not ProfileDraft.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '{"a": 1e400}',
+        '{"a": [-1e400]}',
+        '{"a": 9223372036854775808}',
+        '{"a": -10000000000000000000}',
+        # jsonb gives 1e300 back as a 301-digit whole number: every GET was a 500.
+        '{"a": {"b": 1.5e300}}',
+        '{"a": 1e19}',
+    ],
+)
+def test_numbers_that_cannot_be_shown_again_are_a_400(api, body):
+    # Found by schemathesis (nox -s fuzz): 1e400 (infinity) was a 500 from PostgreSQL, and
+    # a 30-digit number (or 1e300) was stored but every GET of the draft was a 500 (orjson).
+    response = api.put(AUTOSAVE, body, content_type="application/json")
+    assert response.status_code == 400
+    assert codes(response) == [("non_field_errors", "draft_invalid_number")]
+    assert not ProfileDraft.objects.exists()
+
+
+def test_the_largest_numbers_are_stored_and_given_back(api):
+    body = {"a": 2**63 - 1, "b": -(2**63 - 1), "c": 9.2e18, "d": 1e-300, "e": 0.5, "f": True}
+    response = api.put(AUTOSAVE, body, format="json")
+    assert response.status_code == 200, response.json()
+    assert api.get(AUTOSAVE).json()["draft"] == body
+
+
+def test_a_draft_with_a_surrogate_pair_is_stored(api):
+    body = {"headline": "Maths \U0001f600", "settings": {"\u00e9": ["\u4e2d"]}}
+    response = api.put(
+        AUTOSAVE,
+        '{"headline": "Maths \\ud83d\\ude00", "settings": {"\\u00e9": ["\\u4e2d"]}}',
+        content_type="application/json",
+    )
+    assert response.status_code == 200, response.json()
+    assert api.get(AUTOSAVE).json()["draft"] == body
 
 
 def test_publish_applies_the_draft_deletes_it_and_refreshes_the_listing(

@@ -149,6 +149,9 @@ def test_availability_is_replaced_whole_and_sorted(api):
         ),
         ([{"weekday": 1, "start": "09:00"}], ("0.end", "required")),
         ({"weekday": 1}, ("non_field_errors", "not_a_list")),
+        # A slot that is not an object: its own error, at its index (was a 500 for null).
+        ([None], ("0.non_field_errors", "null")),
+        ([{"weekday": 1, "start": "09:00", "end": "10:00"}, 5], ("1.non_field_errors", "invalid")),
     ],
 )
 def test_invalid_slots_have_stable_codes(api, week, expected):
@@ -158,6 +161,13 @@ def test_invalid_slots_have_stable_codes(api, week, expected):
     assert response.status_code == 400
     assert codes(response) == [expected]
     assert len(api.get(SLOTS).json()) == 1, "nothing written"
+
+
+def test_null_settings_is_a_400_naming_settings(api):
+    api.patch(PROFILE, FULL, format="json")
+    response = api.patch(PROFILE, {"is_published": True, "settings": None}, format="json")
+    assert response.status_code == 400
+    assert codes(response) == [("settings", "null")]
 
 
 def test_too_many_slots(api):

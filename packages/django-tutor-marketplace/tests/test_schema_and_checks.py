@@ -1,5 +1,8 @@
 """The OpenAPI description, the system checks, the admin and the migrations."""
 
+import re
+from io import StringIO
+
 import pytest
 import yaml
 from django.core.checks import run_checks
@@ -152,7 +155,19 @@ def test_checks_report_bad_settings():
 
 
 def test_no_model_change_lacks_a_migration(db):
-    call_command("makemigrations", "tutor_marketplace", "--check", "--dry-run", verbosity=0)
+    """``makemigrations --check``: a model change without its migration fails here."""
+    output = StringIO()
+    try:
+        call_command(
+            "makemigrations",
+            "tutor_marketplace",
+            check=True,
+            dry_run=True,
+            stdout=output,
+            stderr=output,
+        )
+    except SystemExit:
+        pytest.fail(f"tutor_marketplace' models changed without a migration:\n{output.getvalue()}")
 
 
 def test_admin_pages_render(admin_client):
@@ -166,3 +181,67 @@ def test_admin_pages_render(admin_client):
     assert admin_client.get(url).status_code == 200
     metrics = reverse("admin:tutor_marketplace_marketplacemetrics_changelist")
     assert admin_client.get(metrics, {"metric": "marketplace_cache_hit"}).status_code == 200
+
+
+# --- every 400 names a field and a code the schema documents --------------------------
+
+
+def documented_errors(schema, path, method):
+    """(attr pattern, codes) of each error component of the operation's 400."""
+
+    def resolve(node):
+        while "$ref" in node:
+            node = schema["components"]["schemas"][node["$ref"].rsplit("/", 1)[1]]
+        return node
+
+    body = resolve(
+        schema["paths"][path][method]["responses"]["400"]["content"]["application/json"]["schema"]
+    )
+    validation = next(
+        resolve(option) for option in body["oneOf"] if "ValidationError" in option["$ref"]
+    )
+    error = resolve(validation["properties"]["errors"]["items"])
+    for option in error["oneOf"]:
+        properties = resolve(option)["properties"]
+        for attr in properties["attr"]["enum"]:
+            # drf-standardized-errors writes a list item's position as INDEX.
+            pattern = r"\.".join(
+                r"\d+" if part == "INDEX" else re.escape(part) for part in str(attr).split(".")
+            )
+            yield pattern, set(properties["code"]["enum"])
+
+
+SLOTS_URL = "/api/me/profile/availability/"
+SLOT = {"weekday": 1, "start": "09:00", "end": "10:00"}
+ANSWERED_400S = [
+    # Found by schemathesis (nox -s fuzz): each slot code under the field it names, an
+    # item that is not an object, a null settings object, and the draft publish.
+    ("put", SLOTS_URL, [{**SLOT, "weekday": 9}]),
+    ("put", SLOTS_URL, [{**SLOT, "start": "9am", "end": "25:00"}]),
+    ("put", SLOTS_URL, [{**SLOT, "end": "08:00"}]),
+    ("put", SLOTS_URL, [SLOT, {**SLOT, "start": "09:30", "end": "11:00"}]),
+    ("put", SLOTS_URL, [SLOT] * 51),
+    ("put", SLOTS_URL, [None, 5, {}]),
+    ("patch", "/api/me/profile/", {"is_published": True, "settings": None}),
+    ("put", "/api/me/profile/autosave/", {"headline": "a\x00b"}),
+    ("post", "/api/me/profile/autosave/publish/", {"headline": None, "settings": None}),
+    ("post", "/api/me/profile/autosave/publish/", {"settings": {"hourly_rate": "x"}}),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "data"), ANSWERED_400S)
+def test_every_400_names_a_documented_field_and_code(schema, api, method, path, data):
+    api.patch("/api/me/profile/", {"headline": "Maths"}, format="json")
+    if path.endswith("/publish/"):
+        api.put("/api/me/profile/autosave/", data, format="json")
+        response = api.post(path)
+    else:
+        response = getattr(api, method)(path, data, format="json")
+
+    assert response.status_code == 400, response.content
+    documented = list(documented_errors(schema, path, method))
+    for error in response.json()["errors"]:
+        assert any(
+            re.fullmatch(pattern, error["attr"]) and error["code"] in codes
+            for pattern, codes in documented
+        ), error

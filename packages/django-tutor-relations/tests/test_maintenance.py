@@ -127,7 +127,19 @@ def test_there_is_no_transition_to_pending():
 
 @pytest.mark.django_db
 def test_the_migrations_match_the_models():
-    call_command("makemigrations", "tutor_relations", "--check", "--dry-run", stdout=StringIO())
+    """``makemigrations --check``: a model change without its migration fails here."""
+    output = StringIO()
+    try:
+        call_command(
+            "makemigrations",
+            "tutor_relations",
+            check=True,
+            dry_run=True,
+            stdout=output,
+            stderr=output,
+        )
+    except SystemExit:
+        pytest.fail(f"tutor_relations' models changed without a migration:\n{output.getvalue()}")
 
 
 # The API's edges --------------------------------------------------------------------------

@@ -140,6 +140,23 @@ CODES: dict[str, ErrorCode] = {
             meaning="an autosave body nested deeper than `DRAFT_MAX_DEPTH`",
         ),
         ErrorCode(
+            "draft_invalid_text",
+            400,
+            "The draft may not contain NUL characters or unpaired surrogates.",
+            attr="non_field_errors",
+            meaning="a draft key or string with `\\u0000` or a lone surrogate (`\\ud800`), "
+            "which PostgreSQL cannot store",
+        ),
+        ErrorCode(
+            "draft_invalid_number",
+            400,
+            "Numbers in the draft must be finite and between -9223372036854775807 and "
+            "9223372036854775807.",
+            attr="non_field_errors",
+            meaning="a draft number such as `1e400` (read as infinity) or one beyond "
+            "±9223372036854775807 (2^63 - 1), `1e300` included",
+        ),
+        ErrorCode(
             "draft_too_large",
             413,
             "The draft may take at most {draft_max_bytes} bytes of JSON.",

@@ -9,6 +9,8 @@ from __future__ import annotations
 import itertools
 import json
 import logging
+import math
+import re
 from datetime import time
 from decimal import Decimal
 from typing import Any
@@ -175,6 +177,33 @@ def _depth(value: Any) -> int:
     return 0
 
 
+# What a PostgreSQL jsonb value cannot hold: NUL, and a surrogate that is not half of a
+# pair (a JSON "\ud83d\ude00" pair is read as one character, so any left are unpaired).
+_UNSTORABLE_TEXT = re.compile("[\x00\ud800-\udfff]")
+# jsonb cannot hold 1e400 (read as infinity), and it gives 1e300 back as a whole number
+# of 301 digits, which JSON renderers such as orjson refuse beyond 64 bits: such a draft
+# could be stored but never shown again.
+_LARGEST_NUMBER = 2**63 - 1
+
+
+def _unstorable(value: Any) -> str | None:
+    """The error code of the first value in ``value`` that cannot round-trip, if any."""
+    if isinstance(value, str):
+        return "draft_invalid_text" if _UNSTORABLE_TEXT.search(value) else None
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        storable = math.isfinite(value) and abs(value) <= _LARGEST_NUMBER
+        return None if storable else "draft_invalid_number"
+    if isinstance(value, dict):
+        items: list[Any] = [*value.keys(), *value.values()]
+    elif isinstance(value, list):
+        items = value
+    else:
+        return None
+    return next((code for item in items if (code := _unstorable(item))), None)
+
+
 def validate_draft(data: Any) -> None:
     if not isinstance(data, dict):
         raise InvalidInput("draft_not_object")
@@ -182,6 +211,9 @@ def validate_draft(data: Any) -> None:
         raise DraftTooLarge()
     if _depth(data) > marketplace_settings.DRAFT_MAX_DEPTH:
         raise InvalidInput("draft_too_deep")
+    code = _unstorable(data)
+    if code is not None:
+        raise InvalidInput(code)
 
 
 def _check_version(draft: ProfileDraft | None, if_match: list[str] | None) -> None:

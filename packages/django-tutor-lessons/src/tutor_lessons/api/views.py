@@ -269,7 +269,10 @@ def _calendar_parameters() -> list[OpenApiParameter]:
 )
 @extend_validation_errors(["conflict", *_BOUND_ERRORS], field_name="start", methods=["get"])
 @extend_validation_errors(["conflict", *_BOUND_ERRORS], field_name="end", methods=["get"])
-@extend_validation_errors(["invalid_choice"], field_name="status", methods=["get"])
+# status is a CharField (a comma-separated list): DRF refuses a NUL byte in it first.
+@extend_validation_errors(
+    ["invalid_choice", "null_characters_not_allowed"], field_name="status", methods=["get"]
+)
 @extend_validation_errors(["invalid_choice"], field_name="role", methods=["get"])
 class CalendarView(LessonsAPIView):
     @extend_schema(

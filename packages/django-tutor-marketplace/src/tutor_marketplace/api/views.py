@@ -10,6 +10,10 @@ from typing import Any
 from django.forms import Form
 from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_standardized_errors.openapi_utils import (
+    get_flat_serializer_fields,
+    get_serializer_fields_with_error_codes,
+)
 from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import exceptions, status
 from rest_framework.exceptions import ErrorDetail
@@ -17,6 +21,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
@@ -50,10 +55,44 @@ from tutor_marketplace.representation import profile_representation
 from tutor_marketplace.telemetry import record_listing
 
 _FILTERS = ("subject", "min_rate", "max_rate", "weekday", "q")
+# The profile's 400s beyond what its serializer's fields document by themselves.
 _PROFILE_CODES = {
     "settings.subjects": ["invalid_subject", "too_many_subjects"],
     "settings.currency": ["invalid_currency"],
+    # ``"settings": null`` names the field itself; drf-standardized-errors documents the
+    # nested serializer's own errors only as ``settings.non_field_errors``.
+    "settings": ["null"],
 }
+
+
+def document_validation_errors(codes: dict[str, list[str]], *, methods: list[str]) -> Any:
+    """``extend_validation_errors`` for each field of ``codes``: the 400s the schema lists."""
+
+    def decorate(view: type) -> type:
+        for field_name, field_codes in codes.items():
+            view = extend_validation_errors(field_codes, field_name=field_name, methods=methods)(
+                view
+            )
+        return view
+
+    return decorate
+
+
+def _profile_input_codes() -> dict[str, list[str]]:
+    """What a ``PATCH`` of the profile can answer, field by field, as its schema lists it.
+
+    The publish endpoint has no request body but validates the draft as that ``PATCH``
+    would, so it documents the same codes.
+    """
+    fields = get_serializer_fields_with_error_codes(
+        get_flat_serializer_fields(ProfileSerializer(partial=True))
+    )
+    codes: dict[str, set[str]] = {}
+    for field in fields:
+        codes.setdefault(field.name, set()).update(field.error_codes)
+    for field_name, extra in _PROFILE_CODES.items():
+        codes.setdefault(field_name, set()).update(extra)
+    return {field_name: sorted(found) for field_name, found in codes.items()}
 
 
 class MarketplaceAPIView(APIView):
@@ -211,12 +250,7 @@ class TutorListView(MarketplaceAPIView):
         return f"{len(page.profiles)}\n".encode() + body
 
 
-@extend_validation_errors(
-    _PROFILE_CODES["settings.subjects"], field_name="settings.subjects", methods=["patch"]
-)
-@extend_validation_errors(
-    _PROFILE_CODES["settings.currency"], field_name="settings.currency", methods=["patch"]
-)
+@document_validation_errors(_PROFILE_CODES, methods=["patch"])
 class ProfileView(MarketplaceAPIView):
     @extend_schema(
         operation_id="marketplace_profile_get",
@@ -258,10 +292,16 @@ class ProfileView(MarketplaceAPIView):
         return Response(profile_representation(services.profile_of(profile.user)))
 
 
-_SLOT_CODES = ["invalid_weekday", "invalid_time", "slot_reversed", "slot_overlap", "too_many_slots"]
+# The field each slot code names (``0.weekday``, ``1.start``, ...; INDEX is the position).
+_SLOT_CODES = {
+    "INDEX.weekday": ["invalid_weekday"],
+    "INDEX.start": ["invalid_time", "slot_overlap"],
+    "INDEX.end": ["invalid_time", "slot_reversed"],
+    api_settings.NON_FIELD_ERRORS_KEY: ["too_many_slots"],
+}
 
 
-@extend_validation_errors(_SLOT_CODES, field_name=None, methods=["put"])
+@document_validation_errors(_SLOT_CODES, methods=["put"])
 class AvailabilityView(MarketplaceAPIView):
     @extend_schema(
         operation_id="marketplace_availability_get",
@@ -309,16 +349,19 @@ def indexed_errors(errors: Any) -> Any:
 
     DRF answers a list, or (3.16+) a dict keyed by int indexes, and drf-standardized-errors
     would drop an index 0 from the ``attr``; errors about the whole list pass unchanged.
+    An item that is not an object at all (``null``, ``5``) has a list of errors of its
+    own: they are the item's ``"<index>.non_field_errors"``.
     """
     if isinstance(errors, dict) and not any(isinstance(key, int) for key in errors):
         return errors
     items = enumerate(errors) if isinstance(errors, list) else errors.items()
-    return {
-        f"{index}.{field}": details
-        for index, item_errors in items
-        if item_errors
-        for field, details in item_errors.items()
-    }
+    indexed = {}
+    for index, item_errors in items:
+        if isinstance(item_errors, list | tuple):
+            item_errors = {api_settings.NON_FIELD_ERRORS_KEY: item_errors}
+        for field, details in (item_errors or {}).items():
+            indexed[f"{index}.{field}"] = details
+    return indexed
 
 
 def if_match(request: Request) -> list[str] | None:
@@ -347,7 +390,9 @@ class AutosaveBase(MarketplaceAPIView):
 
 
 @extend_validation_errors(
-    ["draft_not_object", "draft_too_deep"], field_name="non_field_errors", methods=["put"]
+    ["draft_not_object", "draft_too_deep", "draft_invalid_text", "draft_invalid_number"],
+    field_name="non_field_errors",
+    methods=["put"],
 )
 class AutosaveView(AutosaveBase):
     @extend_schema(
@@ -374,7 +419,9 @@ class AutosaveView(AutosaveBase):
         "replaces the stored draft and answers its new version (also as `ETag`) and the "
         "dirty paths. With `If-Match`, a draft saved meanwhile by another tab is not "
         "overwritten: 412 `draft_version_mismatch`. Limits: `DRAFT_MAX_BYTES` (413 "
-        "`draft_too_large`) and `DRAFT_MAX_DEPTH` (400 `draft_too_deep`).",
+        "`draft_too_large`) and `DRAFT_MAX_DEPTH` (400 `draft_too_deep`); no NUL characters "
+        "or unpaired surrogates in keys or strings (400 `draft_invalid_text`), no infinite "
+        "numbers or numbers beyond ±(2^63 - 1) (400 `draft_invalid_number`).",
         request=DraftBlobSerializer,
         responses={
             200: DraftSavedSerializer,
@@ -445,12 +492,7 @@ class AutosaveDiffView(AutosaveBase):
         )
 
 
-@extend_validation_errors(
-    _PROFILE_CODES["settings.subjects"], field_name="settings.subjects", methods=["post"]
-)
-@extend_validation_errors(
-    _PROFILE_CODES["settings.currency"], field_name="settings.currency", methods=["post"]
-)
+@document_validation_errors(_profile_input_codes(), methods=["post"])
 class AutosavePublishView(AutosaveBase):
     write_throttle = MarketplaceWriteThrottle
 

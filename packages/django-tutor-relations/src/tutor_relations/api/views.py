@@ -42,7 +42,8 @@ from tutor_relations.models import RELATION_STATUS
 from tutor_relations.selectors import Page
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
-_CURSOR_ERRORS = ["invalid_cursor", "foreign_cursor", "stale_cursor"]
+# The cursor is a CharField: DRF refuses a NUL byte in it before it is decoded.
+_CURSOR_ERRORS = ["invalid_cursor", "foreign_cursor", "stale_cursor", "null_characters_not_allowed"]
 _IDS_ERRORS = ["required", "null", "not_a_list", "empty", "too_many_ids", "invalid_id"]
 
 

@@ -1,0 +1,365 @@
+"""Fuzz the example project's API with schemathesis: ``nox -s fuzz [-- schemathesis options]``.
+
+    python tools/fuzz.py [--port 8097] [--user olena] [schemathesis run options...]
+
+Every run starts from a new PostgreSQL database, so that what earlier runs wrote (the
+fuzzer's lessons, relations and drafts) does not change what this one meets: on the
+server of ``DATABASE_URL`` it drops and creates ``<name>_fuzz`` (``…/tutor`` fuzzes
+``tutor_fuzz``, the default), and keeps it afterwards for a look. ``REDIS_URL`` (default
+``redis://127.0.0.1:6379/5``) holds the throttles and the listing cache. It migrates,
+loads the demo data (``manage.py seed_demo``), serves ``example_project`` under gunicorn
+on ``127.0.0.1:PORT`` (``--port``, default ``$PORT`` or 8097) with ``DEBUG=0``,
+``SECURE_SSL_REDIRECT=0`` and the development throttle profile, logs in as a demo user
+(``olena``, a tutor with students, lessons and a profile) and runs ``schemathesis run``
+against ``/api/schema/`` with that user's ``Authorization: Token``, over every
+operation; the operations on one object (``/api/lessons/{id}/…``, the relation
+actions and timeline) get the id of one of the demo tutor's lessons or relations, so
+that they reach more than a 404 (``known_ids``). The server is always stopped at the end.
+
+The checks (``CHECKS``) fail the run on any 5xx, any response whose body, status code,
+content type or headers its schema does not document. Any other argument goes to
+``schemathesis run`` as it is (``--max-examples 200``, ``--max-time 60``, ``--seed 1``,
+``--include-path-regex marketplace``); the defaults below apply only where the
+caller gives none. Exit status: schemathesis's, or 1 when the server could not start
+or logged an error (a traceback) while it answered.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, timedelta
+from pathlib import Path
+from urllib.parse import unquote, urlsplit, urlunsplit
+
+import psycopg
+from psycopg import sql
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE_PROJECT = REPO_ROOT / "example_project"
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/tutor_fuzz"
+DATABASE_SUFFIX = "_fuzz"
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/5"
+HOST = "127.0.0.1"
+SERVER_START_SECONDS = 30
+DEMO_PASSWORD = "demo-pass-123"  # accounts/management/commands/seed_demo.py
+# Error lines of the server log that report latency, not a failure (see server_errors).
+LATENCY_LOG_EVENTS = frozenset({"marketplace_slow_miss"})
+
+# What fails the run. Each holds for every request, whatever the database holds:
+#   not_a_server_error            no 5xx, ever
+#   status_code_conformance       every status is one the operation documents
+#   response_schema_conformance   every body matches the schema of its status
+#   content_type_conformance      every Content-Type is one the operation documents
+#   response_headers_conformance  documented response headers (Retry-After on 429,
+#                                 ETag, X-Cache) are present and match their schema
+# Left out on purpose, as they depend on state the fuzzer does not know:
+#   positive_data_acceptance      "schema-valid request rejected": a valid id of a
+#                                 relation or lesson that is not the user's is a 404,
+#                                 a slot that clashes a 409, a pending-only action a 409
+#   negative_data_rejection       a few schema-invalid requests are accepted on
+#                                 purpose (the API is lenient where the schema is
+#                                 strict, e.g. naive times are read in the user's zone)
+#   use_after_free, ensure_resource_availability: stateful checks that need links
+#                                 between operations the schema does not declare
+#   ignored_auth, missing_required_header, unsupported_method,
+#   allow_header_conformance      covered by the packages' own tests (401/405)
+CHECKS = (
+    "not_a_server_error",
+    "status_code_conformance",
+    "response_schema_conformance",
+    "content_type_conformance",
+    "response_headers_conformance",
+)
+# Applied unless the caller passes the same option.
+DEFAULT_OPTIONS = {
+    # One worker: the machine is shared; a bigger run passes --workers.
+    "--workers": "1",
+    "--phases": "examples,coverage,fuzzing",
+    # No hypothesis example database left in the repository.
+    "--generation-database": ":memory:",
+    "--request-timeout": "30",
+}
+# Rates so high that a run never answers 429 from the per-address throttles (every
+# request comes from 127.0.0.1). The development profile covers the per-user ones.
+SERVER_ENVIRONMENT = {
+    "DEBUG": "0",
+    "SECURE_SSL_REDIRECT": "0",
+    "THROTTLE_PROFILE": "development",
+    "AUTH_REGISTER_THROTTLE_RATE": "100000/min",
+    "AUTH_TOKEN_THROTTLE_RATE": "100000/min",
+    "LOG_LEVEL": "INFO",
+}
+
+
+class FuzzError(Exception):
+    pass
+
+
+def fuzz_database_url(database_url: str) -> str:
+    """``DATABASE_URL`` with ``_fuzz`` after its database name: never the database itself."""
+    if not database_url.startswith("postgres"):
+        return DEFAULT_DATABASE_URL
+    parts = urlsplit(database_url)
+    name = (unquote(parts.path.lstrip("/")) or "tutor") + DATABASE_SUFFIX
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+def recreate_database(database_url: str) -> None:
+    """Drop the database of ``database_url`` (and its connections) and create it anew."""
+    parts = urlsplit(database_url)
+    name = unquote(parts.path.lstrip("/"))
+    try:
+        with psycopg.connect(
+            host=parts.hostname or "127.0.0.1",
+            port=parts.port or 5432,
+            user=unquote(parts.username or "postgres"),
+            password=unquote(parts.password) if parts.password else None,
+            dbname="postgres",
+            autocommit=True,
+            connect_timeout=5,
+        ) as connection:
+            database = sql.Identifier(name)
+            connection.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(database))
+            connection.execute(sql.SQL("CREATE DATABASE {}").format(database))
+    except psycopg.Error as error:
+        raise FuzzError(f"cannot recreate database {name!r}: {error}") from error
+
+
+def port_is_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        return probe.connect_ex((HOST, port)) != 0
+
+
+def log_tail(path: Path, lines: int = 30) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no server log)"
+
+
+def http(
+    method: str, url: str, body: dict | None = None, *, token: str | None = None
+) -> tuple[int, dict]:
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(url, data=data, method=method)
+    request.add_header("Content-Type", "application/json")
+    request.add_header("Accept", "application/json")
+    if token:
+        request.add_header("Authorization", f"Token {token}")
+    # No proxy from the environment for loopback traffic.
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    try:
+        with opener.open(request, timeout=10) as response:
+            return response.status, json.loads(response.read() or b"{}")
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"{}")
+
+
+def wait_until_answering(base_url: str, process: subprocess.Popen, log_path: Path) -> None:
+    deadline = time.monotonic() + SERVER_START_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise FuzzError(f"gunicorn exited with {process.returncode}:\n{log_tail(log_path)}")
+        try:
+            http("GET", f"{base_url}/api/auth/me/")  # unauthenticated: a 401
+            return
+        except (urllib.error.URLError, ConnectionError):
+            time.sleep(0.2)
+    raise FuzzError(f"gunicorn did not answer in {SERVER_START_SECONDS} s")
+
+
+def stop(process: subprocess.Popen) -> None:
+    """Stop gunicorn gracefully; kill it if it does not stop within 15 seconds."""
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=15)
+
+
+@contextmanager
+def running_server(*, environment: dict[str, str], port: int, log_path: Path) -> Iterator[str]:
+    """Serve the example project under gunicorn (2 workers) for the duration of the block."""
+    if not port_is_free(port):
+        raise FuzzError(f"{HOST}:{port} is already in use; pass another --port")
+    command = [sys.executable, "-m", "gunicorn", "config.wsgi", "-c", "config/gunicorn.conf.py"]
+    command += ["--workers", "2", "--bind", f"{HOST}:{port}"]
+    # Request lines of any length reach Django: past gunicorn's 4,094 bytes its own HTML
+    # 414 would answer, which is the server's limit, not the application's (see
+    # docs/deploying.md); a long query is Django's to refuse, in the error shape.
+    command += ["--limit-request-line", "0"]
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            command, cwd=EXAMPLE_PROJECT, env=environment, stdout=log, stderr=subprocess.STDOUT
+        )
+    try:
+        base_url = f"http://{HOST}:{port}"
+        wait_until_answering(base_url, process, log_path)
+        yield base_url
+    finally:
+        stop(process)
+
+
+def manage(environment: dict[str, str], *arguments: str) -> None:
+    subprocess.run(
+        [sys.executable, "manage.py", *arguments], cwd=EXAMPLE_PROJECT, env=environment, check=True
+    )
+
+
+def token_of(base_url: str, username: str) -> str:
+    status, body = http(
+        "POST", f"{base_url}/api/auth/token/", {"username": username, "password": DEMO_PASSWORD}
+    )
+    if status != 200:
+        raise FuzzError(f"cannot log in as {username}: {status} {body}")
+    return body["token"]
+
+
+def known_ids(base_url: str, token: str) -> dict[str, int]:
+    """Ids of the demo data that the operations with an ``{id}`` act on.
+
+    Without them schemathesis sends made-up ids, and those operations answer nothing but
+    404: with them it reaches their validation, conflicts and transitions.
+    """
+
+    def ids(path: str, **query: str) -> list[int]:
+        url = f"{base_url}{path}?{urllib.parse.urlencode(query)}"
+        status, body = http("GET", url, token=token)
+        if status != 200:
+            raise FuzzError(f"GET {url}: {status} {body}")
+        return [row["id"] for row in body["results"]]
+
+    today = date.today()
+    lessons = ids(
+        "/api/lessons/my/",
+        role="tutor",
+        status="scheduled",
+        **{"from": today.isoformat(), "to": (today + timedelta(days=30)).isoformat()},
+    )
+    pending = ids("/api/tutor/relations/students/", status="pending")
+    active = ids("/api/tutor/relations/students/", status="active")
+    # A user without some of them (``--user taras``, a student) fuzzes those with made-up ids.
+    chosen = {
+        "PATCH /api/lessons/{id}/reschedule/": lessons[:1],
+        "POST /api/lessons/{id}/cancel/": lessons[1:2],
+        "POST /api/tutor/relations/{id}/accept/": pending[:1],
+        "POST /api/tutor/relations/{id}/archive/": active[:1],
+        "GET /api/tutor/relations/{id}/timeline/": active[-1:],
+    }
+    return {operation: found[0] for operation, found in chosen.items() if found}
+
+
+def write_config(path: Path, ids: dict[str, int]) -> None:
+    """A schemathesis.toml that pins each ``{id}`` to one of the demo data's objects."""
+    blocks = [
+        f'[[operations]]\ninclude-name = "{operation}"\nparameters = {{ id = {value} }}\n'
+        for operation, value in ids.items()
+    ]
+    path.write_text("\n".join(blocks))
+
+
+def server_errors(log_path: Path) -> list[str]:
+    """The server log's lines at ERROR or worse: a 5xx's traceback, a failing receiver.
+
+    Not the marketplace's ``marketplace_slow_miss``: it reports latency (a listing miss
+    over 300 ms on a busy machine), not a failure.
+    """
+    found = []
+    for line in log_path.read_text(errors="replace").splitlines():
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError:
+            if "Traceback" in line:
+                found.append(line)
+            continue
+        if not isinstance(record, dict) or record.get("level") not in {"ERROR", "CRITICAL"}:
+            continue
+        if record.get("event") not in LATENCY_LOG_EVENTS:
+            found.append(line)
+    return found
+
+
+def schemathesis_command(schema_url: str, token: str, config: Path, extra: list[str]) -> list[str]:
+    executable = Path(sys.executable).with_name("schemathesis")
+    command = [str(executable), "--config-file", str(config), "run", schema_url]
+    command += ["--checks", ",".join(CHECKS)]
+    command += ["--header", f"Authorization: Token {token}"]
+    given = {argument.split("=", 1)[0] for argument in extra if argument.startswith("-")}
+    for option, value in DEFAULT_OPTIONS.items():
+        if option not in given:
+            command += [option, value]
+    return command + extra
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8097")))
+    parser.add_argument("--user", default="olena", help="the demo user to fuzz as")
+    arguments, extra = parser.parse_known_args()
+
+    database_url = fuzz_database_url(os.environ.get("DATABASE_URL", ""))
+    environment = {
+        **os.environ,
+        **SERVER_ENVIRONMENT,
+        "DATABASE_URL": database_url,
+        "REDIS_URL": os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL,
+        "SECRET_KEY": secrets.token_urlsafe(40),
+        "PORT": str(arguments.port),
+    }
+    started = time.monotonic()
+    try:
+        recreate_database(database_url)
+        manage(environment, "migrate", "--noinput", "--verbosity", "0")
+        manage(environment, "seed_demo")
+        print(f"fuzz: database, migrations and demo data in {time.monotonic() - started:.0f} s")
+        with tempfile.TemporaryDirectory(prefix="tutor-fuzz-") as directory:
+            log_path = Path(directory) / "server.log"
+            with running_server(
+                environment=environment, port=arguments.port, log_path=log_path
+            ) as base_url:
+                token = token_of(base_url, arguments.user)
+                config = Path(directory) / "schemathesis.toml"
+                write_config(config, known_ids(base_url, token))
+                command = schemathesis_command(f"{base_url}/api/schema/", token, config, extra)
+                shown = [
+                    part if token not in part else "Authorization: Token ***" for part in command
+                ]
+                print("fuzz:", " ".join(shown), flush=True)
+                # From the repository root: --report writes to schemathesis-report/.
+                fuzzing = time.monotonic()
+                status = subprocess.run(command, cwd=REPO_ROOT, check=False).returncode
+                fuzzed = time.monotonic() - fuzzing
+            errors = server_errors(log_path)
+    except (FuzzError, subprocess.CalledProcessError) as error:
+        print(f"fuzz: {error}", file=sys.stderr)
+        return 1
+    print(
+        f"fuzz: {time.monotonic() - started:.0f} s in all, {fuzzed:.0f} s of them schemathesis, "
+        f"which exited {status}"
+    )
+    if errors:
+        print(f"fuzz: the server logged {len(errors)} error line(s):", file=sys.stderr)
+        for line in errors[:20]:
+            print(line, file=sys.stderr)
+        return status or 1
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
