@@ -156,7 +156,9 @@ def _listing_parameters() -> list[OpenApiParameter]:
 _TEXT_PARAMETER_ERRORS = ["max_length", "null_characters_not_allowed"]
 
 
-@extend_validation_errors(["invalid_cursor", "max_length"], field_name="cursor", methods=["get"])
+@extend_validation_errors(
+    ["invalid_cursor", *_TEXT_PARAMETER_ERRORS], field_name="cursor", methods=["get"]
+)
 @extend_validation_errors(["invalid_weekday"], field_name="weekday", methods=["get"])
 @extend_validation_errors(
     ["invalid", "min_value", "max_value", "max_digits", "max_decimal_places", "max_whole_digits"],
