@@ -1,7 +1,7 @@
 """Load test: every endpoint of the example project, at 10 and 30 locust users, on two app
 servers that share one PostgreSQL and one Redis.
 
-    python tools/loadtest.py [--levels 10,30] [--duration 30] [--ports 8098,8099]
+    python tools/loadtest.py [--levels 10,30] [--duration 25] [--ports 8098,8099]
 
 It creates the PostgreSQL database of ``DATABASE_URL`` if it is missing (default
 ``postgres://postgres@127.0.0.1:5432/tutor_loadtest``; ``REDIS_URL`` defaults to
@@ -15,10 +15,11 @@ subject of the run's own, so runs do not depend on each other.
 
 Each load level (``--levels``) is two phases, reported together in one table:
 
-1. **Mixed load** (locust, ``--duration`` seconds): as many locust users as the level,
-   each a tutor with a student of its own on every endpoint, spread over both
-   instances (``tools/loadtest_locustfile.py`` says what each task checks). A user of
-   the second level takes over a pair of the first one where it can.
+1. **Mixed load** (locust, ``--duration`` seconds once every user has signed up): as
+   many locust users as the level, each a tutor with a student of its own on every
+   endpoint, spread over both instances (``tools/loadtest_locustfile.py`` says what
+   each task checks). A user of the second level takes over a pair of the first one
+   where it can.
 2. **Correctness bursts**, driven from here through locust's own HTTP client (so their
    requests are in the same table), every request of a burst sent at once, half to each
    instance, each judged once all are answered:
@@ -103,8 +104,11 @@ DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/tutor_loadtest"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/3"
 HOST = "127.0.0.1"
 WORKERS_PER_INSTANCE = 2
+KEEP_ALIVE_SECONDS = 75
 
 SERVER_START_SECONDS = 30
+# At most this long for every user of a level to sign up before its clock starts.
+SIGN_UP_SECONDS = 90
 # How long a user may finish the task it is in once a level's time is up.
 STOP_TIMEOUT_SECONDS = 30
 # Throttles set so high that they never answer 429 during a run (every client comes
@@ -235,6 +239,11 @@ def running(instances: list[Instance], environment: dict[str, str]) -> Iterator[
                 str(WORKERS_PER_INSTANCE),
                 "--bind",
                 f"{HOST}:{instance.port}",
+                # As behind a proxy that keeps its upstream connections (nginx: 75 s).
+                # gunicorn's default of 2 s races a client that reuses its connection
+                # just as the server closes it: that POST fails with "connection closed".
+                "--keep-alive",
+                str(KEEP_ALIVE_SECONDS),
             ]
             env = {**environment, "PROMETHEUS_MULTIPROC_DIR": str(instance.metrics_dir)}
             with instance.log_path.open("wb") as log:
@@ -752,9 +761,19 @@ def run_level(users: int, duration: float, instances: list[Instance], levels: li
     before = {instance.name: instance.answered for instance in instances}
     started = time.monotonic()
     runner = environment.create_local_runner()
-    print(f"\n{users} users: {duration:.0f} s of mixed load", flush=True)
+    print(f"\n{users} users: sign-up, then {duration:.0f} s of mixed load", flush=True)
     try:
+        RUN.started = 0
         runner.start(users, spawn_rate=users)
+        # The clock starts once every user has signed up (password hashing: seconds at 30
+        # users on 2 cores), so each level has its full duration of the mixed load.
+        deadline = time.monotonic() + SIGN_UP_SECONDS
+        while RUN.started < users and time.monotonic() < deadline:
+            gevent.sleep(0.2)
+        print(
+            f"  {RUN.started} users signed up after {time.monotonic() - started:4.1f} s",
+            flush=True,
+        )
         gevent.sleep(duration)
         runner.stop()
         RUN.release_all()
@@ -945,7 +964,7 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--levels", type=levels, default=[10, 30], help="users, e.g. 10,30")
     parser.add_argument(
-        "--duration", type=float, default=30, help="seconds of mixed load per level"
+        "--duration", type=float, default=25, help="seconds of mixed load per level"
     )
     parser.add_argument("--ports", type=ports, default=[8098, 8099], help="instances A,B")
     return parser.parse_args(argv)

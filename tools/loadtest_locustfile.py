@@ -119,6 +119,8 @@ class Run:
         # Students registered only to ask tutors (once the other pairs' ran out).
         self.extra_students: list[Account] = []
         self.accounts = 0
+        # Users of the current level through their on_start, signed up or not.
+        self.started = 0
 
     def username(self, role: str) -> str:
         self.accounts += 1
@@ -465,6 +467,13 @@ class TutorAndStudent(FastHttpUser):
     connection_timeout = 10.0
 
     def on_start(self) -> None:
+        try:
+            self.start_up()
+        finally:
+            # The runner starts a level's clock once every user is through this.
+            RUN.started += 1
+
+    def start_up(self) -> None:
         hosts = RUN.hosts or [self.host]
         self.pair, new = RUN.claim()
         home = hosts[self.pair.index % len(hosts)]
