@@ -271,9 +271,12 @@ def docs(session: nox.Session) -> None:
 
 @nox.session(python="3.12")
 def loadtest(session: nox.Session) -> None:
-    """10-30 concurrent clients per lessons endpoint against gunicorn, PostgreSQL, Redis."""
+    """Every endpoint at 10 and 30 locust users across two gunicorn instances.
+
+    ``nox -s loadtest -- --duration 20 --levels 10``; see tools/loadtest.py.
+    """
     _install_example(session)
-    session.install("httpx>=0.27")
+    session.install("locust>=2.30")
     session.chdir(ROOT)
     session.run("python", "tools/loadtest.py", *session.posargs)
 

@@ -1,88 +1,116 @@
-"""Load test: concurrent clients against every endpoint of the example project.
+"""Load test: every endpoint of the example project, at 10 and 30 locust users, on two app
+servers that share one PostgreSQL and one Redis.
 
-    python tools/loadtest.py [--clients 20] [--requests-per-client 10] [--port 8099]
+    python tools/loadtest.py [--levels 10,30] [--duration 25] [--ports 8098,8099]
 
 It creates the PostgreSQL database of ``DATABASE_URL`` if it is missing (default
 ``postgres://postgres@127.0.0.1:5432/tutor_loadtest``; ``REDIS_URL`` defaults to
 ``redis://127.0.0.1:6379/3``: the throttles and the marketplace listing cache live
-there), migrates, serves ``example_project`` under gunicorn on ``127.0.0.1:PORT`` with
-``DEBUG=0``, and always stops it at the end. Fresh users are registered on every run and
-the listing is filtered by a subject of the run's own, so runs do not depend on each
-other.
+there), migrates, and serves ``example_project`` twice under gunicorn, the way a host
+scales out: instances A and B on two ports, 2 workers each, ``DEBUG=0``, one
+``SECRET_KEY`` (a cursor from one instance works on the other) and each its own
+``PROMETHEUS_MULTIPROC_DIR``. Both are always stopped at the end, on a failure or
+Ctrl+C too. Users are registered fresh on every run and the listing is filtered by a
+subject of the run's own, so runs do not depend on each other.
 
-Each scenario starts its clients together (a barrier) and each client is a tutor with
-a student of its own, so ordinary traffic never conflicts. In order:
+Each load level (``--levels``) is two phases, reported together in one table:
 
-- relations: each student asks its tutor (an ``Idempotency-Key``, retried: the replay
-  answers the same relation) and the burst tutor; the burst student asks every tutor.
-  Each tutor accepts its student alone and the burst student in a batch. Lessons need
-  these active relations (403 ``scheduling_not_allowed`` otherwise).
-- burst: every client batch-accepts the same pending ids of the burst tutor, each in
-  its own order; every id must be processed exactly once in all the answers together,
-  the others reporting it ``already active``, and each timeline must hold one accept.
-- reads of the relations: students (one per page, by cursor), tutors, recent actions,
-  a timeline.
-- marketplace: each tutor publishes a profile and a week of availability and reads
-  them back. The listing, with filters of the client's own, answers ``X-Cache: MISS``
-  and then ``HIT`` with the same body; every client pages through the run's tutors by
-  cursor; after a PATCH of the headline the same filters answer MISS with the new one.
-  Autosave: PUT, PUT with ``If-Match``, GET, diff, publish, PUT, DELETE, diff.
-- lessons: create, calendar, reschedule, cancel; then two bursts: every client books
-  one slot for the same tutor and student, then every tutor books one slot with the
-  same student; each must answer exactly one 201 and the rest 409 ``time_conflict``.
-- archive: each tutor archives its student alone and the burst student in a batch (the
-  archived one reported ``already archived``); a lesson is then a 403
-  ``scheduling_not_allowed``. Last burst: every client batch-archives the burst tutor's
-  ids with one ``Idempotency-Key``: one answer acts, the others replay it.
+1. **Mixed load** (locust, ``--duration`` seconds once every user has signed up): as
+   many locust users as the level, each a tutor with a student of its own on every
+   endpoint, spread over both instances (``tools/loadtest_locustfile.py`` says what
+   each task checks). A user of the second level takes over a pair of the first one
+   where it can.
+2. **Correctness bursts**, driven from here through locust's own HTTP client (so their
+   requests are in the same table), every request of a burst sent at once, half to each
+   instance, each judged once all are answered:
 
-The run prints p50/p95/max latency and the count of each status per endpoint (the
-listing split by ``X-Cache``), and exits 1 on any 5xx, connection error, unexpected
-status or body, error line in the server log, or a run over its time budget. Warning
-lines of the server log (Redis trouble, a slow listing miss) are counted and printed;
-so is the marketplace's "listing cache miss very slow", which it logs at ERROR level
-but which reports latency, not a failure (``LATENCY_LOG_EVENTS``).
+   - the listing: every pair writes its profile; then, with nothing written meanwhile,
+     its own filters answer ``X-Cache: MISS`` and then ``HIT`` with the same body, and a
+     walk by cursor through all the run's tutors finds them all, most expensive first;
+     then each pair writes its headline and its filters answer MISS with the new one;
+   - across instances: the listing read through B answers HIT; a profile write through
+     A; B answers MISS with the new headline, then HIT (and the same the other way);
+   - relations: every pair's student asks a burst tutor, and the burst student every
+     pair's tutor (accepted in a batch, with an ``Idempotency-Key`` and its replay);
+     then every client batch-accepts the burst tutor's same pending ids, each in its
+     own order: every id processed exactly once in all the answers together, each
+     answer reporting the others ``already active``, each timeline one batch accept;
+   - lessons: every client books the same slot for the burst tutor and student, then
+     every pair's tutor the same slot with the burst student: exactly one 201 each time,
+     the rest 409 ``time_conflict``;
+   - every client batch-archives the burst tutor's ids with one ``Idempotency-Key``:
+     exactly one answer acts, the others replay it, all with the same body.
 
-Only the standard library and httpx (psycopg to create the database). All traffic
-goes to 127.0.0.1. Reads and lesson scenarios send clients x requests-per-client
-requests per endpoint; writes and bursts one or a few per client.
+Then ``/metrics`` of each instance must aggregate its own two workers: the
+``http_requests_total`` it answers equals the sum of what each worker's file holds
+(both workers served requests) and the number of requests this run sent to that
+instance and got an answer from.
+
+The table (endpoint, requests, failures, p50, p95, max) of each level is printed and
+written to ``.loadtest/report.md``, with locust's CSVs (``users<N>_stats.csv``,
+``_failures.csv``, ``_exceptions.csv``) and both server logs beside it. The run exits 1
+on any locust failure (a 5xx, a connection error, an unexpected status or body, a
+failed check), any exception in a user, any ERROR line in a server log, a ``/metrics``
+that does not add up, or a server that does not start. Warning lines of the server logs
+(a slow listing miss, 4xx answers) are counted and printed; so is the marketplace's
+"listing cache miss very slow", which it logs at ERROR level but which reports latency,
+not a failure (``LATENCY_LOG_EVENTS``).
+
+locust (its gevent HTTP client) drives every request; psycopg creates the database,
+prometheus-client reads the workers' metric files. All traffic goes to 127.0.0.1.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import json
-import math
 import os
 import random
 import secrets
+import shutil
+import signal
 import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
-import httpx
+# Importing locust (the locustfile does) monkey-patches the standard library for gevent;
+# nothing above has opened a socket or started a thread by then.
+import gevent
+import gevent.event
+import loadtest_locustfile as scenario
 from create_database import ensure_postgres_database
+from loadtest_locustfile import RUN, Pair, TutorAndStudent, call, transitions, utc_z
+from locust.contrib.fasthttp import FastHttpSession, FastResponse
+from locust.env import Environment
+from locust.event import EventHook
+from locust.stats import PERCENTILES_TO_REPORT, StatsCSV
+from prometheus_client.multiprocess import MultiProcessCollector
+from prometheus_client.parser import text_string_to_metric_families
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_PROJECT = REPO_ROOT / "example_project"
+OUT_DIR = REPO_ROOT / ".loadtest"
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/tutor_loadtest"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/3"
 HOST = "127.0.0.1"
+WORKERS_PER_INSTANCE = 2
+KEEP_ALIVE_SECONDS = 75
 
-# The whole run, migrations and server start included, stays under two minutes.
-RUN_BUDGET_SECONDS = 115
 SERVER_START_SECONDS = 30
-REQUEST_TIMEOUT_SECONDS = 30
+# At most this long for every user of a level to sign up before its clock starts.
+SIGN_UP_SECONDS = 90
+# How long a user may finish the task it is in once a level's time is up.
+STOP_TIMEOUT_SECONDS = 30
 # Throttles set so high that they never answer 429 during a run (every client comes
 # from 127.0.0.1, so the per-address ones would). The example project reads these
 # variables; they win over its THROTTLE_PROFILE.
@@ -103,157 +131,58 @@ THROTTLE_ENVIRONMENT = {
 # once on a small machine a few misses queue past that; the table shows the listing's
 # latency, and these lines are counted and printed, not failed on.
 LATENCY_LOG_EVENTS = frozenset({"marketplace_slow_miss"})
-# Users in several zones, so that local-time conversion is part of every request.
-TIMEZONES = ("Europe/Kyiv", "America/New_York", "Asia/Tokyo", "Europe/London", "UTC")
-
-REGISTER = "POST /api/auth/register/"
-CREATE = "POST /api/lessons/"
-CALENDAR = "GET /api/lessons/my/"
-RESCHEDULE = "PATCH /api/lessons/{id}/reschedule/"
-CANCEL = "POST /api/lessons/{id}/cancel/"
-BURST_TUTOR = "burst: one slot, same tutor"
-BURST_STUDENT = "burst: one slot, same student"
-CREATE_ARCHIVED = "POST /api/lessons/ (archived relation)"
-
-RELATION_ASK = "POST /api/student/relations/"
-RELATION_TUTORS = "GET /api/student/relations/"
-RELATION_STUDENTS = "GET /api/tutor/relations/students/"
-RECENT_ACTIONS = "GET /api/tutor/relations/recent-actions/"
-ACCEPT = "POST /api/tutor/relations/{id}/accept/"
-ARCHIVE = "POST /api/tutor/relations/{id}/archive/"
-TIMELINE = "GET /api/tutor/relations/{id}/timeline/"
-BATCH_ACCEPT = "POST /api/tutor/relations/batch/accept/"
-BATCH_ARCHIVE = "POST /api/tutor/relations/batch/archive/"
-BURST_ACCEPT = "burst: batch accept, same ids"
-BURST_ARCHIVE = "burst: batch archive, one key"
-
-PROFILE_GET = "GET /api/me/profile/"
-PROFILE_PATCH = "PATCH /api/me/profile/"
-AVAILABILITY_GET = "GET /api/me/profile/availability/"
-AVAILABILITY_PUT = "PUT /api/me/profile/availability/"
-# Recorded as "<LISTING> HIT" or "<LISTING> MISS", after the answer's X-Cache header.
-LISTING = "GET /api/marketplace/tutors/"
-LISTING_CACHE = "listing: MISS, HIT, MISS after PATCH"
-LISTING_PAGES = "listing: every tutor by cursor"
-AUTOSAVE_PUT = "PUT /api/me/profile/autosave/"
-AUTOSAVE_GET = "GET /api/me/profile/autosave/"
-AUTOSAVE_DELETE = "DELETE /api/me/profile/autosave/"
-AUTOSAVE_DIFF = "GET /api/me/profile/autosave/diff/"
-AUTOSAVE_PUBLISH = "POST /api/me/profile/autosave/publish/"
-# The page size with which every client walks through all the run's tutors.
-LISTING_PAGE_SIZE = 7
 
 
 class LoadTestError(Exception):
-    """The run cannot go on (setup failed, server died, budget exceeded)."""
+    """The run cannot go on (setup failed, a server died)."""
 
 
-# --- Recording ------------------------------------------------------------------------
+# --- Servers --------------------------------------------------------------------------
 
 
 @dataclass
-class EndpointStats:
-    latencies_ms: list[float] = field(default_factory=list)
-    statuses: Counter[str] = field(default_factory=Counter)
-    errors: list[str] = field(default_factory=list)
+class Instance:
+    """One gunicorn of the example project, and what this run sent it."""
+
+    name: str
+    port: int
+    log_path: Path
+    metrics_dir: Path
+    process: subprocess.Popen | None = None
+    # Requests this instance answered: counted from every session of the run.
+    answered: int = 0
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{HOST}:{self.port}"
 
 
-class Recorder:
-    """Latency, status counts and errors per endpoint, shared by the client threads."""
+def count_answers(instances: list[Instance]) -> Callable[..., None]:
+    """A listener of locust's request event: one more answer for the instance asked."""
 
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self.endpoints: dict[str, EndpointStats] = {}
+    def listener(url: str | None = None, response: Any = None, **kwargs: Any) -> None:
+        if not url or response is None or not getattr(response, "status_code", 0):
+            return
+        for instance in instances:
+            if url.startswith(instance.base_url + "/"):
+                instance.answered += 1
 
-    def _stats(self, endpoint: str) -> EndpointStats:
-        return self.endpoints.setdefault(endpoint, EndpointStats())
-
-    def error(self, endpoint: str, message: str) -> None:
-        with self._lock:
-            self._stats(endpoint).errors.append(message)
-
-    def request(
-        self,
-        client: httpx.Client,
-        endpoint: str,
-        method: str,
-        url: str,
-        *,
-        expected: tuple[int, ...],
-        split_by: str | None = None,
-        **kwargs: Any,
-    ) -> httpx.Response | None:
-        """Send one request and record it; an unexpected outcome is an error.
-
-        With ``split_by``, the answer is recorded as ``"<endpoint> <value of that header>"``
-        (the listing's ``X-Cache``: HIT and MISS get rows, and latencies, of their own).
-        """
-        started = time.perf_counter()
-        try:
-            response = client.request(method, url, **kwargs)
-        except httpx.TransportError as error:
-            elapsed_ms = (time.perf_counter() - started) * 1000
-            with self._lock:
-                stats = self._stats(endpoint)
-                stats.latencies_ms.append(elapsed_ms)
-                stats.statuses["conn_error"] += 1
-                stats.errors.append(f"{method} {url}: {type(error).__name__}: {error}")
-            return None
-        elapsed_ms = (time.perf_counter() - started) * 1000
-        if split_by is not None:
-            endpoint = f"{endpoint} {response.headers.get(split_by, 'without ' + split_by)}"
-        with self._lock:
-            stats = self._stats(endpoint)
-            stats.latencies_ms.append(elapsed_ms)
-            stats.statuses[str(response.status_code)] += 1
-            if response.status_code not in expected:
-                stats.errors.append(f"{method} {url}: {response.status_code} {response.text[:200]}")
-        return response
-
-    def has_errors(self) -> bool:
-        return any(stats.errors for stats in self.endpoints.values())
+    return listener
 
 
-def percentile(values: list[float], fraction: float) -> float:
-    """Nearest-rank percentile of ``values`` (which must not be empty)."""
-    ordered = sorted(values)
-    rank = max(1, math.ceil(fraction * len(ordered)))
-    return ordered[rank - 1]
-
-
-def print_table(recorder: Recorder) -> None:
-    header = (
-        f"{'endpoint':<41} {'requests':>8} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}  "
-        f"{'statuses':<22} {'errors':>6}"
+def session(
+    instance: Instance, request_event: EventHook, *, timeout: float = 60
+) -> FastHttpSession:
+    # No retries, as a FastHttpUser's own: a GET retried after a timeout would be
+    # answered twice, and /metrics would count one more request than was sent.
+    return FastHttpSession(
+        base_url=instance.base_url,
+        request_event=request_event,
+        user=None,
+        network_timeout=timeout,
+        connection_timeout=10,
+        max_retries=0,
     )
-    print(header)
-    print("-" * len(header))
-    for endpoint, stats in recorder.endpoints.items():
-        latencies = stats.latencies_ms
-        statuses = " ".join(f"{status}:{count}" for status, count in sorted(stats.statuses.items()))
-        if latencies:
-            timings = (
-                f"{percentile(latencies, 0.50):8.1f} {percentile(latencies, 0.95):8.1f} "
-                f"{max(latencies):8.1f}"
-            )
-        else:
-            timings = f"{'-':>8} {'-':>8} {'-':>8}"
-        print(
-            f"{endpoint:<41} {len(latencies):>8} {timings}  {statuses:<22} {len(stats.errors):>6}"
-        )
-    for endpoint, stats in recorder.endpoints.items():
-        for message in stats.errors[:5]:
-            print(f"  ! {endpoint}: {message}")
-        if len(stats.errors) > 5:
-            print(f"  ! {endpoint}: ... and {len(stats.errors) - 5} more")
-
-
-# --- Database and server --------------------------------------------------------------
-
-
-def port_is_free(port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        return probe.connect_ex((HOST, port)) != 0
 
 
 def log_tail(path: Path, lines: int = 30) -> str:
@@ -263,18 +192,21 @@ def log_tail(path: Path, lines: int = 30) -> str:
         return "(no server log)"
 
 
-def wait_until_answering(base_url: str, process: subprocess.Popen, log_path: Path) -> None:
+def wait_until_answering(instance: Instance, probes: EventHook) -> None:
     deadline = time.monotonic() + SERVER_START_SECONDS
+    # Once gunicorn listens, a request waits for a worker to boot: give it time.
+    probe = session(instance, probes, timeout=SERVER_START_SECONDS)
     while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise LoadTestError(f"gunicorn exited with {process.returncode}:\n{log_tail(log_path)}")
-        try:
-            # Any answer will do; unauthenticated, this one is a 401.
-            httpx.get(f"{base_url}/api/auth/me/", timeout=2, trust_env=False)
+        if instance.process.poll() is not None:
+            raise LoadTestError(
+                f"gunicorn {instance.name} exited with {instance.process.returncode}:\n"
+                f"{log_tail(instance.log_path)}"
+            )
+        # Any answer will do; unauthenticated, this one is a 401.
+        if probe.get("/api/auth/me/").status_code:
             return
-        except httpx.TransportError:
-            time.sleep(0.2)
-    raise LoadTestError(f"gunicorn did not answer in {SERVER_START_SECONDS} s")
+        gevent.sleep(0.2)
+    raise LoadTestError(f"gunicorn {instance.name} did not answer in {SERVER_START_SECONDS} s")
 
 
 def stop(process: subprocess.Popen) -> None:
@@ -290,1080 +222,627 @@ def stop(process: subprocess.Popen) -> None:
 
 
 @contextmanager
-def running_server(
-    *, environment: dict[str, str], port: int, workers: int, log_path: Path
-) -> Iterator[str]:
-    """Serve the example project under gunicorn for the duration of the block."""
-    if not port_is_free(port):
-        raise LoadTestError(f"{HOST}:{port} is already in use; pass another --port")
-    command = [sys.executable, "-m", "gunicorn", "config.wsgi"]
-    if (EXAMPLE_PROJECT / "config" / "gunicorn.conf.py").exists():
-        command += ["-c", "config/gunicorn.conf.py"]
-    command += ["--workers", str(workers), "--bind", f"{HOST}:{port}"]
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            command, cwd=EXAMPLE_PROJECT, env=environment, stdout=log, stderr=subprocess.STDOUT
-        )
+def running(instances: list[Instance], environment: dict[str, str]) -> Iterator[None]:
+    """Serve the example project on every instance for the duration of the block."""
+    probes = EventHook()
+    probes.add_listener(count_answers(instances))
     try:
-        base_url = f"http://{HOST}:{port}"
-        wait_until_answering(base_url, process, log_path)
-        yield base_url
+        for instance in instances:
+            command = [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "config.wsgi",
+                "-c",
+                "config/gunicorn.conf.py",
+                "--workers",
+                str(WORKERS_PER_INSTANCE),
+                "--bind",
+                f"{HOST}:{instance.port}",
+                # As behind a proxy that keeps its upstream connections (nginx: 75 s).
+                # gunicorn's default of 2 s races a client that reuses its connection
+                # just as the server closes it: that POST fails with "connection closed".
+                "--keep-alive",
+                str(KEEP_ALIVE_SECONDS),
+            ]
+            env = {**environment, "PROMETHEUS_MULTIPROC_DIR": str(instance.metrics_dir)}
+            with instance.log_path.open("wb") as log:
+                instance.process = subprocess.Popen(
+                    command, cwd=EXAMPLE_PROJECT, env=env, stdout=log, stderr=subprocess.STDOUT
+                )
+        for instance in instances:
+            wait_until_answering(instance, probes)
+        yield
     finally:
-        stop(process)
+        for instance in instances:
+            if instance.process is not None:
+                stop(instance.process)
 
 
-# --- Scenarios ------------------------------------------------------------------------
+def port_is_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        return probe.connect_ex((HOST, port)) != 0
 
 
-@dataclass(frozen=True)
-class Account:
-    username: str
-    user_id: int
-    token: str
-    timezone: str
+# --- Bursts ---------------------------------------------------------------------------
+
+
+class Phase:
+    """Requests sent from here, into the level's locust statistics, half to each instance."""
+
+    def __init__(self, environment: Environment, instances: list[Instance]) -> None:
+        self.environment = environment
+        self.instances = instances
+
+    def session(self, index: int) -> FastHttpSession:
+        return session(self.instances[index % len(self.instances)], self.environment.events.request)
+
+    def together(self, count: int, work: Callable[[int], Any]) -> list[Any]:
+        """``work(0..count-1)`` in greenlets that start at once; their results."""
+        gate = gevent.event.Event()
+
+        def run(index: int) -> Any:
+            gate.wait()
+            return work(index)
+
+        greenlets = [gevent.spawn(run, index) for index in range(count)]
+        gevent.sleep(0)
+        gate.set()
+        gevent.joinall(greenlets)
+        for index, greenlet in enumerate(greenlets):
+            if greenlet.exception is not None:
+                self.harness_failure(f"client {index}: {greenlet.exception!r}")
+        return [greenlet.value for greenlet in greenlets]
+
+    def harness_failure(self, message: str, *, name: str = "harness", method: str = "RUN") -> None:
+        """A failure of the run itself, or of several answers together, reported to locust."""
+        self.environment.events.request.fire(
+            request_type=method,
+            name=name,
+            response_time=0,
+            response_length=0,
+            exception=RuntimeError(message),
+        )
+
+    def burst(
+        self,
+        count: int,
+        method: str,
+        path: str,
+        *,
+        name: str,
+        token: Callable[[int], str],
+        judge: Callable[[int, FastResponse, dict[int, FastResponse]], str | None],
+        json_body: Callable[[int], Any] = lambda index: None,
+        headers: dict[str, str] | None = None,
+    ) -> dict[int, FastResponse]:
+        """``count`` requests at once, each judged (``judge(index, answer, answers)``) only
+        when all of them are answered, so a check can weigh every answer together."""
+        answers: dict[int, FastResponse] = {}
+        all_in = gevent.event.Event()
+        sessions = [self.session(index) for index in range(count)]
+
+        def work(index: int) -> None:
+            sent = {"Authorization": f"Token {token(index)}", **(headers or {})}
+            with sessions[index].request(
+                method, path, name=name, headers=sent, json=json_body(index), catch_response=True
+            ) as response:
+                answers[index] = response
+                if len(answers) == count:
+                    all_in.set()
+                all_in.wait(timeout=120)
+                try:
+                    problem = judge(index, response, answers)
+                except Exception as error:
+                    problem = f"unexpected body ({error!r}): {(response.text or '')[:300]}"
+                if problem:
+                    response.failure(problem[:600])
+                else:
+                    response.success()
+
+        self.together(count, work)
+        return answers
+
+
+def status_of(response: FastResponse) -> str:
+    return f"{response.status_code} {(response.text or '')[:200]}"
 
 
 @dataclass
-class Pair:
-    """One client: a tutor, the tutor's own student, and what they create."""
-
-    tutor: Account
-    student: Account
-    lesson_ids: list[int] = field(default_factory=list)
-    # Relation ids: the student with the tutor, the burst student with the tutor, and the
-    # student with the burst tutor (one of the ids of the batch-accept burst).
-    relation_id: int = 0
-    burst_student_relation_id: int = 0
-    burst_tutor_relation_id: int = 0
-    # The tutor's marketplace profile as last answered.
-    profile: dict[str, Any] = field(default_factory=dict)
-
-
-def api_client(base_url: str, token: str | None = None) -> httpx.Client:
-    headers = {"Authorization": f"Token {token}"} if token else {}
-    # trust_env=False: never route loopback traffic through a proxy from the environment.
-    return httpx.Client(
-        base_url=base_url, headers=headers, timeout=REQUEST_TIMEOUT_SECONDS, trust_env=False
-    )
-
-
-def run_concurrently(count: int, work: Callable[[int], None], recorder: Recorder) -> None:
-    """Run ``work(0..count-1)`` in ``count`` threads that start together."""
-    barrier = threading.Barrier(count)
-
-    def run(index: int) -> None:
-        try:
-            barrier.wait(timeout=REQUEST_TIMEOUT_SECONDS)
-            work(index)
-        except Exception as error:
-            recorder.error("harness", f"client {index}: {type(error).__name__}: {error}")
-
-    threads = [threading.Thread(target=run, args=(index,)) for index in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
-
-def local_iso(moment: datetime, zone: str) -> str:
-    """``moment`` written with the offset of ``zone``: the API takes it as given."""
-    return moment.astimezone(ZoneInfo(zone)).isoformat()
-
-
-def utc_z(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
-
-
-def ok(response: httpx.Response | None, status: int = 200) -> bool:
-    """The request was answered with ``status`` (anything else is recorded already)."""
-    return response is not None and response.status_code == status
-
-
-def transitions(entries: list[dict[str, Any]]) -> list[tuple[str, str]]:
-    return [(entry["prev_status"], entry["new_status"]) for entry in entries]
-
-
-CREATED_THEN_ACCEPTED = [("", "pending"), ("pending", "active")]
-
-
-class Scenario:
-    def __init__(self, *, base_url: str, clients: int, requests_per_client: int) -> None:
-        self.base_url = base_url
-        self.clients = clients
-        self.requests_per_client = requests_per_client
-        self.recorder = Recorder()
-        self.run_id = f"{int(time.time()):x}{secrets.token_hex(2)}"
-        # Whole hours a week ahead: far from "now", so no lesson expires during the run.
-        self.first_slot = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) + (
-            timedelta(days=7)
-        )
-        self.pairs: list[Pair] = []
-        # The run's own subject: the listing shows only this run's tutors with it.
-        self.subject = f"lt{self.run_id}"
-        self.burst_relation_ids: list[int] = []
-
-    def slot(self, index: int) -> tuple[datetime, datetime]:
-        # Two hours apart and one hour long: room to move each lesson by 30 minutes.
-        start = self.first_slot + timedelta(hours=2 * index)
-        return start, start + timedelta(hours=1)
-
-    def register(self, client: httpx.Client, name: str, index: int) -> Account | None:
-        username = f"lt{self.run_id}{name}"
-        timezone = TIMEZONES[index % len(TIMEZONES)]
-        response = self.recorder.request(
-            client,
-            REGISTER,
-            "POST",
-            "/api/auth/register/",
-            expected=(201,),
-            json={
-                "username": username,
-                "password": f"Lt-{secrets.token_urlsafe(16)}",
-                "display_name": f"Load test {name}",
-                "timezone": timezone,
-            },
-        )
-        if response is None or response.status_code != 201:
-            return None
-        body = response.json()
-        return Account(username, body["id"], body["token"], body["timezone"])
-
-    def setup_accounts(self) -> None:
-        accounts: dict[int, Pair] = {}
-        burst: list[Account | None] = [None, None]
-
-        def work(index: int) -> None:
-            with api_client(self.base_url) as client:
-                tutor = self.register(client, f"t{index}", index)
-                student = self.register(client, f"s{index}", index + 1)
-                if index == 0:
-                    burst[0] = self.register(client, "burstt", 2)
-                    burst[1] = self.register(client, "bursts", 3)
-            if tutor and student:
-                accounts[index] = Pair(tutor, student)
-
-        run_concurrently(self.clients, work, self.recorder)
-        if len(accounts) != self.clients or None in burst:
-            raise LoadTestError("registration failed; see the errors below")
-        self.pairs = [accounts[index] for index in range(self.clients)]
-        self.burst_tutor, self.burst_student = burst[0], burst[1]
-
-    # --- Relations ----------------------------------------------------------------------
-
-    def check(self, endpoint: str, condition: bool, message: str) -> None:
-        """Record ``message`` as an error of ``endpoint`` unless ``condition`` holds."""
-        if not condition:
-            self.recorder.error(endpoint, message)
-
-    def ask(self, client: httpx.Client, tutor: Account, key: str | None = None) -> int:
-        """The student of ``client`` asks ``tutor``: the pending relation's id, or 0."""
-        headers = {"Idempotency-Key": key} if key else {}
-        payload = {"tutor": tutor.user_id}
-        response = self.recorder.request(
-            client,
-            RELATION_ASK,
-            "POST",
-            "/api/student/relations/",
-            expected=(201,),
-            json=payload,
-            headers=headers,
-        )
-        if not ok(response, 201):
-            return 0
-        body = response.json()
-        if body["status"] != "pending" or body["tutor"]["id"] != tutor.user_id:
-            self.recorder.error(RELATION_ASK, f"asked {tutor.user_id}: {response.text[:200]}")
-            return 0
-        if key:
-            # A retry with the same key acts no more: the same relation, marked replayed.
-            replay = self.recorder.request(
-                client,
-                RELATION_ASK,
-                "POST",
-                "/api/student/relations/",
-                expected=(201,),
-                json=payload,
-                headers=headers,
-            )
-            if ok(replay, 201):
-                self.check(
-                    RELATION_ASK,
-                    replay.json() == body and replay.headers.get("Idempotent-Replayed") == "true",
-                    f"replay of key {key}: {replay.headers.get('Idempotent-Replayed')} "
-                    f"{replay.text[:200]}, first {response.text[:200]}",
-                )
-        return body["id"]
-
-    def ask_tutors(self) -> None:
-        """Each student asks its tutor and the burst tutor; the burst student every tutor."""
-        extra: list[int] = []
-
-        def work(index: int) -> None:
-            pair = self.pairs[index]
-            with api_client(self.base_url, pair.student.token) as client:
-                pair.relation_id = self.ask(client, pair.tutor, key=f"{self.run_id}-ask-{index}")
-                pair.burst_tutor_relation_id = self.ask(client, self.burst_tutor)
-            with api_client(self.base_url, self.burst_student.token) as client:
-                pair.burst_student_relation_id = self.ask(client, pair.tutor)
-                if index == 0:
-                    extra.append(self.ask(client, self.burst_tutor))
-
-        run_concurrently(self.clients, work, self.recorder)
-        ids = [pair.burst_tutor_relation_id for pair in self.pairs] + extra
-        created = [pair.relation_id for pair in self.pairs] + [
-            pair.burst_student_relation_id for pair in self.pairs
-        ]
-        if 0 in ids or 0 in created or len(extra) != 1:
-            raise LoadTestError("asking for relations failed; see the errors below")
-        self.burst_relation_ids = sorted(ids)
-
-    def accept(self) -> None:
-        """Each tutor accepts its student alone, and the burst student in a batch."""
-
-        def work(index: int) -> None:
-            pair = self.pairs[index]
-            with api_client(self.base_url, pair.tutor.token) as client:
-                response = self.recorder.request(
-                    client,
-                    ACCEPT,
-                    "POST",
-                    f"/api/tutor/relations/{pair.relation_id}/accept/",
-                    expected=(200,),
-                )
-                if ok(response):
-                    body = response.json()
-                    self.check(
-                        ACCEPT,
-                        body["status"] == "active"
-                        and body["student"]["id"] == pair.student.user_id,
-                        f"relation {pair.relation_id}: {response.text[:200]}",
-                    )
-                key = {"Idempotency-Key": f"{self.run_id}-accept-{index}"}
-                payload = {"ids": [pair.burst_student_relation_id]}
-                expected = {"processed": [pair.burst_student_relation_id], "failed": []}
-                for attempt in ("first", "replay"):
-                    response = self.recorder.request(
-                        client,
-                        BATCH_ACCEPT,
-                        "POST",
-                        "/api/tutor/relations/batch/accept/",
-                        expected=(200,),
-                        json=payload,
-                        headers=key,
-                    )
-                    if ok(response):
-                        replayed = response.headers.get("Idempotent-Replayed") == "true"
-                        self.check(
-                            BATCH_ACCEPT,
-                            response.json() == expected and replayed == (attempt == "replay"),
-                            f"{attempt} batch {payload}: replayed={replayed} {response.text[:200]}",
-                        )
-
-        run_concurrently(self.clients, work, self.recorder)
-
-    def burst_accept(self) -> None:
-        """Every client batch-accepts the burst tutor's pending ids at once, in its own order.
-
-        Each id is processed once in all the answers together; every answer reports each
-        id once, the ones it did not process as ``already active``; each relation's
-        timeline holds its creation and exactly one accept.
-        """
-        ids = self.burst_relation_ids
-        answers: list[dict[str, Any]] = []
-
-        def work(index: int) -> None:
-            order = list(ids)
-            random.Random(index).shuffle(order)
-            with api_client(self.base_url, self.burst_tutor.token) as client:
-                response = self.recorder.request(
-                    client,
-                    BURST_ACCEPT,
-                    "POST",
-                    "/api/tutor/relations/batch/accept/",
-                    expected=(200,),
-                    json={"ids": order},
-                )
-            if ok(response):
-                answers.append(response.json())
-
-        run_concurrently(self.clients, work, self.recorder)
-        for answer in answers:
-            reported = answer["processed"] + [failure["id"] for failure in answer["failed"]]
-            errors = {failure["error"] for failure in answer["failed"]}
-            self.check(
-                BURST_ACCEPT,
-                sorted(reported) == ids and errors <= {"already active"},
-                f"an answer does not report each id once as processed or already active: "
-                f"{str(answer)[:300]}",
-            )
-        if len(answers) == self.clients:
-            processed = Counter(pk for answer in answers for pk in answer["processed"])
-            twice = sorted(pk for pk, count in processed.items() if count > 1)
-            never = sorted(set(ids) - set(processed))
-            self.check(
-                BURST_ACCEPT,
-                not twice and not never,
-                f"ids processed more than once: {twice}; never: {never}",
-            )
-
-        def timelines(index: int) -> None:
-            with api_client(self.base_url, self.burst_tutor.token) as client:
-                for pk in ids[index :: self.clients]:
-                    response = self.recorder.request(
-                        client,
-                        TIMELINE,
-                        "GET",
-                        f"/api/tutor/relations/{pk}/timeline/",
-                        expected=(200,),
-                    )
-                    if ok(response):
-                        entries = response.json()["results"]
-                        self.check(
-                            BURST_ACCEPT,
-                            transitions(entries) == CREATED_THEN_ACCEPTED
-                            and entries[1]["metadata"]["source"] == "batch",
-                            f"timeline of {pk}: {str(entries)[:300]}",
-                        )
-
-        run_concurrently(self.clients, timelines, self.recorder)
-
-    def pages(
-        self,
-        client: httpx.Client,
-        endpoint: str,
-        path: str,
-        params: dict[str, Any],
-        split_by: str | None = None,
-    ) -> list[dict[str, Any]] | None:
-        """Every row of a cursor-paginated list, page by page; None if a page failed."""
-        rows: list[dict[str, Any]] = []
-        cursor = None
-        for _ in range(100):
-            query = {**params, "cursor": cursor} if cursor else params
-            response = self.recorder.request(
-                client, endpoint, "GET", path, expected=(200,), split_by=split_by, params=query
-            )
-            if not ok(response):
-                return None
-            body = response.json()
-            rows += body["results"]
-            cursor = body["cursor"]
-            if not body["has_more"]:
-                self.check(endpoint, cursor is None, f"last page with a cursor: {cursor}")
-                return rows
-            if cursor is None:
-                self.recorder.error(endpoint, f"has_more without a cursor: {response.text[:200]}")
-                return None
-        self.recorder.error(endpoint, "more than 100 pages")
-        return None
-
-    def relation_reads(self) -> None:
-        """Each tutor's students (one per page), each student's tutors, the feed, a timeline."""
-
-        def work(index: int) -> None:
-            pair = self.pairs[index]
-            students = {pair.relation_id, pair.burst_student_relation_id}
-            tutors = {pair.relation_id, pair.burst_tutor_relation_id}
-            actions = {(pk, status) for pk in students for status in ("pending", "active")}
-            with (
-                api_client(self.base_url, pair.tutor.token) as tutor,
-                api_client(self.base_url, pair.student.token) as student,
-            ):
-                for _ in range(self.requests_per_client):
-                    rows = self.pages(
-                        tutor,
-                        RELATION_STUDENTS,
-                        "/api/tutor/relations/students/",
-                        {"status": "active", "page_size": 1},
-                    )
-                    if rows is not None:
-                        found = sorted(row["id"] for row in rows)
-                        self.check(
-                            RELATION_STUDENTS,
-                            found == sorted(students)
-                            and all(row["status"] == "active" for row in rows),
-                            f"client {index}: {found}, expected {sorted(students)}",
-                        )
-                    response = self.recorder.request(
-                        student,
-                        RELATION_TUTORS,
-                        "GET",
-                        "/api/student/relations/",
-                        expected=(200,),
-                        params={"status": "active"},
-                    )
-                    if ok(response):
-                        found = sorted(row["id"] for row in response.json()["results"])
-                        self.check(
-                            RELATION_TUTORS,
-                            found == sorted(tutors),
-                            f"client {index}: {found}, expected {sorted(tutors)}",
-                        )
-                    response = self.recorder.request(
-                        tutor,
-                        RECENT_ACTIONS,
-                        "GET",
-                        "/api/tutor/relations/recent-actions/",
-                        expected=(200,),
-                    )
-                    if ok(response):
-                        entries = response.json()["results"]
-                        moments = [datetime.fromisoformat(entry["timestamp"]) for entry in entries]
-                        found_actions = {
-                            (entry["relation_id"], entry["new_status"]) for entry in entries
-                        }
-                        self.check(
-                            RECENT_ACTIONS,
-                            len(entries) == 4
-                            and found_actions == actions
-                            and moments == sorted(moments, reverse=True),
-                            f"client {index}: {str(entries)[:300]}",
-                        )
-                    response = self.recorder.request(
-                        tutor,
-                        TIMELINE,
-                        "GET",
-                        f"/api/tutor/relations/{pair.relation_id}/timeline/",
-                        expected=(200,),
-                    )
-                    if ok(response):
-                        entries = response.json()["results"]
-                        self.check(
-                            TIMELINE,
-                            transitions(entries) == CREATED_THEN_ACCEPTED
-                            and entries[1]["metadata"]["source"] == "single",
-                            f"relation {pair.relation_id}: {str(entries)[:300]}",
-                        )
-
-        run_concurrently(self.clients, work, self.recorder)
-
-    def archive(self) -> None:
-        """Each tutor archives its student alone, then both in a batch; lessons are refused."""
-        start, end = self.slot(self.requests_per_client + 2)
-
-        def work(index: int) -> None:
-            pair = self.pairs[index]
-            with api_client(self.base_url, pair.tutor.token) as client:
-                response = self.recorder.request(
-                    client,
-                    ARCHIVE,
-                    "POST",
-                    f"/api/tutor/relations/{pair.relation_id}/archive/",
-                    expected=(200,),
-                )
-                if ok(response):
-                    self.check(
-                        ARCHIVE,
-                        response.json()["status"] == "archived",
-                        f"relation {pair.relation_id}: {response.text[:200]}",
-                    )
-                ids = [pair.burst_student_relation_id, pair.relation_id]
-                response = self.recorder.request(
-                    client,
-                    BATCH_ARCHIVE,
-                    "POST",
-                    "/api/tutor/relations/batch/archive/",
-                    expected=(200,),
-                    json={"ids": ids},
-                )
-                expected = {
-                    "processed": [pair.burst_student_relation_id],
-                    "failed": [{"id": pair.relation_id, "error": "already archived"}],
-                }
-                if ok(response):
-                    self.check(
-                        BATCH_ARCHIVE,
-                        response.json() == expected,
-                        f"batch {ids}: {response.text[:200]}, expected {expected}",
-                    )
-                # Without an active relation the tutor may no longer book this student.
-                response = self.recorder.request(
-                    client,
-                    CREATE_ARCHIVED,
-                    "POST",
-                    "/api/lessons/",
-                    expected=(403,),
-                    json={
-                        "student": pair.student.user_id,
-                        "start": utc_z(start),
-                        "end": utc_z(end),
-                    },
-                )
-                if ok(response, 403):
-                    code = response.json()["errors"][0]["code"]
-                    self.check(
-                        CREATE_ARCHIVED,
-                        code == "scheduling_not_allowed",
-                        f"403 {code}, not scheduling_not_allowed",
-                    )
-
-        run_concurrently(self.clients, work, self.recorder)
-
-    def burst_archive(self) -> None:
-        """Every client batch-archives the burst tutor's ids with one key: one acts."""
-        ids = self.burst_relation_ids
-        key = {"Idempotency-Key": f"{self.run_id}-archive-burst"}
-        answers: list[tuple[bool, dict[str, Any]]] = []
-
-        def work(index: int) -> None:
-            with api_client(self.base_url, self.burst_tutor.token) as client:
-                response = self.recorder.request(
-                    client,
-                    BURST_ARCHIVE,
-                    "POST",
-                    "/api/tutor/relations/batch/archive/",
-                    expected=(200,),
-                    json={"ids": ids},
-                    headers=key,
-                )
-            if ok(response):
-                replayed = response.headers.get("Idempotent-Replayed") == "true"
-                answers.append((replayed, response.json()))
-
-        run_concurrently(self.clients, work, self.recorder)
-        expected = {"processed": ids, "failed": []}
-        wrong = [body for _replayed, body in answers if body != expected]
-        self.check(BURST_ARCHIVE, not wrong, f"answers other than {expected}: {str(wrong)[:300]}")
-        if len(answers) == self.clients:
-            acted = sum(not replayed for replayed, _body in answers)
-            self.check(BURST_ARCHIVE, acted == 1, f"{acted} answers acted, expected 1")
-
-    # --- Marketplace --------------------------------------------------------------------
-
-    def token(self, index: int) -> str:
-        """Text only client ``index``'s profile holds (``q`` finds it, and nothing else)."""
-        return f"{self.subject}c{index:02d}"
-
-    def headline(self, index: int, version: str = "") -> str:
-        return f"Load test tutor {self.token(index)}" + (f", {version}" if version else "")
-
-    def week(self, index: int) -> list[dict[str, Any]]:
-        """Three slots, two touching on the client's own weekday, in no particular order."""
-        day, other = index % 7, (index + 3) % 7
-        return [
-            {"weekday": other, "start": "14:00", "end": "18:00"},
-            {"weekday": day, "start": "12:00", "end": "13:30"},
-            {"weekday": day, "start": "09:00", "end": "12:00"},
-        ]
-
-    def published(self, index: int, headline: str) -> dict[str, Any]:
-        """Client ``index``'s profile as answered (rates rise with the index)."""
-        return {
-            "headline": headline,
-            "description": f"Exam preparation, {self.token(index)}.",
-            "is_published": True,
-            "settings": {
-                "hourly_rate": f"{20 + index}.00",
-                "currency": ("UAH", "USD", "EUR")[index % 3],
-                "subjects": sorted(["math", self.subject]),
-            },
-        }
-
-    def listed(self, index: int) -> dict[str, Any]:
-        """Client ``index``'s tutor as the listing shows it, from its last profile."""
-        pair = self.pairs[index]
-        return {
-            "user": pair.tutor.user_id,
-            "display_name": f"Load test t{index}",
-            "headline": pair.profile["headline"],
-            "hourly_rate": pair.profile["settings"]["hourly_rate"],
-            "currency": pair.profile["settings"]["currency"],
-            "subjects": pair.profile["settings"]["subjects"],
-        }
-
-    def own_filters(self, index: int) -> dict[str, Any]:
-        """Every filter of the listing, narrowed to client ``index``'s tutor alone."""
-        return {
-            "subject": self.subject,
-            "min_rate": 20 + index,
-            "max_rate": 25 + index,
-            "weekday": index % 7,
-            "q": self.token(index),
-            "ordering": "hourly_rate",
-            "page_size": 5,
-        }
-
-    def listing(self, client: httpx.Client, params: dict[str, Any]) -> httpx.Response | None:
-        response = self.recorder.request(
-            client,
-            LISTING,
-            "GET",
-            "/api/marketplace/tutors/",
-            expected=(200,),
-            split_by="X-Cache",
-            params=params,
-        )
-        return response if ok(response) else None
-
-    def profiles(self) -> None:
-        """Each tutor publishes a profile (subjects in other spellings) and a week."""
-
-        def work(index: int) -> None:
-            pair = self.pairs[index]
-            expected = self.published(index, self.headline(index))
-            settings = expected["settings"]
-            body = {
-                **expected,
-                "settings": {
-                    **settings,
-                    # A number or text; the answer is text with two decimals either way.
-                    "hourly_rate": 20 + index if index % 2 else settings["hourly_rate"],
-                    "subjects": [" Math ", self.subject.upper()],
-                },
-            }
-            with api_client(self.base_url, pair.tutor.token) as client:
-                response = self.recorder.request(
-                    client, PROFILE_PATCH, "PATCH", "/api/me/profile/", expected=(200,), json=body
-                )
-                if ok(response):
-                    pair.profile = response.json()
-                    self.check(
-                        PROFILE_PATCH,
-                        pair.profile == expected,
-                        f"client {index}: {response.text[:300]}, expected {expected}",
-                    )
-                week = self.week(index)
-                response = self.recorder.request(
-                    client,
-                    AVAILABILITY_PUT,
-                    "PUT",
-                    "/api/me/profile/availability/",
-                    expected=(200,),
-                    json=week,
-                )
-                if ok(response):
-                    in_order = sorted(week, key=lambda slot: (slot["weekday"], slot["start"]))
-                    self.check(
-                        AVAILABILITY_PUT,
-                        response.json() == in_order,
-                        f"client {index}: {response.text[:300]}",
-                    )
-
-        run_concurrently(self.clients, work, self.recorder)
-        if not all(pair.profile for pair in self.pairs):
-            raise LoadTestError("publishing profiles failed; see the errors below")
-
-    def profile_reads(self) -> None:
-        def work(index: int) -> None:
-            pair = self.pairs[index]
-            week = sorted(self.week(index), key=lambda slot: (slot["weekday"], slot["start"]))
-            with api_client(self.base_url, pair.tutor.token) as client:
-                for _ in range(self.requests_per_client):
-                    response = self.recorder.request(
-                        client, PROFILE_GET, "GET", "/api/me/profile/", expected=(200,)
-                    )
-                    if ok(response):
-                        self.check(
-                            PROFILE_GET,
-                            response.json() == pair.profile,
-                            f"client {index}: {response.text[:300]}",
-                        )
-                    response = self.recorder.request(
-                        client,
-                        AVAILABILITY_GET,
-                        "GET",
-                        "/api/me/profile/availability/",
-                        expected=(200,),
-                    )
-                    if ok(response):
-                        self.check(
-                            AVAILABILITY_GET,
-                            response.json() == week,
-                            f"client {index}: {response.text[:300]}",
-                        )
-
-        run_concurrently(self.clients, work, self.recorder)
-
-    def listing_cache(self) -> None:
-        """Nothing is written meanwhile: own filters MISS, then HIT with the same body;
-        every client pages through the run's tutors, most expensive first."""
-        most_expensive_first = [pair.tutor.user_id for pair in reversed(self.pairs)]
-
-        def work(index: int) -> None:
-            pair = self.pairs[index]
-            with api_client(self.base_url, pair.tutor.token) as client:
-                first = self.listing(client, self.own_filters(index))
-                if first is not None:
-                    self.check(
-                        LISTING_CACHE,
-                        first.headers.get("X-Cache") == "MISS"
-                        and first.json()["results"] == [self.listed(index)],
-                        f"client {index}, first: {first.headers.get('X-Cache')} {first.text[:300]}",
-                    )
-                for _ in range(max(1, self.requests_per_client - 1)):
-                    again = self.listing(client, self.own_filters(index))
-                    if first is not None and again is not None:
-                        self.check(
-                            LISTING_CACHE,
-                            again.headers.get("X-Cache") == "HIT"
-                            and again.content == first.content,
-                            f"client {index}, again: {again.headers.get('X-Cache')} "
-                            f"{again.text[:300]}",
-                        )
-                rows = self.pages(
-                    client,
-                    LISTING,
-                    "/api/marketplace/tutors/",
-                    {
-                        "subject": self.subject,
-                        "ordering": "-hourly_rate",
-                        "page_size": LISTING_PAGE_SIZE,
-                    },
-                    split_by="X-Cache",
-                )
-                if rows is not None:
-                    found = [row["user"] for row in rows]
-                    self.check(
-                        LISTING_PAGES,
-                        found == most_expensive_first,
-                        f"client {index}: {found}, expected {most_expensive_first}",
-                    )
-
-        run_concurrently(self.clients, work, self.recorder)
-
-    def listing_after_patch(self) -> None:
-        """A PATCH of a listed field: the same filters MISS, with the new headline."""
-
-        def work(index: int) -> None:
-            pair = self.pairs[index]
-            headline = self.headline(index, "updated")
-            with api_client(self.base_url, pair.tutor.token) as client:
-                response = self.recorder.request(
-                    client,
-                    PROFILE_PATCH,
-                    "PATCH",
-                    "/api/me/profile/",
-                    expected=(200,),
-                    json={"headline": headline},
-                )
-                if not ok(response):
-                    return
-                pair.profile = response.json()
-                self.check(
-                    PROFILE_PATCH,
-                    pair.profile == self.published(index, headline),
-                    f"client {index}: {response.text[:300]}",
-                )
-                after = self.listing(client, self.own_filters(index))
-                if after is not None:
-                    self.check(
-                        LISTING_CACHE,
-                        after.headers.get("X-Cache") == "MISS"
-                        and after.json()["results"] == [self.listed(index)],
-                        f"client {index}, after PATCH: {after.headers.get('X-Cache')} "
-                        f"{after.text[:300]}",
-                    )
-
-        run_concurrently(self.clients, work, self.recorder)
-
-    def autosave(self) -> None:
-        """PUT, PUT If-Match, GET, diff, publish If-Match, diff, PUT, DELETE If-Match, diff."""
-
-        def work(index: int) -> None:
-            pair = self.pairs[index]
-            draft = {
-                **pair.profile,
-                "headline": self.headline(index, "draft"),
-                "description": f"Exam preparation, {self.token(index)}; drafted.",
-            }
-            with api_client(self.base_url, pair.tutor.token) as client:
-
-                def diff(expected: list[str]) -> None:
-                    response = self.recorder.request(
-                        client,
-                        AUTOSAVE_DIFF,
-                        "GET",
-                        "/api/me/profile/autosave/diff/",
-                        expected=(200,),
-                    )
-                    if ok(response):
-                        self.check(
-                            AUTOSAVE_DIFF,
-                            response.json() == {"dirty": expected},
-                            f"client {index}: {response.text[:200]}, expected {expected}",
-                        )
-
-                def put(body: dict[str, Any], dirty: list[str], over: int = 0) -> str:
-                    """Save ``body`` as the draft (``If-Match`` version ``over`` if any; no
-                    draft otherwise): its ETag, or "" if that failed."""
-                    response = self.recorder.request(
-                        client,
-                        AUTOSAVE_PUT,
-                        "PUT",
-                        "/api/me/profile/autosave/",
-                        expected=(200,),
-                        json=body,
-                        headers={"If-Match": f'"{over}"'} if over else {},
-                    )
-                    if not ok(response):
-                        return ""
-                    saved = response.json()
-                    etag = response.headers.get("ETag", "")
-                    self.check(
-                        AUTOSAVE_PUT,
-                        saved == {"version": over + 1, "dirty": dirty} and etag == f'"{over + 1}"',
-                        f"client {index}: ETag {etag} {response.text[:200]}, expected version "
-                        f"{over + 1}, dirty {dirty}",
-                    )
-                    return etag
-
-                if not put(draft, ["description", "headline"]):
-                    return
-                draft = {**draft, "headline": self.headline(index, "draft 2")}
-                etag = put(draft, ["description", "headline"], over=1)
-                if not etag:
-                    return
-                response = self.recorder.request(
-                    client, AUTOSAVE_GET, "GET", "/api/me/profile/autosave/", expected=(200,)
-                )
-                if ok(response):
-                    self.check(
-                        AUTOSAVE_GET,
-                        response.json() == {"version": 2, "draft": draft}
-                        and response.headers.get("ETag") == etag,
-                        f"client {index}: ETag {response.headers.get('ETag')} "
-                        f"{response.text[:300]}",
-                    )
-                diff(["description", "headline"])
-                response = self.recorder.request(
-                    client,
-                    AUTOSAVE_PUBLISH,
-                    "POST",
-                    "/api/me/profile/autosave/publish/",
-                    expected=(200,),
-                    headers={"If-Match": etag},
-                )
-                if not ok(response):
-                    return
-                pair.profile = response.json()
-                self.check(
-                    AUTOSAVE_PUBLISH,
-                    pair.profile == draft,
-                    f"client {index}: {response.text[:300]}, expected {draft}",
-                )
-                diff([])
-                etag = put({**draft, "description": "to be discarded"}, ["description"])
-                if not etag:
-                    return
-                self.recorder.request(
-                    client,
-                    AUTOSAVE_DELETE,
-                    "DELETE",
-                    "/api/me/profile/autosave/",
-                    expected=(204,),
-                    headers={"If-Match": etag},
-                )
-                diff([])
-
-        run_concurrently(self.clients, work, self.recorder)
-
-    # --- Lessons ------------------------------------------------------------------------
-
-    def create(self) -> None:
-        def work(index: int) -> None:
-            pair = self.pairs[index]
-            zone = pair.tutor.timezone
-            with api_client(self.base_url, pair.tutor.token) as client:
-                for number in range(self.requests_per_client):
-                    start, end = self.slot(number)
-                    response = self.recorder.request(
-                        client,
-                        CREATE,
-                        "POST",
-                        "/api/lessons/",
-                        expected=(201,),
-                        json={
-                            "student": pair.student.user_id,
-                            "start": local_iso(start, zone),
-                            "end": local_iso(end, zone),
-                        },
-                    )
-                    if response is not None and response.status_code == 201:
-                        pair.lesson_ids.append(response.json()["id"])
-
-        run_concurrently(self.clients, work, self.recorder)
-
-    def calendar(self) -> None:
-        window_start = self.first_slot - timedelta(hours=1)
-        window_end = self.slot(self.requests_per_client)[0]
-
-        def work(index: int) -> None:
-            pair = self.pairs[index]
-            with api_client(self.base_url, pair.tutor.token) as client:
-                for _ in range(self.requests_per_client):
-                    response = self.recorder.request(
-                        client,
-                        CALENDAR,
-                        "GET",
-                        "/api/lessons/my/",
-                        expected=(200,),
-                        params={"from": utc_z(window_start), "to": utc_z(window_end)},
-                    )
-                    if response is None or response.status_code != 200:
-                        continue
-                    body = response.json()
-                    found = sorted(lesson["id"] for lesson in body["results"])
-                    if found != sorted(pair.lesson_ids) or body["timezone"] != pair.tutor.timezone:
-                        self.recorder.error(
-                            CALENDAR,
-                            f"client {index}: lessons {found} in {body['timezone']}, expected "
-                            f"{sorted(pair.lesson_ids)} in {pair.tutor.timezone}",
-                        )
-
-        run_concurrently(self.clients, work, self.recorder)
-
-    def reschedule(self) -> None:
-        def work(index: int) -> None:
-            pair = self.pairs[index]
-            # The student moves the lessons, in the student's zone.
-            zone = pair.student.timezone
-            with api_client(self.base_url, pair.student.token) as client:
-                for number, lesson_id in enumerate(pair.lesson_ids):
-                    start, end = (moment + timedelta(minutes=30) for moment in self.slot(number))
-                    response = self.recorder.request(
-                        client,
-                        RESCHEDULE,
-                        "PATCH",
-                        f"/api/lessons/{lesson_id}/reschedule/",
-                        expected=(200,),
-                        json={"start": local_iso(start, zone), "end": local_iso(end, zone)},
-                    )
-                    if (
-                        response is not None
-                        and response.status_code == 200
-                        and response.json()["utc_start"] != utc_z(start)
-                    ):
-                        self.recorder.error(RESCHEDULE, f"lesson {lesson_id}: {response.text}")
-
-        run_concurrently(self.clients, work, self.recorder)
-
-    def cancel(self) -> None:
-        def work(index: int) -> None:
-            pair = self.pairs[index]
-            with api_client(self.base_url, pair.tutor.token) as client:
-                for lesson_id in pair.lesson_ids:
-                    response = self.recorder.request(
-                        client,
-                        CANCEL,
-                        "POST",
-                        f"/api/lessons/{lesson_id}/cancel/",
-                        expected=(200,),
-                        json={"reason": "load test"},
-                    )
-                    if (
-                        response is not None
-                        and response.status_code == 200
-                        and response.json()["status"] != "cancelled"
-                    ):
-                        self.recorder.error(CANCEL, f"lesson {lesson_id}: {response.text}")
-
-        run_concurrently(self.clients, work, self.recorder)
-
-    def burst(self, endpoint: str, tokens: list[str], student_id: int, slot: int) -> None:
-        """Every client books the same slot at once: one 201, the rest 409."""
-        start, end = self.slot(slot)
-        payload = {"student": student_id, "start": utc_z(start), "end": utc_z(end)}
-        codes: list[str] = []
-
-        def work(index: int) -> None:
-            with api_client(self.base_url, tokens[index]) as client:
-                response = self.recorder.request(
-                    client, endpoint, "POST", "/api/lessons/", expected=(201, 409), json=payload
-                )
-            if response is not None and response.status_code == 409:
-                codes.append(response.json()["errors"][0]["code"])
-
-        run_concurrently(len(tokens), work, self.recorder)
-        created = self.recorder.endpoints[endpoint].statuses["201"]
-        if created != 1:
-            self.recorder.error(endpoint, f"{created} lessons created for one slot, expected 1")
-        if any(code != "time_conflict" for code in codes):
-            self.recorder.error(endpoint, f"409 codes {sorted(set(codes))}, not time_conflict")
-
-    def run(self, deadline: float) -> None:
-        steps: list[tuple[str, Callable[[], None]]] = [
-            ("register users", self.setup_accounts),
-            ("ask tutors", self.ask_tutors),
-            ("accept", self.accept),
-            (BURST_ACCEPT, self.burst_accept),
-            ("relation reads", self.relation_reads),
-            ("publish profiles", self.profiles),
-            ("profile reads", self.profile_reads),
-            ("listing: MISS, HIT, pages", self.listing_cache),
-            ("listing after PATCH", self.listing_after_patch),
-            ("autosave", self.autosave),
-            ("create", self.create),
-            ("calendar", self.calendar),
-            ("reschedule", self.reschedule),
-            ("cancel", self.cancel),
-            (
-                BURST_TUTOR,
-                lambda: self.burst(
-                    BURST_TUTOR,
-                    [self.burst_tutor.token] * self.clients,
-                    self.burst_student.user_id,
-                    slot=-12,
-                ),
-            ),
-            (
-                BURST_STUDENT,
-                lambda: self.burst(
-                    BURST_STUDENT,
-                    [pair.tutor.token for pair in self.pairs],
-                    self.burst_student.user_id,
-                    slot=-6,
-                ),
-            ),
-            ("archive", self.archive),
-            (BURST_ARCHIVE, self.burst_archive),
-        ]
-        for name, step in steps:
-            if time.monotonic() > deadline:
-                raise LoadTestError(f"time budget of {RUN_BUDGET_SECONDS} s used up before {name}")
+class Bursts:
+    """The correctness bursts of one level; ``pairs`` are the level's pairs."""
+
+    phase: Phase
+    pairs: list[Pair]
+    level: int
+    # 0 for the first level of the run, 1 for the next one...
+    ordinal: int
+    burst_relation_ids: list[int] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len(self.pairs)
+
+    def run(self) -> None:
+        for name, step in (
+            ("listing: MISS, HIT, walk, MISS after a write", self.listing),
+            ("listing across instances", self.across_instances),
+            ("relations: burst accounts", self.burst_accounts),
+            ("relations: batch accept, same ids", self.accept_burst),
+            ("lessons: one slot, same tutor / same student", self.lesson_bursts),
+            ("relations: batch archive, one key", self.archive_burst),
+        ):
             started = time.monotonic()
             step()
-            print(f"  {name:<32} {time.monotonic() - started:6.2f} s")
+            print(f"  {name:<46} {time.monotonic() - started:5.1f} s", flush=True)
+
+    # The listing, with nothing else written meanwhile.
+
+    def listing(self) -> None:
+        phase = self.phase
+
+        def write(index: int, version: str) -> bool:
+            pair = self.pairs[index]
+            headline = RUN.headline(pair.index, version)
+            response = call(
+                phase.session(index),
+                "PATCH",
+                "/api/me/profile/",
+                name="/api/me/profile/",
+                token=pair.tutor.token,
+                json={"headline": headline},
+                check=lambda r: (
+                    None
+                    if r.json()["headline"] == headline and r.json()["is_published"]
+                    else f"{r.text[:300]}, expected the published headline {headline!r}"
+                ),
+            )
+            if response is not None:
+                # As answered: the pair's profile may have been left mid-write by a user
+                # that was killed (see run_level).
+                pair.profile = response.json()
+            return response is not None
+
+        # Every entry of the cache predates these writes: the filters below are new.
+        phase.together(self.count, lambda index: write(index, f"level {self.level}"))
+        expected_walk = [
+            pair.tutor.user_id
+            for pair in sorted(RUN.pairs, key=lambda pair: -pair.index)
+            if pair.profile
+        ]
+
+        def miss_hit_walk(index: int) -> None:
+            pair = self.pairs[index]
+            client = phase.session(index)
+            filters = RUN.own_filters(pair.index)
+            first = call(
+                client,
+                "GET",
+                "/api/marketplace/tutors/",
+                name="/api/marketplace/tutors/ (quiet)",
+                token=pair.student.token,
+                params=filters,
+                by_cache=True,
+                check=lambda r: (
+                    None
+                    if r.headers.get("X-Cache") == "MISS"
+                    and r.json()["results"] == [RUN.listed(pair)]
+                    else f"first: {r.headers.get('X-Cache')} {r.text[:300]}, expected a MISS with "
+                    f"{[RUN.listed(pair)]}"
+                ),
+            )
+            if first is None:
+                return
+            call(
+                phase.session(index + 1),
+                "GET",
+                "/api/marketplace/tutors/",
+                name="/api/marketplace/tutors/ (quiet)",
+                token=pair.student.token,
+                params=filters,
+                by_cache=True,
+                check=lambda r: (
+                    None
+                    if r.headers.get("X-Cache") == "HIT" and r.content == first.content
+                    else f"again: {r.headers.get('X-Cache')} {r.text[:300]}, expected a HIT with "
+                    f"{first.text[:300]}"
+                ),
+            )
+            rows = scenario.pages(
+                [client, phase.session(index + 1)],
+                "/api/marketplace/tutors/",
+                {
+                    "subject": RUN.subject,
+                    "ordering": "-hourly_rate",
+                    "page_size": scenario.LISTING_PAGE_SIZE,
+                },
+                name="/api/marketplace/tutors/ (walk)",
+                token=pair.student.token,
+                by_cache=True,
+            )
+            if rows is not None and [row["user"] for row in rows] != expected_walk:
+                phase.harness_failure(
+                    f"walk of client {index}: {[row['user'] for row in rows]}, "
+                    f"expected {expected_walk}",
+                    name="/api/marketplace/tutors/ (walk) [all pages]",
+                    method="GET",
+                )
+
+        phase.together(self.count, miss_hit_walk)
+
+        def write_then_miss(index: int) -> None:
+            pair = self.pairs[index]
+            if not write(index, f"level {self.level}, updated"):
+                return
+            call(
+                phase.session(index + 1),
+                "GET",
+                "/api/marketplace/tutors/",
+                name="/api/marketplace/tutors/ (quiet)",
+                token=pair.student.token,
+                params=RUN.own_filters(pair.index),
+                by_cache=True,
+                check=lambda r: (
+                    None
+                    if r.headers.get("X-Cache") == "MISS"
+                    and r.json()["results"] == [RUN.listed(pair)]
+                    else f"after the write: {r.headers.get('X-Cache')} {r.text[:300]}, expected a "
+                    f"MISS with {[RUN.listed(pair)]}"
+                ),
+            )
+
+        phase.together(self.count, write_then_miss)
+
+    def across_instances(self) -> None:
+        """Cached through one instance, written through the other: the first one misses."""
+        for writer, reader in ((0, 1), (1, 0)):
+            self.write_via_read_via(writer, reader)
+
+    def write_via_read_via(self, writer: int, reader: int) -> None:
+        pair = self.pairs[0]
+        phase = self.phase
+        via_writer, via_reader = phase.session(writer), phase.session(reader)
+        writer_name, reader_name = phase.instances[writer].name, phase.instances[reader].name
+        # A key of this direction's own: the other direction cached its own.
+        filters = RUN.own_filters(pair.index, page_size=4 - writer)
+
+        def read(expect: str, same_as: FastResponse | None = None) -> FastResponse | None:
+            return call(
+                via_reader,
+                "GET",
+                "/api/marketplace/tutors/",
+                name=f"/api/marketplace/tutors/ (read via {reader_name}, write via {writer_name})",
+                token=pair.student.token,
+                params=filters,
+                by_cache=True,
+                check=lambda r: (
+                    None
+                    if r.headers.get("X-Cache") == expect
+                    and r.json()["results"] == [RUN.listed(pair)]
+                    and (same_as is None or r.content == same_as.content)
+                    else f"{r.headers.get('X-Cache')} {r.text[:300]}, expected {expect} with "
+                    f"{[RUN.listed(pair)]}"
+                ),
+            )
+
+        first = read("MISS")
+        if first is None or read("HIT", first) is None:
+            return
+        headline = RUN.headline(pair.index, f"level {self.level}, written via {writer_name}")
+        expected = {**pair.profile, "headline": headline}
+        written = call(
+            via_writer,
+            "PATCH",
+            "/api/me/profile/",
+            name=f"/api/me/profile/ (write via {writer_name})",
+            token=pair.tutor.token,
+            json={"headline": headline},
+            check=scenario.equals(expected),
+        )
+        if written is None:
+            return
+        pair.profile = expected
+        after = read("MISS")
+        if after is None or read("HIT", after) is None:
+            return
+        print(
+            f"    listing cached via {reader_name} (HIT), profile written via {writer_name}: "
+            f"{reader_name} answered MISS with the new headline, then HIT",
+            flush=True,
+        )
+
+    # Relations and lessons.
+
+    def burst_accounts(self) -> None:
+        """A burst tutor and student; each pair's student asks the burst tutor, the burst
+        student asks each pair's tutor, who accepts in a batch (its key replayed)."""
+        phase = self.phase
+        client = phase.session(0)
+        self.tutor = scenario.register(client, "bt", "Load test burst tutor", "Europe/Kyiv")
+        self.student = scenario.register(client, "bs", "Load test burst student", "Asia/Tokyo")
+        if self.tutor is None or self.student is None:
+            raise LoadTestError("registering the burst accounts failed")
+
+        def ask(index: int) -> tuple[int, int]:
+            pair = self.pairs[index]
+            client = phase.session(index)
+            to_burst_tutor = scenario.ask(client, pair.student, self.tutor)
+            from_burst_student = scenario.ask(
+                client, self.student, pair.tutor, key=f"{RUN.run_id}-{self.level}-bs-{index}"
+            )
+            if from_burst_student:
+                pair.partners.add(self.student.user_id)
+                pair.transition(from_burst_student, "pending")
+            return to_burst_tutor, from_burst_student
+
+        asked = phase.together(self.count, ask)
+        extra = scenario.ask(client, self.student, self.tutor)
+        ids = [to for to, _from in asked if to] + ([extra] if extra else [])
+        if len(ids) != self.count + 1 or not all(from_ for _to, from_ in asked):
+            raise LoadTestError("asking for relations failed; see the failures below")
+        self.burst_relation_ids = sorted(ids)
+
+        def accept(index: int) -> None:
+            pair = self.pairs[index]
+            relation_id = asked[index][1]
+            key = f"{RUN.run_id}-{self.level}-accept-{index}"
+            expected = {"processed": [relation_id], "failed": []}
+            if scenario.batch(
+                phase.session(index),
+                "accept",
+                pair.tutor,
+                [relation_id],
+                expected,
+                key=key,
+                replayed=False,
+            ):
+                pair.transition(relation_id, "active")
+                scenario.batch(
+                    phase.session(index + 1),
+                    "accept",
+                    pair.tutor,
+                    [relation_id],
+                    expected,
+                    key=key,
+                    replayed=True,
+                    name="/api/tutor/relations/batch/accept/ [replay]",
+                )
+
+        phase.together(self.count, accept)
+
+    def accept_burst(self) -> None:
+        ids = self.burst_relation_ids
+
+        def judge(index: int, response: FastResponse, answers: dict[int, FastResponse]) -> str:
+            if response.status_code != 200:
+                return status_of(response)
+            body = response.json()
+            reported = body["processed"] + [failure["id"] for failure in body["failed"]]
+            errors = {failure["error"] for failure in body["failed"]}
+            if sorted(reported) != ids or not errors <= {"already active"}:
+                return f"not each id once as processed or already active: {str(body)[:300]}"
+            processed = Counter(
+                pk
+                for answer in answers.values()
+                if answer.status_code == 200
+                for pk in answer.json()["processed"]
+            )
+            twice = sorted(pk for pk in body["processed"] if processed[pk] > 1)
+            never = sorted(set(ids) - set(processed))
+            if twice:
+                return f"ids processed by more than one answer: {twice}"
+            if never and index == 0:
+                return f"ids no answer processed: {never}"
+            return None
+
+        self.phase.burst(
+            self.count,
+            "POST",
+            "/api/tutor/relations/batch/accept/",
+            name="/api/tutor/relations/batch/accept/ [burst: same ids]",
+            token=lambda index: self.tutor.token,
+            json_body=lambda index: {"ids": random.Random(index).sample(ids, len(ids))},
+            judge=judge,
+        )
+
+        def timelines(index: int) -> None:
+            client = self.phase.session(index)
+            for pk in ids[index :: self.count]:
+                call(
+                    client,
+                    "GET",
+                    f"/api/tutor/relations/{pk}/timeline/",
+                    name="/api/tutor/relations/{id}/timeline/",
+                    token=self.tutor.token,
+                    check=lambda r, pk=pk: (
+                        None
+                        if transitions(r.json()["results"]) == scenario.CREATED_THEN_ACCEPTED
+                        and r.json()["results"][1]["metadata"]["source"] == "batch"
+                        else f"timeline of {pk}: {r.text[:300]}"
+                    ),
+                )
+
+        self.phase.together(self.count, timelines)
+
+    def lesson_bursts(self) -> None:
+        # Before the pairs' slots, and each level its own: a pair's tutor wins one of them.
+        start = RUN.first_slot - timedelta(hours=24 + 6 * self.ordinal)
+        for label, token, offset in (
+            ("same tutor", lambda index: self.tutor.token, 0),
+            ("same student", lambda index: self.pairs[index].tutor.token, 2),
+        ):
+            slot_start = start + timedelta(hours=offset)
+            payload = {
+                "student": self.student.user_id,
+                "start": utc_z(slot_start),
+                "end": utc_z(slot_start + timedelta(hours=1)),
+            }
+
+            def judge(index: int, response: FastResponse, answers: dict[int, FastResponse]):
+                created = sum(answer.status_code == 201 for answer in answers.values())
+                if response.status_code not in (201, 409):
+                    return status_of(response)
+                if created != 1:
+                    return f"{created} answers of {len(answers)} created a lesson, expected one"
+                if response.status_code == 409:
+                    code = response.json()["errors"][0]["code"]
+                    return None if code == "time_conflict" else f"409 {code}, not time_conflict"
+                return None
+
+            self.phase.burst(
+                self.count,
+                "POST",
+                "/api/lessons/",
+                name=f"/api/lessons/ [burst: one slot, {label}]",
+                token=token,
+                json_body=lambda index, payload=payload: payload,
+                judge=judge,
+            )
+
+    def archive_burst(self) -> None:
+        ids = self.burst_relation_ids
+        expected = {"processed": ids, "failed": []}
+
+        def judge(index: int, response: FastResponse, answers: dict[int, FastResponse]):
+            if response.status_code != 200:
+                return status_of(response)
+            if response.json() != expected:
+                return f"{response.text[:300]}, expected {expected}"
+            acted = [
+                number
+                for number, answer in answers.items()
+                if answer.status_code == 200 and answer.headers.get("Idempotent-Replayed") != "true"
+            ]
+            if len(acted) != 1 and (index in acted or (not acted and index == 0)):
+                return f"{len(acted)} answers of {len(answers)} acted, expected one"
+            return None
+
+        self.phase.burst(
+            self.count,
+            "POST",
+            "/api/tutor/relations/batch/archive/",
+            name="/api/tutor/relations/batch/archive/ [burst: one key]",
+            token=lambda index: self.tutor.token,
+            json_body=lambda index: {"ids": ids},
+            headers={"Idempotency-Key": f"{RUN.run_id}-{self.level}-archive-burst"},
+            judge=judge,
+        )
 
 
-# --- Entry point ----------------------------------------------------------------------
+# --- A level --------------------------------------------------------------------------
 
 
-def bounded_int(low: int, high: int) -> Callable[[str], int]:
-    def parse(text: str) -> int:
-        value = int(text)
-        if not low <= value <= high:
-            raise argparse.ArgumentTypeError(f"must be from {low} to {high}")
-        return value
+@dataclass
+class Level:
+    users: int
+    environment: Environment
+    seconds: float = 0.0
+    answered: dict[str, int] = field(default_factory=dict)
 
-    return parse
+    @property
+    def stats(self):
+        return self.environment.stats
 
-
-def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--clients", type=bounded_int(10, 30), default=20)
-    parser.add_argument("--requests-per-client", type=bounded_int(1, 50), default=10)
-    parser.add_argument("--port", type=bounded_int(1024, 65535), default=8099)
-    parser.add_argument("--workers", type=bounded_int(1, 16), default=4)
-    return parser.parse_args(argv)
+    def failed(self) -> bool:
+        runner = self.environment.runner
+        return bool(self.stats.total.num_failures or (runner and runner.exceptions))
 
 
-def server_environment(*, metrics_dir: str) -> dict[str, str]:
-    environment = dict(os.environ)
-    environment.update(THROTTLE_ENVIRONMENT)
-    environment.update(
-        {
-            "DATABASE_URL": os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL),
-            "REDIS_URL": os.environ.get("REDIS_URL", DEFAULT_REDIS_URL),
-            "DEBUG": "0",
-            # gunicorn speaks plain HTTP here; DEBUG off would redirect it all to HTTPS.
-            "SECURE_SSL_REDIRECT": "0",
-            "SECRET_KEY": f"loadtest-{secrets.token_urlsafe(32)}",
-            "ALLOWED_HOSTS": HOST,
-            "PROMETHEUS_MULTIPROC_DIR": metrics_dir,
-            "LOG_LEVEL": "WARNING",
-        }
+def run_level(users: int, duration: float, instances: list[Instance], levels: list[Level]) -> None:
+    """Run one level; it is in ``levels`` from the start, so a failed one is reported."""
+    environment = Environment(
+        user_classes=[TutorAndStudent],
+        host=instances[0].base_url,
+        stop_timeout=STOP_TIMEOUT_SECONDS,
     )
-    return environment
+    environment.events.request.add_listener(count_answers(instances))
+    level = Level(users, environment)
+    levels.append(level)
+    before = {instance.name: instance.answered for instance in instances}
+    started = time.monotonic()
+    runner = environment.create_local_runner()
+    print(f"\n{users} users: sign-up, then {duration:.0f} s of mixed load", flush=True)
+    try:
+        RUN.started = 0
+        runner.start(users, spawn_rate=users)
+        # The clock starts once every user has signed up (password hashing: seconds at 30
+        # users on 2 cores), so each level has its full duration of the mixed load.
+        deadline = time.monotonic() + SIGN_UP_SECONDS
+        while RUN.started < users and time.monotonic() < deadline:
+            gevent.sleep(0.2)
+        print(
+            f"  {RUN.started} users signed up after {time.monotonic() - started:4.1f} s",
+            flush=True,
+        )
+        gevent.sleep(duration)
+        runner.stop()
+        RUN.release_all()
+        print(f"  mixed load, stopped after {time.monotonic() - started:5.1f} s", flush=True)
+        # A user still in a task after STOP_TIMEOUT_SECONDS (a very busy machine) was
+        # killed: its pair is not handed to the next level, but can still join the bursts.
+        pairs = [pair for pair in RUN.pairs if pair.usable]
+        pairs += [pair for pair in RUN.pairs if pair.complete and not pair.usable]
+        pairs = pairs[:users]
+        if len(pairs) == users:
+            Bursts(Phase(environment, instances), pairs, users, ordinal=len(levels) - 1).run()
+        else:
+            stuck = {pair.index: pair.step for pair in RUN.pairs if not pair.complete}
+            Phase(environment, instances).harness_failure(
+                f"only {len(pairs)} of {users} pairs are set up (killed in: {stuck}): "
+                "no correctness bursts"
+            )
+    finally:
+        runner.quit()
+        level.seconds = time.monotonic() - started
+        level.answered = {
+            instance.name: instance.answered - before[instance.name] for instance in instances
+        }
+
+
+# --- /metrics -------------------------------------------------------------------------
+
+
+def requests_total(metrics: Any) -> float:
+    return sum(
+        sample.value
+        for metric in metrics
+        if metric.name == "http_requests"
+        for sample in metric.samples
+        if sample.name == "http_requests_total"
+    )
+
+
+def check_metrics(instance: Instance) -> tuple[bool, str]:
+    """``/metrics`` of ``instance`` counts what its two workers answered, and exactly what
+    this run asked it."""
+    per_worker = {
+        path.stem.removeprefix("counter_"): requests_total(
+            MultiProcessCollector.merge([str(path)], accumulate=True)
+        )
+        for path in sorted(instance.metrics_dir.glob("counter_*.db"))
+    }
+    # The scrape is counted once it has answered: its own request is not in its body.
+    answer = session(instance, EventHook()).get("/metrics")
+    if answer.status_code != 200:
+        return False, f"{instance.name}: /metrics answered {status_of(answer)}"
+    scraped = requests_total(text_string_to_metric_families(answer.text))
+    sent = instance.answered
+    instance.answered += 1
+    workers = " + ".join(f"{count:.0f} (pid {pid})" for pid, count in per_worker.items())
+    line = (
+        f"{instance.name} {instance.base_url}: /metrics http_requests_total {scraped:.0f} = "
+        f"workers {workers}; requests this run sent it and got an answer to: {sent}"
+    )
+    serving = [count for count in per_worker.values() if count]
+    good = (
+        len(per_worker) == WORKERS_PER_INSTANCE
+        and len(serving) == WORKERS_PER_INSTANCE
+        and scraped == sum(per_worker.values()) == sent
+    )
+    return good, line
+
+
+# --- Server logs ----------------------------------------------------------------------
 
 
 def is_latency_report(line: str) -> bool:
@@ -1381,7 +860,7 @@ def server_log_errors(log_path: Path) -> list[str]:
 
 
 def server_log_notes(log_path: Path) -> list[str]:
-    """Warnings and latency reports of the server log, counted: printed, not failures."""
+    """Warnings and latency reports of a server log, counted: printed, not failures."""
     text = log_path.read_text(errors="replace") if log_path.exists() else ""
     counts: Counter[str] = Counter()
     slowest: dict[str, float] = {}
@@ -1398,75 +877,216 @@ def server_log_notes(log_path: Path) -> list[str]:
         if isinstance(record.get("duration_ms"), int | float):
             slowest[note] = max(slowest.get(note, 0.0), record["duration_ms"])
     return [
-        f"server log: {count} x {note}"
-        + (f" (slowest {slowest[note]:.0f} ms)" if note in slowest else "")
+        f"{count} x {note}" + (f" (slowest {slowest[note]:.0f} ms)" if note in slowest else "")
         for note, count in counts.most_common()
     ]
 
 
+# --- The report -----------------------------------------------------------------------
+
+
+def table(level: Level) -> list[str]:
+    """The level's per-endpoint statistics from locust, as a Markdown table."""
+    entries = sorted(level.stats.entries.values(), key=lambda entry: (entry.name, entry.method))
+    rows = [(f"{entry.method} {entry.name}", entry) for entry in entries]
+    rows.append(("total", level.stats.total))
+    width = max(len(label) for label, _entry in rows)
+    columns = ("requests", "failures", "p50 ms", "p95 ms", "max ms")
+
+    def line(cells: list[str]) -> str:
+        label, *numbers = cells
+        return (
+            f"| {label:<{width}} | "
+            + " | ".join(
+                f"{number:>{len(column)}}" for number, column in zip(numbers, columns, strict=True)
+            )
+            + " |"
+        )
+
+    lines = [line(["endpoint", *columns])]
+    lines.append("|" + "|".join("-" * (len(cell) + 2) for cell in ["x" * width, *columns]) + "|")
+    for label, entry in rows:
+        lines.append(
+            line(
+                [
+                    label,
+                    str(entry.num_requests),
+                    str(entry.num_failures),
+                    f"{entry.get_response_time_percentile(0.5) or 0:.0f}",
+                    f"{entry.get_response_time_percentile(0.95) or 0:.0f}",
+                    f"{entry.max_response_time or 0:.0f}",
+                ]
+            )
+        )
+    return lines
+
+
+def failures(level: Level) -> list[str]:
+    lines = []
+    errors = sorted(level.stats.errors.values(), key=lambda error: -error.occurrences)
+    for error in errors[:20]:
+        lines.append(f"- {error.occurrences} x {error.method} {error.name}: {error.error}")
+    if len(errors) > 20:
+        lines.append(f"- ... and {len(errors) - 20} other failures (see the CSV)")
+    runner = level.environment.runner
+    for exception in list(runner.exceptions.values() if runner else [])[:10]:
+        lines.append(f"- {exception['count']} x exception: {exception['traceback']}")
+    return lines
+
+
+def write_csvs(level: Level) -> None:
+    writer = StatsCSV(level.environment, PERCENTILES_TO_REPORT)
+    for suffix, write in (
+        ("stats", writer.requests_csv),
+        ("failures", writer.failures_csv),
+        ("exceptions", writer.exceptions_csv),
+    ):
+        with (OUT_DIR / f"users{level.users}_{suffix}.csv").open("w", newline="") as file:
+            write(csv.writer(file))
+
+
+# --- Entry point ----------------------------------------------------------------------
+
+
+def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
+    def levels(text: str) -> list[int]:
+        values = [int(value) for value in text.split(",")]
+        if not all(1 <= value <= 60 for value in values):
+            raise argparse.ArgumentTypeError("each level must be from 1 to 60 users")
+        return values
+
+    def ports(text: str) -> list[int]:
+        values = [int(value) for value in text.split(",")]
+        if len(values) != 2 or len(set(values)) != 2:
+            raise argparse.ArgumentTypeError("two different ports, e.g. 8098,8099")
+        return values
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--levels", type=levels, default=[10, 30], help="users, e.g. 10,30")
+    parser.add_argument(
+        "--duration", type=float, default=25, help="seconds of mixed load per level"
+    )
+    parser.add_argument("--ports", type=ports, default=[8098, 8099], help="instances A,B")
+    return parser.parse_args(argv)
+
+
+def server_environment() -> dict[str, str]:
+    environment = dict(os.environ)
+    environment.update(THROTTLE_ENVIRONMENT)
+    environment.update(
+        {
+            "DATABASE_URL": os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL),
+            "REDIS_URL": os.environ.get("REDIS_URL", DEFAULT_REDIS_URL),
+            "DEBUG": "0",
+            # gunicorn speaks plain HTTP here; DEBUG off would redirect it all to HTTPS.
+            "SECURE_SSL_REDIRECT": "0",
+            # One key for both instances, as behind one load balancer: cursors are signed.
+            "SECRET_KEY": f"loadtest-{secrets.token_urlsafe(32)}",
+            "ALLOWED_HOSTS": HOST,
+            "LOG_LEVEL": "WARNING",
+        }
+    )
+    return environment
+
+
 def main(argv: list[str] | None = None) -> int:
     arguments = parse_arguments(argv)
-    deadline = time.monotonic() + RUN_BUDGET_SECONDS
     started = time.monotonic()
+    # Ctrl+C or SIGTERM (a CI timeout): stop here, whatever greenlet runs; servers stop.
+    for number in (signal.SIGINT, signal.SIGTERM):
+        gevent.signal_handler(number, gevent.kill, gevent.getcurrent(), KeyboardInterrupt)
+    shutil.rmtree(OUT_DIR, ignore_errors=True)
+    OUT_DIR.mkdir()
+    environment = server_environment()
+    levels: list[Level] = []
+    problems: list[str] = []
+    metrics_lines: list[str] = []
     with tempfile.TemporaryDirectory(prefix="tutor-loadtest-") as work_dir:
-        environment = server_environment(metrics_dir=str(Path(work_dir) / "metrics"))
-        log_path = Path(work_dir) / "gunicorn.log"
-        scenario: Scenario | None = None
-        failure = ""
+        instances = [
+            Instance(
+                name,
+                port,
+                log_path=OUT_DIR / f"server-{name.lower()}.log",
+                metrics_dir=Path(work_dir) / f"metrics-{name.lower()}",
+            )
+            for name, port in zip("AB", arguments.ports, strict=True)
+        ]
+        RUN.hosts = [instance.base_url for instance in instances]
         try:
+            for instance in instances:
+                if not port_is_free(instance.port):
+                    raise LoadTestError(f"{HOST}:{instance.port} is in use; pass other --ports")
+                instance.metrics_dir.mkdir()
             ensure_postgres_database(environment["DATABASE_URL"])
             # The marketplace registers Prometheus metrics when its views are imported,
             # which migrate's checks do: in multi-process mode that needs the directory
             # (gunicorn empties it again when it starts).
-            Path(environment["PROMETHEUS_MULTIPROC_DIR"]).mkdir(parents=True, exist_ok=True)
             subprocess.run(
                 [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
                 cwd=EXAMPLE_PROJECT,
-                env=environment,
+                env={**environment, "PROMETHEUS_MULTIPROC_DIR": str(instances[0].metrics_dir)},
                 check=True,
-                timeout=60,
+                timeout=120,
             )
-            with running_server(
-                environment=environment,
-                port=arguments.port,
-                workers=arguments.workers,
-                log_path=log_path,
-            ) as base_url:
-                scenario = Scenario(
-                    base_url=base_url,
-                    clients=arguments.clients,
-                    requests_per_client=arguments.requests_per_client,
-                )
+            with running(instances, environment):
                 print(
-                    f"load test {scenario.run_id}: {arguments.clients} clients x "
-                    f"{arguments.requests_per_client} requests, {arguments.workers} gunicorn "
-                    f"workers, {base_url}"
+                    f"load test {RUN.run_id}: levels {arguments.levels} users, "
+                    f"{arguments.duration:.0f} s each, {WORKERS_PER_INSTANCE} gunicorn workers "
+                    f"on each of " + ", ".join(f"{i.name} {i.base_url}" for i in instances),
+                    flush=True,
                 )
-                scenario.run(deadline)
+                for users in arguments.levels:
+                    run_level(users, arguments.duration, instances, levels)
+                for instance in instances:
+                    good, line = check_metrics(instance)
+                    metrics_lines.append(line)
+                    if not good:
+                        problems.append(f"/metrics does not add up: {line}")
+        except KeyboardInterrupt:
+            problems.append("interrupted")
         except (LoadTestError, RuntimeError, subprocess.SubprocessError, OSError) as error:
-            failure = f"{type(error).__name__}: {error}"
-        log_errors = server_log_errors(log_path)
-        log_notes = server_log_notes(log_path)
-        elapsed = time.monotonic() - started
+            problems.append(f"{type(error).__name__}: {error}")
 
+        report = [f"# Load test {RUN.run_id}", ""]
+        for level in levels:
+            write_csvs(level)
+            report += [
+                f"## {level.users} users ({level.seconds:.0f} s: mixed load, then bursts)",
+                "",
+                *table(level),
+                "",
+                "requests answered by each instance: "
+                + ", ".join(f"{name} {count}" for name, count in level.answered.items()),
+                "",
+            ]
+            if level.failed():
+                report += ["Failures:", "", *failures(level), ""]
+                problems.append(f"{level.users} users: locust failures or exceptions")
+        if metrics_lines:
+            report += ["## /metrics of each instance", "", *(f"- {m}" for m in metrics_lines), ""]
+        for instance in instances:
+            errors = server_log_errors(instance.log_path)
+            notes = server_log_notes(instance.log_path)
+            if notes or errors:
+                report += [f"## Server log {instance.name} ({instance.log_path.name})", ""]
+                report += [f"- {note}" for note in notes]
+            if errors:
+                problems.append(f"{len(errors)} error line(s) in the log of {instance.name}")
+                report += ["", "Error lines, the first ones:", "", "```", *errors[:10], "```"]
+            report.append("")
+        elapsed = time.monotonic() - started
+        verdict = (
+            "load test FAILED: " + "; ".join(problems)
+            if problems
+            else "load test passed: no failure, no 5xx, no error line in the server logs"
+        )
+        report += [f"total {elapsed:.0f} s", "", verdict, ""]
+        text = "\n".join(report)
+        (OUT_DIR / "report.md").write_text(text)
         print()
-        if scenario is not None:
-            print_table(scenario.recorder)
-        print(f"\ntotal {elapsed:.1f} s")
-        for note in log_notes:
-            print(note)
-        if log_errors:
-            print(f"{len(log_errors)} error line(s) in the server log, the first ones:")
-            print("\n".join(log_errors[:10]))
-        if failure:
-            print(f"FAILED: {failure}")
-        if failure or log_errors or scenario is None or scenario.recorder.has_errors():
-            if not failure and log_path.exists():
-                print(f"server log tail:\n{log_tail(log_path)}")
-            print("load test FAILED")
-            return 1
-    print("load test passed: no 5xx, no connection errors, no unexpected status")
-    return 0
+        print(text)
+        print(f"(also in {OUT_DIR.relative_to(REPO_ROOT)}/report.md, with locust's CSVs)")
+    return 1 if problems else 0
 
 
 if __name__ == "__main__":
