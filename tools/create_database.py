@@ -12,6 +12,22 @@ import sys
 from urllib.parse import unquote, urlsplit
 
 
+def maintenance_connection(database_url: str):  # -> psycopg.Connection
+    """An autocommit connection to the ``postgres`` database of ``database_url``'s server."""
+    import psycopg
+
+    parts = urlsplit(database_url)
+    return psycopg.connect(
+        host=parts.hostname or "127.0.0.1",
+        port=parts.port or 5432,
+        user=unquote(parts.username or "postgres"),
+        password=unquote(parts.password) if parts.password else None,
+        dbname="postgres",
+        autocommit=True,
+        connect_timeout=5,
+    )
+
+
 def ensure_postgres_database(database_url: str) -> bool:
     """Create the database if missing; True when it was created. Raises RuntimeError."""
     parts = urlsplit(database_url)
@@ -24,15 +40,7 @@ def ensure_postgres_database(database_url: str) -> bool:
     if not name:
         raise RuntimeError(f"DATABASE_URL names no database: {database_url}")
     try:
-        with psycopg.connect(
-            host=parts.hostname or "127.0.0.1",
-            port=parts.port or 5432,
-            user=unquote(parts.username or "postgres"),
-            password=unquote(parts.password) if parts.password else None,
-            dbname="postgres",
-            autocommit=True,
-            connect_timeout=5,
-        ) as connection:
+        with maintenance_connection(database_url) as connection:
             found = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
             if found.fetchone() is not None:
                 return False

@@ -30,7 +30,6 @@ import argparse
 import json
 import os
 import secrets
-import socket
 import subprocess
 import sys
 import tempfile
@@ -45,6 +44,8 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 import psycopg
+from create_database import maintenance_connection
+from processes import log_tail, port_is_free, stop
 from psycopg import sql
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -122,32 +123,12 @@ def recreate_database(database_url: str) -> None:
     parts = urlsplit(database_url)
     name = unquote(parts.path.lstrip("/"))
     try:
-        with psycopg.connect(
-            host=parts.hostname or "127.0.0.1",
-            port=parts.port or 5432,
-            user=unquote(parts.username or "postgres"),
-            password=unquote(parts.password) if parts.password else None,
-            dbname="postgres",
-            autocommit=True,
-            connect_timeout=5,
-        ) as connection:
+        with maintenance_connection(database_url) as connection:
             database = sql.Identifier(name)
             connection.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(database))
             connection.execute(sql.SQL("CREATE DATABASE {}").format(database))
     except psycopg.Error as error:
         raise FuzzError(f"cannot recreate database {name!r}: {error}") from error
-
-
-def port_is_free(port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        return probe.connect_ex((HOST, port)) != 0
-
-
-def log_tail(path: Path, lines: int = 30) -> str:
-    try:
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-    except OSError:
-        return "(no server log)"
 
 
 def http(
@@ -179,18 +160,6 @@ def wait_until_answering(base_url: str, process: subprocess.Popen, log_path: Pat
         except (urllib.error.URLError, ConnectionError):
             time.sleep(0.2)
     raise FuzzError(f"gunicorn did not answer in {SERVER_START_SECONDS} s")
-
-
-def stop(process: subprocess.Popen) -> None:
-    """Stop gunicorn gracefully; kill it if it does not stop within 15 seconds."""
-    if process.poll() is not None:
-        return
-    process.terminate()
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=15)
 
 
 @contextmanager

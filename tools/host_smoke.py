@@ -45,6 +45,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from processes import free_port
+
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = {
     "lessons": ROOT / "packages" / "django-tutor-lessons",
@@ -310,12 +312,6 @@ def create_project(work: Path, python: Path, database: str, report: list[str]) -
 
 
 # --- 3. over HTTP -------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @contextlib.contextmanager

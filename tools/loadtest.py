@@ -70,7 +70,6 @@ import random
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -94,6 +93,7 @@ from locust.contrib.fasthttp import FastHttpSession, FastResponse
 from locust.env import Environment
 from locust.event import EventHook
 from locust.stats import PERCENTILES_TO_REPORT, StatsCSV
+from processes import log_tail, port_is_free, stop
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -185,13 +185,6 @@ def session(
     )
 
 
-def log_tail(path: Path, lines: int = 30) -> str:
-    try:
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-    except OSError:
-        return "(no server log)"
-
-
 def wait_until_answering(instance: Instance, probes: EventHook) -> None:
     deadline = time.monotonic() + SERVER_START_SECONDS
     # Once gunicorn listens, a request waits for a worker to boot: give it time.
@@ -207,18 +200,6 @@ def wait_until_answering(instance: Instance, probes: EventHook) -> None:
             return
         gevent.sleep(0.2)
     raise LoadTestError(f"gunicorn {instance.name} did not answer in {SERVER_START_SECONDS} s")
-
-
-def stop(process: subprocess.Popen) -> None:
-    """Stop gunicorn gracefully; kill it if it does not stop within 15 seconds."""
-    if process.poll() is not None:
-        return
-    process.terminate()
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=15)
 
 
 @contextmanager
@@ -257,11 +238,6 @@ def running(instances: list[Instance], environment: dict[str, str]) -> Iterator[
         for instance in instances:
             if instance.process is not None:
                 stop(instance.process)
-
-
-def port_is_free(port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        return probe.connect_ex((HOST, port)) != 0
 
 
 # --- Bursts ---------------------------------------------------------------------------

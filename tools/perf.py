@@ -49,7 +49,6 @@ import re
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -63,6 +62,7 @@ from urllib.parse import unquote, urlsplit
 
 import httpx
 from loadtest import THROTTLE_ENVIRONMENT, server_log_errors, server_log_notes
+from processes import free_port, log_tail, stop
 
 TOOLS = Path(__file__).resolve().parent
 REPO_ROOT = TOOLS.parent
@@ -287,19 +287,6 @@ def own_database(database_url: str) -> Iterator[None]:
         yield
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind((HOST, 0))
-        return probe.getsockname()[1]
-
-
-def log_tail(path: Path, lines: int = 30) -> str:
-    try:
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-    except OSError:
-        return "(no log)"
-
-
 @dataclass
 class Server:
     name: str
@@ -334,18 +321,6 @@ def parent_pid(pid: str) -> int:
         return -1
     # The command name is in parentheses and may hold spaces; the parent comes after it.
     return int(stat.rsplit(")", 1)[1].split()[1])
-
-
-def stop(process: subprocess.Popen) -> None:
-    """Stop gunicorn gracefully; kill it if it does not stop within 15 seconds."""
-    if process.poll() is not None:
-        return
-    process.terminate()
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=15)
 
 
 @contextlib.contextmanager
