@@ -22,6 +22,10 @@ bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 timeout = 30
+# gunicorn 27's control interface listens on one Unix socket per user
+# (~/.gunicorn/gunicorn.ctl): a second server on the machine (the load test runs two)
+# fails to bind it and logs an error. Nothing here uses it; older gunicorns ignore this.
+control_socket_disable = True
 # The access line comes from the Django middleware, in JSON; gunicorn's own is off.
 accesslog = None
 # gunicorn's own lines (start, worker boot/exit) as JSON on stdout too, like the app's.
