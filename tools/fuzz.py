@@ -45,7 +45,7 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 
 import psycopg
 from create_database import maintenance_connection
-from processes import log_tail, port_is_free, stop
+from processes import LATENCY_LOG_EVENTS, log_tail, port_is_free, stop
 from psycopg import sql
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -56,8 +56,6 @@ DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/5"
 HOST = "127.0.0.1"
 SERVER_START_SECONDS = 30
 DEMO_PASSWORD = "demo-pass-123"  # accounts/management/commands/seed_demo.py
-# Error lines of the server log that report latency, not a failure (see server_errors).
-LATENCY_LOG_EVENTS = frozenset({"marketplace_slow_miss"})
 
 # What fails the run. Each holds for every request, whatever the database holds:
 #   not_a_server_error            no 5xx, ever

@@ -61,8 +61,14 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import httpx
-from loadtest import THROTTLE_ENVIRONMENT, server_log_errors, server_log_notes
-from processes import free_port, log_tail, stop
+from processes import (
+    THROTTLE_ENVIRONMENT,
+    free_port,
+    log_tail,
+    server_log_errors,
+    server_log_notes,
+    stop,
+)
 
 TOOLS = Path(__file__).resolve().parent
 REPO_ROOT = TOOLS.parent

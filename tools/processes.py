@@ -1,16 +1,42 @@
 """What every tool that serves the example project needs: ports, server logs, a clean stop.
 
+Also the environment that keeps the example project's throttles out of a run's way, and
+how to read its JSON server log for errors.
+
 Imported by ``fuzz.py``, ``loadtest.py``, ``perf.py``, ``frontend_story.py`` and
 ``host_smoke.py`` (each run as ``python tools/<name>.py``, so ``tools/`` is on the path).
 """
 
 from __future__ import annotations
 
+import json
 import socket
 import subprocess
+from collections import Counter
 from pathlib import Path
 
 HOST = "127.0.0.1"
+
+# Throttles set so high that they never answer 429 during a run (every client comes
+# from 127.0.0.1, so the per-address ones would). The example project reads these
+# variables; they win over its THROTTLE_PROFILE.
+THROTTLE_ENVIRONMENT = {
+    "AUTH_REGISTER_THROTTLE_RATE": "100000/min",
+    "AUTH_TOKEN_THROTTLE_RATE": "100000/min",
+    "AUTH_ME_THROTTLE_RATE": "100000/min",
+    "TUTOR_LESSONS_WRITE_THROTTLE_RATE": "100000/min",
+    "TUTOR_LESSONS_READ_THROTTLE_RATE": "100000/min",
+    "TUTOR_RELATIONS_WRITE_THROTTLE_RATE": "100000/min",
+    "TUTOR_RELATIONS_READ_THROTTLE_RATE": "100000/min",
+    "TUTOR_MARKETPLACE_WRITE_THROTTLE_RATE": "100000/min",
+    "TUTOR_MARKETPLACE_READ_THROTTLE_RATE": "100000/min",
+    "TUTOR_MARKETPLACE_AUTOSAVE_THROTTLE_RATE": "100000/min",
+}
+# Error lines that report latency, not a failure: tutor_marketplace logs a listing cache
+# miss slower than its SLOW_MISS_ERROR_MS (300 ms) at ERROR. When every client starts at
+# once on a small machine a few misses queue past that; the table shows the listing's
+# latency, and these lines are counted and printed, not failed on.
+LATENCY_LOG_EVENTS = frozenset({"marketplace_slow_miss"})
 
 
 def free_port() -> int:
@@ -43,3 +69,43 @@ def stop(process: subprocess.Popen) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait(timeout=15)
+
+
+# --- Server logs ----------------------------------------------------------------------
+
+
+def is_latency_report(line: str) -> bool:
+    return any(f'"event": "{event}"' in line for event in LATENCY_LOG_EVENTS)
+
+
+def server_log_errors(log_path: Path) -> list[str]:
+    text = log_path.read_text(errors="replace") if log_path.exists() else ""
+    return [
+        line
+        for line in text.splitlines()
+        if ('"level": "ERROR"' in line or '"level": "CRITICAL"' in line or "Traceback" in line)
+        and not is_latency_report(line)
+    ]
+
+
+def server_log_notes(log_path: Path) -> list[str]:
+    """Warnings and latency reports of a server log, counted: printed, not failures."""
+    text = log_path.read_text(errors="replace") if log_path.exists() else ""
+    counts: Counter[str] = Counter()
+    slowest: dict[str, float] = {}
+    for line in text.splitlines():
+        if '"level": "WARNING"' not in line and not is_latency_report(line):
+            continue
+        try:
+            record = json.loads(line)
+        except ValueError:
+            counts[line[:120]] += 1
+            continue
+        note = f"{record.get('level')} {record.get('message')}"
+        counts[note] += 1
+        if isinstance(record.get("duration_ms"), int | float):
+            slowest[note] = max(slowest.get(note, 0.0), record["duration_ms"])
+    return [
+        f"{count} x {note}" + (f" (slowest {slowest[note]:.0f} ms)" if note in slowest else "")
+        for note, count in counts.most_common()
+    ]
