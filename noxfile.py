@@ -225,6 +225,21 @@ def bench(session: nox.Session) -> None:
         session.run("python", f"benchmarks/{scripts[name]}", env=env)
 
 
+def _write_schema(session: nox.Session, path: Path) -> None:
+    """The example project's OpenAPI schema, validated, into ``path`` (run from ROOT)."""
+    # The schema needs no database; sqlite:// keeps a DATABASE_URL from the shell out.
+    session.run(
+        "python",
+        str(EXAMPLE / "manage.py"),
+        "spectacular",
+        "--validate",
+        "--fail-on-warn",
+        "--file",
+        str(path),
+        env={"DATABASE_URL": "sqlite://"},
+    )
+
+
 @nox.session(python="3.12")
 def docs(session: nox.Session) -> None:
     """Build the docs site with mkdocs --strict, the API reference regenerated first."""
@@ -232,17 +247,7 @@ def docs(session: nox.Session) -> None:
     session.install("-r", str(ROOT / "docs" / "requirements.txt"))
     session.chdir(ROOT)
     (ROOT / "docs" / "reference").mkdir(exist_ok=True)
-    # The schema needs no database; sqlite:// keeps a DATABASE_URL from the shell out.
-    session.run(
-        "python",
-        "example_project/manage.py",
-        "spectacular",
-        "--validate",
-        "--fail-on-warn",
-        "--file",
-        "docs/reference/openapi.yaml",
-        env={"DATABASE_URL": "sqlite://"},
-    )
+    _write_schema(session, ROOT / "docs" / "reference" / "openapi.yaml")
     # Each package's error table, from the registry its responses are built from.
     tables = "; ".join(
         f"Path('docs/reference/{name}-errors.md').write_text("
@@ -387,17 +392,7 @@ def typescript(session: nox.Session) -> None:
         session.error("npm is missing: install Node.js 20+ (Debian: apt-get install -y nodejs npm)")
     _install_example(session)
     session.chdir(ROOT)
-    # The schema needs no database; sqlite:// keeps a DATABASE_URL from the shell out.
-    session.run(
-        "python",
-        "example_project/manage.py",
-        "spectacular",
-        "--validate",
-        "--fail-on-warn",
-        "--file",
-        str(FRONTEND / "schema.yaml"),
-        env={"DATABASE_URL": "sqlite://"},
-    )
+    _write_schema(session, FRONTEND / "schema.yaml")
     session.chdir(FRONTEND)
     session.run("npm", "ci", "--no-audit", "--no-fund", external=True)
     session.run("npm", "run", "--silent", "generate", external=True)
