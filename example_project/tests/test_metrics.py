@@ -1,10 +1,13 @@
 """``/metrics``: request counters and durations, single- and multi-process."""
 
 import importlib.util
+import logging
 import os
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from prometheus_client import REGISTRY
@@ -117,3 +120,42 @@ def test_gunicorn_starts_with_an_empty_metrics_directory(tmp_path, monkeypatch):
 
     assert directory.is_dir()
     assert list(directory.iterdir()) == []
+
+
+def gunicorn_access_lines(conf, *, accesslog):
+    """What gunicorn's access logger receives for one request, under ``conf``."""
+    from gunicorn.config import Config
+
+    config = Config()
+    config.set("logconfig_dict", conf.logconfig_dict)
+    config.set("accesslog", accesslog)
+    logger = conf.logger_class(config)
+    records = []
+    capture = logging.Handler()
+    capture.emit = records.append
+    access = logging.getLogger("gunicorn.access")
+    access.addHandler(capture)
+    try:
+        response = SimpleNamespace(status="200 OK", headers=[], sent=2)
+        environ = {
+            "REQUEST_METHOD": "GET",
+            "RAW_URI": "/api/auth/me/",
+            "SERVER_PROTOCOL": "HTTP/1.1",
+            "PATH_INFO": "/api/auth/me/",
+        }
+        logger.access(response, SimpleNamespace(headers=[]), environ, timedelta(seconds=0.01))
+    finally:
+        access.removeHandler(capture)
+    return [record.getMessage() for record in records]
+
+
+def test_gunicorn_builds_no_access_line_of_its_own():
+    # The JSON line comes from AccessLogMiddleware; gunicorn's would be a second one.
+    assert gunicorn_access_lines(load_gunicorn_conf(), accesslog=None) == []
+
+
+def test_gunicorn_access_logfile_still_works_when_asked_for(tmp_path):
+    lines = gunicorn_access_lines(load_gunicorn_conf(), accesslog=str(tmp_path / "access.log"))
+
+    assert len(lines) == 1
+    assert '"GET /api/auth/me/ HTTP/1.1" 200' in lines[0]
