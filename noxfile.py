@@ -62,13 +62,15 @@ TEST_REQUIREMENTS = [
 POSTGRES_DRIVER = "psycopg[binary]>=3.1.8"
 # What a SQLite host must not need: the suite proves it by running without them.
 POSTGRES_DRIVERS = ["psycopg", "psycopg-binary", "psycopg-c", "psycopg2", "psycopg2-binary"]
+# Nor the optional extras: the SQLite runs are the minimal host (lessons' [orjson]).
+OPTIONAL_EXTRAS = ["orjson"]
 POSTGRES = "postgres://postgres@127.0.0.1:5432"
 REDIS = "redis://127.0.0.1:6379"
 
 # package: (where its tests run, what coverage measures, the gate, what it installs, the
 # Redis database its tests use: each its own, as the marketplace suite flushes its own)
 SUITES = {
-    "lessons": (LESSONS, "tutor_lessons", 90, ["-e", str(LESSONS)], 1),
+    "lessons": (LESSONS, "tutor_lessons", 90, ["-e", f"{LESSONS}[orjson]"], 1),
     "relations": (RELATIONS, "tutor_relations", 90, ["-e", str(RELATIONS)], 3),
     "marketplace": (
         MARKETPLACE,
@@ -134,7 +136,10 @@ def tests(session: nox.Session, package: str, django: str, database: str) -> Non
     session.install(*requirements)
     if database == "sqlite":
         # A reused virtualenv may still hold a driver from an older run of this noxfile.
-        session.run("python", "-m", "pip", "uninstall", "--quiet", "--yes", *POSTGRES_DRIVERS)
+        session.run(
+            "python", "-m", "pip", "uninstall", "--quiet", "--yes",
+            *POSTGRES_DRIVERS, *OPTIONAL_EXTRAS,
+        )
         session.run("python", "-c", _NO_DRIVER_CHECK)
     else:
         session.install(POSTGRES_DRIVER)
@@ -155,8 +160,8 @@ def tests(session: nox.Session, package: str, django: str, database: str) -> Non
 
 _NO_DRIVER_CHECK = """
 import importlib.util, sys
-found = [name for name in ("psycopg", "psycopg2") if importlib.util.find_spec(name)]
-sys.exit(f"a PostgreSQL driver is installed: {found}" if found else 0)
+found = [name for name in ("psycopg", "psycopg2", "orjson") if importlib.util.find_spec(name)]
+sys.exit(f"a PostgreSQL driver or an optional extra is installed: {found}" if found else 0)
 """
 
 

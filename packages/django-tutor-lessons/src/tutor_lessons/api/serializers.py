@@ -23,6 +23,11 @@ from tutor_lessons.errors import CODES
 from tutor_lessons.models import Lesson, LessonStatus
 from tutor_lessons.timezones import LocalTimeError, make_aware_strict
 
+try:  # optional: the same strings, formatted faster (django-tutor-lessons[orjson])
+    import orjson
+except ImportError:  # pragma: no cover - the suites install it
+    orjson = None
+
 _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -30,8 +35,32 @@ def _zone(serializer_field: serializers.Field) -> ZoneInfo:
     return serializer_field.context.get("timezone") or ZoneInfo("UTC")
 
 
-def utc_iso(value: datetime) -> str:
+def utc_iso_stdlib(value: datetime) -> str:
+    """``value`` in UTC, ISO 8601 with a ``Z``: ``2026-03-01T09:00:00.123456Z``."""
     return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def local_iso_stdlib(value: datetime, zone: ZoneInfo) -> str:
+    """``value`` in ``zone``, ISO 8601 with its offset: ``2026-03-01T11:00:00+02:00``."""
+    return value.astimezone(zone).isoformat()
+
+
+# The same strings from orjson's C formatter, when it is installed: a 500-lesson calendar
+# formats 3,500 datetimes, and isoformat() was the largest part of its rendering.
+def utc_iso_orjson(value: datetime) -> str:
+    return orjson.dumps(value.astimezone(UTC), option=orjson.OPT_UTC_Z)[1:-1].decode()
+
+
+def local_iso_orjson(value: datetime, zone: ZoneInfo) -> str:
+    local = value.astimezone(zone)
+    if local.utcoffset().seconds % 60:  # type: ignore[union-attr]
+        # A local mean time offset with seconds (before ~1900): orjson would round it.
+        return local.isoformat()
+    return orjson.dumps(local)[1:-1].decode()
+
+
+utc_iso = utc_iso_stdlib if orjson is None else utc_iso_orjson
+local_iso = local_iso_stdlib if orjson is None else local_iso_orjson
 
 
 def lesson_representation(lesson: Lesson | Any, *, zone: ZoneInfo) -> dict[str, Any]:
@@ -48,8 +77,8 @@ def lesson_representation(lesson: Lesson | Any, *, zone: ZoneInfo) -> dict[str, 
         "status": lesson.status,
         "utc_start": utc_iso(lesson.start),
         "utc_end": utc_iso(lesson.end),
-        "user_local_start": lesson.start.astimezone(zone).isoformat(),
-        "user_local_end": lesson.end.astimezone(zone).isoformat(),
+        "user_local_start": local_iso(lesson.start, zone),
+        "user_local_end": local_iso(lesson.end, zone),
         "timezone": zone.key,
         "series_id": str(lesson.series_id) if lesson.series_id else None,
         "cancelled_by": lesson.cancelled_by_id,
