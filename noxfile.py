@@ -136,10 +136,8 @@ def tests(session: nox.Session, package: str, django: str, database: str) -> Non
     session.install(*requirements)
     if database == "sqlite":
         # A reused virtualenv may still hold a driver from an older run of this noxfile.
-        session.run(
-            "python", "-m", "pip", "uninstall", "--quiet", "--yes",
-            *POSTGRES_DRIVERS, *OPTIONAL_EXTRAS,
-        )
+        uninstall = ["python", "-m", "pip", "uninstall", "--quiet", "--yes"]
+        session.run(*uninstall, *POSTGRES_DRIVERS, *OPTIONAL_EXTRAS)
         session.run("python", "-c", _NO_DRIVER_CHECK)
     else:
         session.install(POSTGRES_DRIVER)

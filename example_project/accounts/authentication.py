@@ -4,14 +4,14 @@
 ``Token.objects.select_related("user").get(key=key)`` on every request: Django builds
 and compiles that query anew each time, which costs about three times the database
 round trip itself (about 0.35 ms of a 0.5 ms lookup, the largest single cost of a
-``GET /api/auth/me/``). This class runs the same join as one prepared SQL string,
-converts the columns as the ORM would, and builds the same ``User`` and ``Token``
-instances; what it accepts, rejects and returns is DRF's.
+``GET /api/auth/me/``). This class runs the same join from SQL built once per
+database, converts the columns as the ORM would, and builds the same ``User`` and
+``Token`` instances; what it accepts, rejects and returns is DRF's.
 
 A key with a NUL character is refused as an invalid token (DRF's query would be a
-database error on PostgreSQL). Token and user models the fast path cannot read as one join (a user model with
-multi-table inheritance, a custom token model without ``user``/``created``) keep DRF's
-own query.
+database error on PostgreSQL). Models the fast path cannot read as one join (a user or
+token model with multi-table inheritance, a token whose ``user`` is not a foreign key
+to the user model) keep DRF's own query.
 """
 
 from __future__ import annotations

@@ -39,9 +39,11 @@ def test_same_user_and_token_as_drf_in_one_query():
     assert instance_fields(user) == instance_fields(drf_user)
     assert instance_fields(found) == instance_fields(drf_token)
     # Converted as the ORM converts them (aware datetimes, real booleans on SQLite too).
-    assert user.date_joined.tzinfo is not None and found.created.tzinfo is not None
+    assert user.date_joined.tzinfo is not None
+    assert found.created.tzinfo is not None
     assert user.is_active is True
-    assert user._state.db == "default" and not user._state.adding
+    assert user._state.db == "default"
+    assert not user._state.adding
 
 
 def test_inactive_user_is_refused_like_drf(api_client):
