@@ -294,7 +294,8 @@ def perf(session: nox.Session) -> None:
     """The request path beside a bare DRF floor, under gunicorn: req/s, p50/p95, ratios.
 
     ``nox -s perf -- --duration 8 --connections 30``; wrk drives the load where it is on
-    PATH (``apt-get install wrk``), locust otherwise.
+    PATH (``apt-get install wrk``), locust otherwise. ``-- --baseline main`` also serves
+    that commit's example project and measures both side by side, in the same rounds.
     """
     _install_example(session)
     session.install("httpx>=0.27")

@@ -1,7 +1,7 @@
 """Request-path benchmark: the example project beside a bare DRF floor, in one run.
 
     python tools/perf.py [--duration 8] [--connections 30] [--threads 2] [--rounds 2]
-                         [--generator auto|wrk|locust]
+                         [--generator auto|wrk|locust] [--baseline REV]
 
 ``nox -s perf`` runs it. One run:
 
@@ -34,6 +34,15 @@ How two of the rows are measured:
   plain listing's first page (one more always-true filter; only the signed cursor in
   the body differs). The answers' ``X-Cache`` headers are counted.
 
+**--baseline REV** also serves the example project of commit ``REV`` (``git archive``
+into the run's directory: its packages and ``example_project/``, on this run's
+virtualenv and database, with the next Redis database, which it empties), under its own
+``gunicorn.conf.py``, and drives every request against both servers in the same rounds,
+alternating which goes first. The table then sets the two side by side: on a shared
+machine, whose speed drifts by a third between runs, the change between two servers
+measured minute by minute is the figure to trust. The two trees must have the same
+migrations (they share the database).
+
 Exits 1 on a setup failure or when any answer is not a 2xx; missed goals are reported,
 not failed.
 """
@@ -42,6 +51,8 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
+import io
 import json
 import os
 import platform
@@ -51,6 +62,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tarfile
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -79,6 +91,7 @@ DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/tutor_perf"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/8"
 DATABASE_PREFIX = "tutor_perf"
 HOST = "127.0.0.1"
+BASELINE_SUFFIX = " [baseline]"
 EMPTY_PATH = "/api/perf/empty/"  # perf_floor.urls, on both servers
 
 # Never a 429, and a short throttle history. DRF's throttles keep, per user, a list of
@@ -331,16 +344,22 @@ def parent_pid(pid: str) -> int:
 
 @contextlib.contextmanager
 def serve(
-    name: str, *, app: str, cwd: Path, environment: dict[str, str], log_path: Path
+    name: str,
+    *,
+    app: str,
+    cwd: Path,
+    environment: dict[str, str],
+    log_path: Path,
+    conf: Path = GUNICORN_CONF,
 ) -> Iterator[Server]:
-    """``app`` under gunicorn with the example's config file, for the block."""
+    """``app`` under gunicorn with the example's config file (``conf``), for the block."""
     port = free_port()
     command = [
         sys.executable,
         "-m",
         "gunicorn",
         "-c",
-        str(GUNICORN_CONF),
+        str(conf),
         "--bind",
         f"{HOST}:{port}",
         app,
@@ -422,6 +441,107 @@ def prepare_database(environment: dict[str, str], seed_path: Path) -> dict[str, 
         if done.returncode != 0:
             raise PerfError(f"{step} failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
     return json.loads(seed_path.read_text())
+
+
+def migration_files(root: Path) -> dict[str, bytes]:
+    patterns = ("packages/*/src/*/migrations/*.py", "example_project/*/migrations/*.py")
+    return {
+        str(path.relative_to(root)): path.read_bytes()
+        for pattern in patterns
+        for path in root.glob(pattern)
+    }
+
+
+def baseline_tree(revision: str, work_dir: Path) -> tuple[Path, str]:
+    """Commit ``revision``'s files under ``work_dir``, and its short hash."""
+    found = subprocess.run(
+        ["git", "rev-parse", "--short", "--verify", "--quiet", f"{revision}^{{commit}}"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if found.returncode != 0:
+        raise PerfError(f"--baseline {revision}: not a commit of this repository")
+    archive = subprocess.run(
+        ["git", "archive", "--format=tar", found.stdout.strip()],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        check=False,
+    )
+    if archive.returncode != 0:
+        raise PerfError(f"git archive {revision} failed: {archive.stderr.decode()[-500:]}")
+    tree = work_dir / "baseline"
+    with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as files:
+        files.extractall(tree, filter="data")
+    mine, theirs = migration_files(REPO_ROOT), migration_files(tree)
+    if mine != theirs:
+        differ = sorted(
+            name for name in mine.keys() | theirs.keys() if mine.get(name) != theirs.get(name)
+        )
+        raise PerfError(
+            f"--baseline {revision}: its migrations differ ({', '.join(differ[:5])}); "
+            "both servers share one database"
+        )
+    return tree, found.stdout.strip()
+
+
+def next_redis_database(redis_url: str) -> str:
+    """``redis_url`` with the next database number: the baseline's throttles and cache."""
+    parts = urlsplit(redis_url)
+    number = int(parts.path.lstrip("/") or 0) + 1
+    if number > 15:
+        raise PerfError(
+            f"--baseline needs Redis database {number} after {redis_url}: use a lower one"
+        )
+    return parts._replace(path=f"/{number}").geturl()
+
+
+def empty_redis_database(redis_url: str) -> None:
+    import redis
+
+    try:
+        redis.Redis.from_url(redis_url, socket_timeout=5).flushdb()
+    except redis.RedisError as error:
+        raise PerfError(
+            f"cannot empty the baseline's Redis database {redis_url}: {error}"
+        ) from error
+
+
+def baseline_environment(
+    environment: dict[str, str], tree: Path, redis_url: str, metrics_dir: str
+) -> dict[str, str]:
+    """The example's environment, importing the baseline's packages before the installed."""
+    sources = [str(path) for path in sorted((tree / "packages").glob("*/src"))]
+    return {
+        **environment,
+        "PYTHONPATH": os.pathsep.join([*sources, str(TOOLS)]),
+        "REDIS_URL": redis_url,
+        "PROMETHEUS_MULTIPROC_DIR": metrics_dir,
+    }
+
+
+def with_baseline(chosen: list[Target]) -> list[Target]:
+    """Each example-project request, preceded by its twin against the baseline."""
+    paired: list[Target] = []
+    for target in chosen:
+        if target.server == "example":
+            paired.append(
+                dataclasses.replace(target, label=target.label + BASELINE_SUFFIX, server="baseline")
+            )
+        paired.append(target)
+    return paired
+
+
+def round_order(chosen: list[Target], round_index: int) -> list[Target]:
+    """Every other round, each baseline twin goes after its request instead of before."""
+    if round_index % 2 == 0:
+        return chosen
+    ordered = list(chosen)
+    for index in range(len(ordered) - 1):
+        if ordered[index].server == "baseline":
+            ordered[index], ordered[index + 1] = ordered[index + 1], ordered[index]
+    return ordered
 
 
 # --- Checking answers -----------------------------------------------------------------
@@ -704,6 +824,29 @@ def table(found: list[tuple[Target, Result]]) -> list[str]:
     return lines
 
 
+def baseline_table(found: list[tuple[Target, Result]], revision: str) -> list[str]:
+    """Each request against the baseline and this tree, side by side."""
+    floor_rps = next(result.rps for target, result in found if target.server == "floor")
+    results = {target.label: result for target, result in found}
+    lines = [
+        f"| request | {revision}: req/s | {TIMES} floor | this tree: req/s | {TIMES} floor "
+        "| change | goal (issue 8) |",
+        "|---|---:|---:|---:|---:|---:|---|",
+    ]
+    for target, result in found:
+        if target.server == "baseline":
+            continue
+        before = results.get(target.label + BASELINE_SUFFIX, result)
+        change = f"{(result.rps / before.rps - 1) * 100:+.0f} %" if before.rps else "-"
+        lines.append(
+            f"| {target.label} | {before.rps:,.0f} | {ratio_text(floor_rps, before.rps)} | "
+            f"{result.rps:,.0f} | {ratio_text(floor_rps, result.rps)} | "
+            f"{change if target.server != 'floor' else ''} | "
+            f"{goal_text(target, floor_rps, result.rps)} |"
+        )
+    return lines
+
+
 def rss_line(name: str, server: Server) -> str:
     sizes = server.worker_rss_kib()
     if not sizes:
@@ -785,6 +928,11 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--rounds", type=int, default=2, help="rounds; the best counts (2)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (2)")
     parser.add_argument("--generator", choices=["auto", "wrk", "locust"], default="auto")
+    parser.add_argument(
+        "--baseline",
+        metavar="REV",
+        help="also serve commit REV's example project and measure both side by side",
+    )
     arguments = parser.parse_args(argv)
     for name in ("duration", "connections", "threads", "rounds", "workers"):
         if getattr(arguments, name) < 1:
@@ -806,7 +954,7 @@ def measure(
     failures: list[str] = []
     for round_index in range(rounds):
         first = MISS_FIRST_RATE + round_index * MISS_ROUND_SPAN
-        for target in chosen:
+        for target in round_order(chosen, round_index):
             server = servers[target.server]
             # Checked again every round: a HIT entry could have expired, a token gone.
             check_target(target, server, first)
@@ -865,53 +1013,88 @@ def run(arguments: argparse.Namespace, work_dir: Path) -> list[str]:
         redis_url=redis_url,
         metrics_dir=str(work_dir / "metrics"),
     )
-    with own_database(database_url):
+    baseline = None
+    if arguments.baseline:
+        baseline = baseline_tree(arguments.baseline, work_dir)
+        baseline_redis = next_redis_database(redis_url)
+        empty_redis_database(baseline_redis)
+    with own_database(database_url), contextlib.ExitStack() as servers_open:
         print(f"perf: database {database_name(database_url)}, Redis {redis_url}", flush=True)
         seeded = prepare_database(environment, work_dir / "seed.json")
         print(f"perf: migrated and seeded in {time.monotonic() - started:.0f} s", flush=True)
         floor_environment = base_environment(arguments)
         floor_environment["DJANGO_SETTINGS_MODULE"] = "perf_floor.settings"
         stack_environment = {**environment, "DJANGO_SETTINGS_MODULE": "perf_floor.stack_settings"}
-        with (
-            serve(
-                "floor",
-                app="perf_floor.wsgi",
-                cwd=TOOLS,
-                environment=floor_environment,
-                log_path=work_dir / "floor.log",
-            ) as floor,
-            serve(
-                "example",
-                app="config.wsgi",
-                cwd=EXAMPLE_PROJECT,
-                environment=stack_environment,
-                log_path=work_dir / "example.log",
-            ) as example,
-        ):
-            servers = {"floor": floor, "example": example}
-            chosen = targets(seeded)
-            print(f"perf: {generator.describe()}, best of {arguments.rounds}", flush=True)
-            found, notes = measure(generator, servers, chosen, arguments.rounds)
-            rss = [
-                rss_line("example project workers", example),
-                rss_line("floor workers", floor),
-            ]
-        notes += server_log_notes(example.log_path)
-        errors = server_log_errors(example.log_path)
+        servers = {
+            "floor": servers_open.enter_context(
+                serve(
+                    "floor",
+                    app="perf_floor.wsgi",
+                    cwd=TOOLS,
+                    environment=floor_environment,
+                    log_path=work_dir / "floor.log",
+                )
+            ),
+            "example": servers_open.enter_context(
+                serve(
+                    "example",
+                    app="config.wsgi",
+                    cwd=EXAMPLE_PROJECT,
+                    environment=stack_environment,
+                    log_path=work_dir / "example.log",
+                )
+            ),
+        }
+        chosen = targets(seeded)
+        if baseline:
+            tree, revision = baseline
+            metrics = work_dir / "baseline-metrics"
+            metrics.mkdir()
+            servers["baseline"] = servers_open.enter_context(
+                serve(
+                    f"baseline {revision}",
+                    app="config.wsgi",
+                    cwd=tree / "example_project",
+                    environment=baseline_environment(
+                        stack_environment, tree, baseline_redis, str(metrics)
+                    ),
+                    log_path=work_dir / "baseline.log",
+                    conf=tree / "example_project" / "config" / "gunicorn.conf.py",
+                )
+            )
+            chosen = with_baseline(chosen)
+            print(f"perf: baseline {revision} served beside this tree", flush=True)
+        print(f"perf: {generator.describe()}, best of {arguments.rounds}", flush=True)
+        found, notes = measure(generator, servers, chosen, arguments.rounds)
+        rss = [
+            rss_line("example project workers", servers["example"]),
+            *([rss_line("baseline workers", servers["baseline"])] if baseline else []),
+            rss_line("floor workers", servers["floor"]),
+        ]
+    for name in ("example", "baseline") if baseline else ("example",):
+        log_path = work_dir / f"{name}.log"
+        notes += server_log_notes(log_path)
+        errors = server_log_errors(log_path)
         if errors:
-            notes.append(f"{len(errors)} error line(s) in the example's log, first: {errors[0]}")
+            notes.append(f"{len(errors)} error line(s) in the {name}'s log, first: {errors[0]}")
     threads = os.environ.get("GUNICORN_THREADS", "4")
     steal = steal_percent(cpu_before, cpu_times())
+    compared = (
+        [f"Beside commit {baseline[1]} (--baseline {arguments.baseline}), in the same rounds."]
+        if baseline
+        else []
+    )
     return [
         f"# nox -s perf, {datetime.now():%Y-%m-%d %H:%M}",
         "",
         f"Commit {git_revision()}; {versions()}; {os.cpu_count()} cores, load average "
         f"{load_before:.1f} before the run, CPU steal {steal} during it.",
+        *compared,
         f"gunicorn -c example_project/config/gunicorn.conf.py: {arguments.workers} workers {TIMES} "
         f"{threads} threads each, DEBUG off, PostgreSQL and Redis on this machine.",
         f"Load: {generator.describe()}, best of {arguments.rounds} rounds.",
         "",
-        *table(found),
+        *(baseline_table(found, baseline[1]) if baseline else table(found)),
         "",
         "Resident set size after the load (VmRSS):",
         "",
