@@ -392,6 +392,10 @@ SPECTACULAR_SETTINGS = {
 
 # --- Reusable apps ------------------------------------------------------------------
 
+# Every package's throttles count in Redis atomically, in one round trip
+# (config.throttling); on the in-memory cache they are DRF's own.
+ATOMIC_THROTTLE = "config.throttling.AtomicUserRateThrottle"
+
 # django-tutor-lessons. The defaults suit this project: a user's zone is read from
 # ``accounts.User.timezone`` and the authenticated user who creates a lesson is its tutor.
 TUTOR_LESSONS: dict[str, object] = {
@@ -400,12 +404,14 @@ TUTOR_LESSONS: dict[str, object] = {
     "SCHEDULING_POLICY": "accounts.hooks.tutor_has_active_relation",
     "WRITE_THROTTLE_RATE": throttle_rate("TUTOR_LESSONS_WRITE_THROTTLE_RATE"),
     "READ_THROTTLE_RATE": throttle_rate("TUTOR_LESSONS_READ_THROTTLE_RATE"),
+    "THROTTLE_BASE_CLASS": ATOMIC_THROTTLE,
 }
 # django-tutor-relations.
 TUTOR_RELATIONS: dict[str, object] = {
     "USER_DISPLAY_NAME": "accounts.hooks.display_name",
     "WRITE_THROTTLE_RATE": throttle_rate("TUTOR_RELATIONS_WRITE_THROTTLE_RATE"),
     "READ_THROTTLE_RATE": throttle_rate("TUTOR_RELATIONS_READ_THROTTLE_RATE"),
+    "THROTTLE_BASE_CLASS": ATOMIC_THROTTLE,
 }
 
 # django-tutor-marketplace. Its listing cache lives in Redis (through django-cacheops'
@@ -435,6 +441,7 @@ TUTOR_MARKETPLACE: dict[str, object] = {
     "READ_THROTTLE_RATE": throttle_rate("TUTOR_MARKETPLACE_READ_THROTTLE_RATE"),
     "WRITE_THROTTLE_RATE": throttle_rate("TUTOR_MARKETPLACE_WRITE_THROTTLE_RATE"),
     "AUTOSAVE_THROTTLE_RATE": throttle_rate("TUTOR_MARKETPLACE_AUTOSAVE_THROTTLE_RATE"),
+    "THROTTLE_BASE_CLASS": ATOMIC_THROTTLE,
 }
 
 # --- Logging ------------------------------------------------------------------------

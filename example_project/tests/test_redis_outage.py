@@ -53,7 +53,7 @@ def redis_gone(unreachable_redis) -> Iterator[None]:
     listing_cache.client = working_client
 
 
-def test_without_redis_the_listing_and_registration_still_answer(api_client, redis_gone):
+def test_without_redis_the_listing_and_registration_still_answer(api_client, redis_gone, caplog):
     reader = UserFactory()
     api_client.force_authenticate(reader)
     started = time.monotonic()
@@ -71,3 +71,8 @@ def test_without_redis_the_listing_and_registration_still_answer(api_client, red
     assert (listing.status_code, again.status_code) == (200, 200)
     assert listing["X-Cache"] == again["X-Cache"] == "MISS"
     assert registered.status_code == 201, registered.json()
+    # The registration's throttle (config.throttling) let it through, and said so.
+    failures = [r for r in caplog.records if getattr(r, "event", "") == "throttle_redis_failed"]
+    assert failures
+    assert failures[0].levelname == "ERROR"
+    assert failures[0].scope == "auth_register"

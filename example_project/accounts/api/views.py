@@ -6,7 +6,6 @@ from rest_framework import status
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from accounts import services
@@ -20,6 +19,7 @@ from accounts.api.serializers import (
     UserOutputSerializer,
     user_representation,
 )
+from config.throttling import AtomicScopedRateThrottle
 
 TAGS = ["auth"]
 
@@ -40,7 +40,7 @@ class RegisterView(APIView):
     # No authentication: a stale session cookie must not force a CSRF check here.
     authentication_classes: list = []
     permission_classes = [AllowAny]
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [AtomicScopedRateThrottle]
     throttle_scope = "auth_register"
 
     @extend_schema(
@@ -67,7 +67,7 @@ class RegisterView(APIView):
 class TokenView(APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [AtomicScopedRateThrottle]
     throttle_scope = "auth_token"
 
     @extend_schema(
@@ -90,7 +90,7 @@ class TokenView(APIView):
 @extend_validation_errors(["invalid_timezone"], field_name="timezone", methods=["patch"])
 class MeView(APIView):
     # Per user, and generous: clients read the profile on every page load.
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [AtomicScopedRateThrottle]
     throttle_scope = "auth_me"
 
     @extend_schema(

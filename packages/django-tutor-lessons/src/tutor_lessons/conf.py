@@ -34,9 +34,13 @@ DEFAULTS: dict[str, Any] = {
     "WRITE_THROTTLE_RATE": "60/min",
     # DRF rate for the calendar per user; None disables the throttle.
     "READ_THROTTLE_RATE": "600/min",
+    # Dotted path to a DRF ``SimpleRateThrottle`` subclass that the package's throttles
+    # are built on, for another way of counting (an atomic Redis window, say); None is
+    # DRF's own. The package's scopes and rates apply either way.
+    "THROTTLE_BASE_CLASS": None,
 }
 
-IMPORT_STRINGS = frozenset({"USER_TIMEZONE", "SCHEDULING_POLICY"})
+IMPORT_STRINGS = frozenset({"USER_TIMEZONE", "SCHEDULING_POLICY", "THROTTLE_BASE_CLASS"})
 
 
 class LessonsSettings:

@@ -58,9 +58,13 @@ DEFAULTS: dict[str, Any] = {
     "READ_THROTTLE_RATE": "600/min",
     "WRITE_THROTTLE_RATE": "60/min",
     "AUTOSAVE_THROTTLE_RATE": "240/min",
+    # Dotted path to a DRF ``SimpleRateThrottle`` subclass that the package's throttles
+    # are built on, for another way of counting (an atomic Redis window, say); None is
+    # DRF's own. The package's scopes and rates apply either way.
+    "THROTTLE_BASE_CLASS": None,
 }
 
-IMPORT_STRINGS = frozenset({"USER_DISPLAY_NAME"})
+IMPORT_STRINGS = frozenset({"USER_DISPLAY_NAME", "THROTTLE_BASE_CLASS"})
 
 
 class MarketplaceSettings:

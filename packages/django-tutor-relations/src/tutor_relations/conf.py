@@ -32,9 +32,13 @@ DEFAULTS: dict[str, Any] = {
     "WRITE_THROTTLE_RATE": "60/min",
     # DRF rate for reads per user (lists, feed, timeline); None disables.
     "READ_THROTTLE_RATE": "600/min",
+    # Dotted path to a DRF ``SimpleRateThrottle`` subclass that the package's throttles
+    # are built on, for another way of counting (an atomic Redis window, say); None is
+    # DRF's own. The package's scopes and rates apply either way.
+    "THROTTLE_BASE_CLASS": None,
 }
 
-IMPORT_STRINGS = frozenset({"USER_DISPLAY_NAME", "REQUEST_ID"})
+IMPORT_STRINGS = frozenset({"USER_DISPLAY_NAME", "REQUEST_ID", "THROTTLE_BASE_CLASS"})
 
 
 class RelationsSettings:

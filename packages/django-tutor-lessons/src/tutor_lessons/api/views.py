@@ -24,7 +24,7 @@ from tutor_lessons.api.serializers import (
     LessonSerializer,
     lesson_representation,
 )
-from tutor_lessons.api.throttling import LessonReadThrottle, LessonWriteThrottle
+from tutor_lessons.api.throttling import LessonReadThrottle, LessonWriteThrottle, build_throttle
 from tutor_lessons.conf import lessons_settings
 from tutor_lessons.exceptions import LessonsError
 from tutor_lessons.models import Lesson
@@ -46,7 +46,7 @@ class LessonsAPIView(APIView):
     lessons_throttle: type[BaseThrottle] = LessonReadThrottle
 
     def get_throttles(self) -> list[BaseThrottle]:
-        return [*super().get_throttles(), self.lessons_throttle()]
+        return [*super().get_throttles(), build_throttle(self.lessons_throttle)]
 
     def handle_exception(self, exc: Exception) -> Response:
         # Services speak the domain; only here do their errors become HTTP responses.

@@ -5,7 +5,10 @@ Reads (the listing, profile GETs) by ``READ_THROTTLE_RATE``, writes by
 ``AUTOSAVE_THROTTLE_RATE``; ``None`` switches one off.
 """
 
-from rest_framework.throttling import UserRateThrottle
+from functools import cache
+
+from django.core.exceptions import ImproperlyConfigured
+from rest_framework.throttling import BaseThrottle, SimpleRateThrottle, UserRateThrottle
 
 from tutor_marketplace.conf import marketplace_settings
 
@@ -29,3 +32,20 @@ class AutosaveThrottle(UserRateThrottle):
 
     def get_rate(self) -> str | None:
         return marketplace_settings.AUTOSAVE_THROTTLE_RATE
+
+
+def build_throttle(throttle: type[UserRateThrottle]) -> BaseThrottle:
+    """An instance of ``throttle``, built on the ``THROTTLE_BASE_CLASS`` when one is set."""
+    base = marketplace_settings.THROTTLE_BASE_CLASS
+    return throttle() if base is None else _on_base(throttle, base)()
+
+
+@cache
+def _on_base(throttle: type[UserRateThrottle], base: type) -> type[BaseThrottle]:
+    if not (isinstance(base, type) and issubclass(base, SimpleRateThrottle)):
+        raise ImproperlyConfigured(
+            f"THROTTLE_BASE_CLASS must be a rest_framework SimpleRateThrottle subclass, "
+            f"not {base!r}."
+        )
+    # The package's scope and get_rate() first, then the base's way of counting.
+    return type(throttle.__name__, (throttle, base), {"__module__": throttle.__module__})

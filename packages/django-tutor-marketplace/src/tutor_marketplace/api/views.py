@@ -46,6 +46,7 @@ from tutor_marketplace.api.throttling import (
     AutosaveThrottle,
     MarketplaceReadThrottle,
     MarketplaceWriteThrottle,
+    build_throttle,
 )
 from tutor_marketplace.cache import filters_hash, listing_cache, listing_key
 from tutor_marketplace.diff import dirty_paths
@@ -107,7 +108,7 @@ class MarketplaceAPIView(APIView):
     def get_throttles(self) -> list[BaseThrottle]:
         safe = self.request.method in ("GET", "HEAD", "OPTIONS")
         own = self.marketplace_throttle if safe else self.write_throttle
-        return [*super().get_throttles(), own()]
+        return [*super().get_throttles(), build_throttle(own)]
 
     def handle_exception(self, exc: Exception) -> Response:
         # Services speak the domain; only here do their errors become HTTP responses.

@@ -35,7 +35,11 @@ from tutor_relations.api.serializers import (
     relation_for_student,
     relation_for_tutor,
 )
-from tutor_relations.api.throttling import RelationReadThrottle, RelationWriteThrottle
+from tutor_relations.api.throttling import (
+    RelationReadThrottle,
+    RelationWriteThrottle,
+    build_throttle,
+)
 from tutor_relations.conf import relations_settings
 from tutor_relations.exceptions import RelationsError
 from tutor_relations.models import RELATION_STATUS
@@ -56,7 +60,7 @@ class RelationsAPIView(APIView):
     def get_throttles(self) -> list[BaseThrottle]:
         # Added to the host's default throttles; the rates are TUTOR_RELATIONS settings.
         reading = self.request.method in SAFE_METHODS
-        own = RelationReadThrottle() if reading else RelationWriteThrottle()
+        own = build_throttle(RelationReadThrottle if reading else RelationWriteThrottle)
         return [*super().get_throttles(), own]
 
     def handle_exception(self, exc: Exception) -> Response:
