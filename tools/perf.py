@@ -454,13 +454,7 @@ def migration_files(root: Path) -> dict[str, bytes]:
 
 def baseline_tree(revision: str, work_dir: Path) -> tuple[Path, str]:
     """Commit ``revision``'s files under ``work_dir``, and its short hash."""
-    found = subprocess.run(
-        ["git", "rev-parse", "--short", "--verify", "--quiet", f"{revision}^{{commit}}"],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    found = git("rev-parse", "--short", "--verify", "--quiet", f"{revision}^{{commit}}")
     if found.returncode != 0:
         raise PerfError(f"--baseline {revision}: not a commit of this repository")
     archive = subprocess.run(
@@ -898,22 +892,17 @@ def versions() -> str:
     return f"Python {platform.python_version()}, " + ", ".join(found)
 
 
+def git(*arguments: str) -> subprocess.CompletedProcess[str]:
+    """A read-only git command in the repository; its output as text, never raising."""
+    return subprocess.run(
+        ["git", *arguments], cwd=REPO_ROOT, capture_output=True, text=True, check=False
+    )
+
+
 def git_revision() -> str:
-    # Read-only: which commit was measured, and whether the work tree differed from it.
-    head = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    ).stdout.strip()
-    dirty = subprocess.run(
-        ["git", "status", "--porcelain", "--untracked-files=no"],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    ).stdout.strip()
+    # Which commit was measured, and whether the work tree differed from it.
+    head = git("rev-parse", "--short", "HEAD").stdout.strip()
+    dirty = git("status", "--porcelain", "--untracked-files=no").stdout.strip()
     return f"{head or 'unknown commit'}{' + uncommitted changes' if dirty else ''}"
 
 
