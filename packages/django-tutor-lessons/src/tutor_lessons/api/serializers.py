@@ -285,11 +285,14 @@ class CalendarQuerySerializer(serializers.Serializer):
         fields["end"] = CalendarBoundField(required=False, help_text="Alias of `to`.")
         fields["status"] = serializers.CharField(
             required=False,
+            allow_blank=True,
             help_text="One status or several, comma-separated: " + ", ".join(LessonStatus.values),
         )
         return fields
 
     def validate_status(self, value: str) -> list[str]:
+        if not value:  # ``?status=`` or only whitespace: every status, as when absent
+            return []
         statuses = [part.strip() for part in value.split(",") if part.strip()]
         unknown = sorted(set(statuses) - set(LessonStatus.values))
         if unknown or not statuses:

@@ -187,7 +187,9 @@ class PageQuerySerializer(serializers.Serializer):
 
     cursor = serializers.CharField(
         required=False,
-        help_text="The `cursor` of the previous page, as given; absent for the first page.",
+        allow_blank=True,
+        help_text="The `cursor` of the previous page, as given; absent or empty for the first "
+        "page.",
     )
 
     def get_fields(self) -> dict[str, serializers.Field]:
@@ -204,7 +206,8 @@ class PageQuerySerializer(serializers.Serializer):
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         attrs.setdefault("page_size", relations_settings.PAGE_SIZE)
-        attrs.setdefault("cursor", None)
+        # ``?cursor=`` (or only whitespace) is the first page, as in the marketplace listing.
+        attrs["cursor"] = attrs.get("cursor") or None
         return attrs
 
 
