@@ -327,7 +327,7 @@ def fuzz(session: nox.Session) -> None:
     ensure_resource_availability, ignored_auth, ...), which need links or a second user.
 
     Arguments go to ``schemathesis run``: ``nox -s fuzz -- --max-examples 200``; CI runs
-    ``-- --max-examples 10``. ``PORT`` (default 8097) is where the server listens.
+    ``-- --max-examples 25 --seed 20261202``. ``PORT`` (default 8097) is where the server listens.
     """
     _install_example(session)
     session.install("schemathesis>=4.3,<5")
