@@ -399,7 +399,7 @@ def exercise(base: str, ids: dict[str, int], cached: bool, report: list[str]) ->
     profile = {
         "headline": "Algebra and geometry",
         "is_published": True,
-        "settings": {"hourly_rate": "40.00", "currency": "USD", "subjects": ["maths"]},
+        "settings": {"hourly_rate": "40.00", "currency": "USD", "subjects": ["maths", "algebra"]},
     }
     expect(base, "PATCH", "/api/me/profile/", "tutor", 200, profile)
     expect(base, "POST", "/api/student/relations/", "student", 201, {"tutor": tutor})
@@ -439,13 +439,18 @@ def exercise(base: str, ids: dict[str, int], cached: bool, report: list[str]) ->
     for _attempt in range(2):
         headers, listing = expect(base, "GET", "/api/marketplace/tutors/", "student", 200)
         require(
-            set(listing) >= {"results", "cursor", "has_more"} and len(listing["results"]) == 1,
+            set(listing) >= {"results", "cursor", "has_more"}
+            and len(listing["results"]) == 1
+            # Sorted by name: an array subquery on PostgreSQL, a prefetch elsewhere.
+            and listing["results"][0]["subjects"] == ["algebra", "maths"],
             f"marketplace listing: unexpected body {listing}",
         )
         caches.append(headers.get("X-Cache", ""))
     expected = ["MISS", "HIT"] if cached else ["MISS", "MISS"]
     require(caches == expected, f"marketplace X-Cache {caches}, expected {expected}")
-    report.append(f"GET /api/marketplace/tutors/ 200 x2: 1 tutor, X-Cache {'/'.join(caches)}")
+    report.append(
+        f"GET /api/marketplace/tutors/ 200 x2: 1 tutor, 2 subjects, X-Cache {'/'.join(caches)}"
+    )
 
 
 # --- 4. one run per database --------------------------------------------------------

@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core import signing
+from django.db import connections
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from tutor_marketplace.exceptions import InvalidInput
@@ -32,6 +33,7 @@ DEFAULT_ORDERING = "-created"
 
 @dataclass(frozen=True)
 class TutorPage:
+    #: Each with its ``user`` and ``listed_subjects``: its subjects' names, sorted.
     profiles: list[TutorProfile]
     cursor: str | None
     has_more: bool
@@ -106,7 +108,13 @@ def tutors_page(
     filters_digest: str,
     cursor: str | None = None,
 ) -> TutorPage:
-    """One page of ``tutors``: two queries (profiles with users, then their subjects)."""
+    """One page of ``tutors``, each with ``listed_subjects``, its subjects' names by name.
+
+    On PostgreSQL one query: the names come as an array of a subquery per row
+    (``ArraySubquery``). Elsewhere two: the profiles with their users, then their
+    subjects (``prefetch_related``). The prefetch built a ``Subject`` instance for every
+    subject of every row and cost a round trip: about a fifth of a cache miss.
+    """
     field, descending = ORDERINGS[ordering]
     if cursor:
         value, last_id = read_cursor(cursor, ordering=ordering, filters_digest=filters_digest)
@@ -116,13 +124,17 @@ def tutors_page(
             after = Q(**{f"{field}__gt": value}) | Q(**{field: value, "pk__gt": last_id})
         tutors = tutors.filter(after)
     sign = "-" if descending else ""
-    rows = list(
-        tutors.order_by(f"{sign}{field}", f"{sign}pk")
-        .select_related("user")
-        .prefetch_related(Prefetch("subjects", queryset=Subject.objects.order_by("name")))[
-            : page_size + 1
-        ]
-    )
+    tutors = tutors.order_by(f"{sign}{field}", f"{sign}pk").select_related("user")
+    if connections[tutors.db].vendor == "postgresql":
+        from django.contrib.postgres.expressions import ArraySubquery  # imports psycopg
+
+        names = Subject.objects.filter(profiles=OuterRef("pk")).order_by("name").values("name")
+        rows = list(tutors.annotate(listed_subjects=ArraySubquery(names))[: page_size + 1])
+    else:
+        by_name = Prefetch("subjects", queryset=Subject.objects.order_by("name"))
+        rows = list(tutors.prefetch_related(by_name)[: page_size + 1])
+        for row in rows:
+            row.listed_subjects = [subject.name for subject in row.subjects.all()]
     has_more = len(rows) > page_size
     profiles = rows[:page_size]
     next_cursor = (

@@ -101,13 +101,14 @@ class TutorSerializer(serializers.Serializer):
 
 
 def tutor_representation(profile: TutorProfile) -> dict[str, Any]:
+    """A profile of ``selectors.tutors_page`` as the listing shows it."""
     return {
         "user": profile.user_id,
         "display_name": marketplace_settings.USER_DISPLAY_NAME(profile.user),
         "headline": profile.headline,
         "hourly_rate": format_rate(profile.hourly_rate),
         "currency": profile.currency,
-        "subjects": [subject.name for subject in profile.subjects.all()],
+        "subjects": profile.listed_subjects,  # selectors.tutors_page
     }
 
 
