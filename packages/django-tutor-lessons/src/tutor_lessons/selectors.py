@@ -144,7 +144,8 @@ class _CalendarQuery:
     ) -> list[Any]:
         connection = connections[self.alias]
         meta = Lesson._meta
-        user_key = meta.get_field("tutor").target_field.get_db_prep_value(user.pk, connection)
+        user_field = meta.get_field("tutor").target_field
+        user_key = user_field.get_db_prep_value(getattr(user, user_field.attname), connection)
         if role == "tutor":
             sql, params = [f"WHERE {self.tutor} = %s"], [user_key]
         elif role == "student":

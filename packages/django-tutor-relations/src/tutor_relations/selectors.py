@@ -84,7 +84,7 @@ def _relations_page(
     after = None
     if cursor:
         after = cursors.decode(cursor, listing=listing, user_id=user.pk, filters=filters)
-    rows = join.read(alias, owner=user.pk, status=status or None, after=after, limit=size + 1)
+    rows = join.read(alias, owner=user, status=status or None, after=after, limit=size + 1)
     return _page_of(
         rows, time_field="created", listing=listing, user=user, filters=filters, size=size
     )
@@ -179,7 +179,8 @@ class _RelationsJoin:
         connection = connections[alias]
         created = TutorStudentRelation._meta.get_field("created")
         sql = [self.select, f"WHERE {self.owner_column} = %s"]
-        params = [self.owner.target_field.get_db_prep_value(owner, connection)]
+        owner_key = getattr(owner, self.owner.target_field.attname)
+        params = [self.owner.target_field.get_db_prep_value(owner_key, connection)]
         if status is not None:
             sql.append(f"AND {self.status_column} = %s")
             params.append(status)
