@@ -13,11 +13,17 @@ rest:
   With DEBUG on Django answers those with its technical pages and never calls
   ``handler404``/``handler500``, so a URLconf handler alone cannot do it.
 
+A database that cannot serve (``config.outage``: down, restarting, out of connections,
+or a statement past ``statement_timeout``) is a ``503 service_unavailable`` with
+``Retry-After`` on every path, DRF's views and Django's (the admin) alike, logged once
+per outage instead of a traceback per request.
+
 Paths outside ``/api/`` (the admin, the docs pages' assets) keep Django's pages.
 """
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from http import HTTPStatus
@@ -29,10 +35,18 @@ from django.core.exceptions import (
     RequestDataTooBig,
     SuspiciousOperation,
 )
-from django.http import HttpRequest, HttpResponseBase, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from django.views import defaults
 from drf_standardized_errors.handler import ExceptionHandler
 from rest_framework.exceptions import APIException
 from rest_framework.response import Response
+
+from config.outage import (
+    database_outage,
+    is_statement_timeout,
+    is_unavailable,
+    report_statement_timeout,
+)
 
 API_PREFIX = "/api/"
 
@@ -42,6 +56,8 @@ class ApiError:
     status: int
     code: str
     detail: str
+    #: Seconds for a ``Retry-After`` header; ``None`` sends none.
+    retry_after: int | None = None
 
     @property
     def type(self) -> str:
@@ -49,11 +65,16 @@ class ApiError:
 
     def response(self) -> JsonResponse:
         error = {"code": self.code, "detail": self.detail, "attr": None}
-        return JsonResponse({"type": self.type, "errors": [error]}, status=self.status)
+        response = JsonResponse({"type": self.type, "errors": [error]}, status=self.status)
+        if self.retry_after is not None:
+            response["Retry-After"] = str(self.retry_after)
+        return response
 
     def exception(self) -> APIException:
         exception = APIException(self.detail, self.code)
         exception.status_code = self.status
+        # drf-standardized-errors (like DRF) turns ``wait`` into Retry-After.
+        exception.wait = self.retry_after  # type: ignore[attr-defined]
         return exception
 
 
@@ -63,6 +84,19 @@ DISALLOWED_HOST = ApiError(400, "disallowed_host", "The Host header names no hos
 REQUEST_TOO_LARGE = ApiError(413, "request_too_large", "The request body is too large.")
 BAD_REQUEST = ApiError(400, "bad_request", "The request is malformed.")
 SERVER_ERROR = ApiError(500, "error", "A server error occurred.")
+# A PostgreSQL restart takes a few seconds; clients that honour Retry-After come back after.
+DATABASE_UNAVAILABLE = ApiError(
+    503,
+    "service_unavailable",
+    "The service is temporarily unavailable; try again shortly.",
+    retry_after=5,
+)
+DATABASE_TIMEOUT = ApiError(
+    503,
+    "service_unavailable",
+    "The request took too long to answer; try again shortly.",
+    retry_after=5,
+)
 
 BY_STATUS = {400: BAD_REQUEST, 404: NOT_FOUND, 413: REQUEST_TOO_LARGE, 500: SERVER_ERROR}
 
@@ -76,6 +110,45 @@ def error_for_exception(exception: Exception) -> ApiError | None:
     if isinstance(exception, SuspiciousOperation | BadRequest):
         return BAD_REQUEST
     return None
+
+
+def database_error_for(exception: BaseException, path: str) -> ApiError | None:
+    """The 503 of a database that cannot serve now, logged as ``config.outage`` says."""
+    if is_unavailable(exception):
+        database_outage.report(exception)
+        return DATABASE_UNAVAILABLE
+    if is_statement_timeout(exception):
+        report_statement_timeout(exception, path)
+        return DATABASE_TIMEOUT
+    return None
+
+
+def mark_logged(response: HttpResponseBase) -> HttpResponseBase:
+    """Keep Django from logging a 5xx we logged ourselves (once per outage) at ERROR."""
+    response._has_been_logged = True  # type: ignore[attr-defined]
+    return response
+
+
+def database_error_response(request: HttpRequest, error: ApiError) -> HttpResponseBase:
+    if request.path.startswith(API_PREFIX):
+        return mark_logged(error.response())
+    response = HttpResponse(error.detail, status=error.status, content_type="text/plain")
+    response["Retry-After"] = str(error.retry_after)
+    return mark_logged(response)
+
+
+def server_error(request: HttpRequest) -> HttpResponseBase:
+    """``handler500``: a crash that is a database outage is its 503, whatever raised it.
+
+    Django calls it (DEBUG off) for an exception no view or middleware handled, also
+    one raised in a middleware (the session of an admin page read before any view),
+    where ``ApiErrorMiddleware.process_exception`` cannot see it.
+    """
+    exception = sys.exc_info()[1]
+    error = database_error_for(exception, request.path) if exception is not None else None
+    if error is None:
+        return defaults.server_error(request)
+    return database_error_response(request, error)
 
 
 def error_for_status(request: HttpRequest, status: int) -> ApiError:
@@ -110,9 +183,19 @@ class ApiExceptionHandler(ExceptionHandler):
 
     def convert_known_exceptions(self, exc: Exception) -> Exception:
         error = error_for_exception(exc)
+        if error is None:
+            request = self.context.get("request")
+            error = database_error_for(exc, getattr(request, "path", ""))
+            self.database_error = error
         if error is not None:
             return error.exception()
         return super().convert_known_exceptions(exc)
+
+    def report_exception(self, exc: APIException, response: Response) -> None:
+        if getattr(self, "database_error", None) is not None:
+            mark_logged(response)  # config.outage logged it
+            return
+        super().report_exception(exc, response)
 
 
 class ApiErrorMiddleware:
@@ -124,6 +207,13 @@ class ApiErrorMiddleware:
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
+
+    def process_exception(
+        self, request: HttpRequest, exception: Exception
+    ) -> HttpResponseBase | None:
+        """A view outside DRF (the admin) that met a database that cannot serve: a 503."""
+        error = database_error_for(exception, request.path)
+        return None if error is None else database_error_response(request, error)
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         response = self.get_response(request)

@@ -7,8 +7,13 @@
 | ALLOWED_HOSTS                     | "127.0.0.1,localhost" (comma-separated)        |
 | CSRF_TRUSTED_ORIGINS              | none (comma-separated origins)                 |
 | DATABASE_URL                      | sqlite:///<example_project>/db.sqlite3         |
-| CONN_MAX_AGE                      | 60 (seconds a database connection is reused)   |
+| CONN_MAX_AGE                      | 60 (seconds a connection is reused); runserver 0 |
 | CONN_HEALTH_CHECKS                | off; on: a "SELECT 1" before each request's use |
+| DATABASE_POOL_SIZE                | 0: no pool; runserver on PostgreSQL: 4         |
+| DATABASE_POOL_TIMEOUT             | 10 (seconds a request waits for a pooled one)  |
+| DATABASE_CONNECT_TIMEOUT          | 5 (seconds, PostgreSQL)                        |
+| DATABASE_STATEMENT_TIMEOUT        | 15000 (ms a statement may run; 0: no limit)    |
+| PGBOUNCER                         | off; on: behind PgBouncer in transaction mode  |
 | REDIS_URL                         | unset: a per-process in-memory cache           |
 | LOG_LEVEL                         | INFO                                           |
 | TRUSTED_PROXY_COUNT               | 0: throttles key on the socket address         |
@@ -36,6 +41,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 import warnings
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -46,6 +52,7 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 from config.logging import JSON_FORMATTER
+from config.postgresql.liveness import check_pooled_connection
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -135,6 +142,8 @@ MIDDLEWARE = [
     "config.metrics.PrometheusMiddleware",
     # Before every middleware that can fail a request (a bad Host fails in
     # SecurityMiddleware and CommonMiddleware), after those that record the status.
+    # /healthz and /readyz, before any middleware that checks the host or redirects.
+    "config.health.HealthCheckMiddleware",
     "config.errors.ApiErrorMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -166,14 +175,19 @@ TEMPLATES = [
 
 # --- Database -----------------------------------------------------------------------
 
+# Django's development server runs a thread per open client connection: with persistent
+# connections each idle keep-alive client would hold a database connection (Django's
+# docs say not to combine them). Under runserver the default is therefore no persistent
+# connections, and on PostgreSQL a small pool that every thread borrows from.
+SERVING_WITH_RUNSERVER = sys.argv[1:2] == ["runserver"]
+
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
+        conn_max_age=env_count("CONN_MAX_AGE", default=0 if SERVING_WITH_RUNSERVER else 60),
         # Off by default: it costs a "SELECT 1" round trip on every request that uses
-        # the database. Turn it on where the database drops idle connections (a restart,
-        # a proxy such as PgBouncer with server_idle_timeout), else the first request on
-        # a dropped connection fails.
+        # the database, and on PostgreSQL config.postgresql already replaces a connection
+        # the server closed (a restart, an idle timeout) before the request uses it.
         conn_health_checks=env_flag("CONN_HEALTH_CHECKS"),
     )
 }
@@ -182,8 +196,37 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # (up to ``timeout`` seconds) instead of failing with "database is locked".
     DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20}
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["ENGINE"] = "config.postgresql"
     # tutor_lessons' exclusion constraints need it on PostgreSQL (Django's postgres.E005).
     INSTALLED_APPS.append("django.contrib.postgres")
+    _options: dict[str, object] = DATABASES["default"].setdefault("OPTIONS", {})
+    # A server that does not answer costs a request this long, not the OS's minutes.
+    _options["connect_timeout"] = env_count("DATABASE_CONNECT_TIMEOUT", default=5)
+    # Behind PgBouncer in transaction mode: no server-side cursors (a cursor would
+    # outlive its transaction's server connection), no startup options (PgBouncer
+    # refuses "options"; set statement_timeout on the role instead). Django already
+    # turns psycopg's prepared statements off (prepare_threshold=None).
+    PGBOUNCER = env_flag("PGBOUNCER")
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = PGBOUNCER
+    # Milliseconds any one statement may run before PostgreSQL cancels it (a 503); 0
+    # turns it off, e.g. for a long ``migrate``: DATABASE_STATEMENT_TIMEOUT=0.
+    DATABASE_STATEMENT_TIMEOUT = env_count("DATABASE_STATEMENT_TIMEOUT", default=15_000)
+    if DATABASE_STATEMENT_TIMEOUT and not PGBOUNCER:
+        _options["options"] = f"-c statement_timeout={DATABASE_STATEMENT_TIMEOUT}"
+    # DATABASE_POOL_SIZE=n: the connections a process holds at most, lent to its threads
+    # per request (psycopg's pool; persistent connections then stay off). Under
+    # runserver it defaults to 4, so the demo holds at most 4 however many clients.
+    _pool_size = env_count("DATABASE_POOL_SIZE", default=4 if SERVING_WITH_RUNSERVER else 0)
+    if _pool_size:
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
+        _options["pool"] = {
+            "min_size": 1,
+            "max_size": _pool_size,
+            # A thread waits this long for a connection, then answers 503.
+            "timeout": env_count("DATABASE_POOL_TIMEOUT", default=10),
+            # A pooled connection the server closed is replaced before it is lent.
+            "check": check_pooled_connection,
+        }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -472,5 +515,7 @@ LOGGING = {
         "tutor_relations": {"handlers": ["stdout"], "level": LOG_LEVEL, "propagate": False},
         "tutor_marketplace": {"handlers": ["stdout"], "level": LOG_LEVEL, "propagate": False},
         "config.access": {"handlers": ["stdout"], "level": "INFO", "propagate": False},
+        "config.database": {"handlers": ["stdout"], "level": "INFO", "propagate": False},
+        "config.health": {"handlers": ["stdout"], "level": "INFO", "propagate": False},
     },
 }

@@ -6,6 +6,9 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 
 from config.metrics import metrics_view
 
+# DEBUG off: a database outage that no view handled (e.g. raised in a middleware) is a 503.
+handler500 = "config.errors.server_error"
+
 urlpatterns = [
     path("api/auth/", include("accounts.api.urls")),
     path("api/lessons/", include("tutor_lessons.api.urls")),
