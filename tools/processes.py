@@ -3,8 +3,9 @@
 Also the environment that keeps the example project's throttles out of a run's way, and
 how to read its JSON server log for errors.
 
-Imported by ``fuzz.py``, ``loadtest.py``, ``perf.py``, ``frontend_story.py`` and
-``host_smoke.py`` (each run as ``python tools/<name>.py``, so ``tools/`` is on the path).
+Imported by ``fuzz.py``, ``loadtest.py``, ``perf.py``, ``frontend_story.py``,
+``host_smoke.py`` and ``faults.py`` (each run as ``python tools/<name>.py``, so
+``tools/`` is on the path).
 """
 
 from __future__ import annotations
@@ -12,7 +13,10 @@ from __future__ import annotations
 import json
 import socket
 import subprocess
+import sys
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 HOST = "127.0.0.1"
@@ -109,3 +113,63 @@ def server_log_notes(log_path: Path) -> list[str]:
         f"{count} x {note}" + (f" (slowest {slowest[note]:.0f} ms)" if note in slowest else "")
         for note, count in counts.most_common()
     ]
+
+
+# --- Serving the example project ------------------------------------------------------
+
+
+EXAMPLE_PROJECT = Path(__file__).resolve().parent.parent / "example_project"
+
+
+def wait_until_answering(
+    base_url: str, process: subprocess.Popen, log_path: Path, seconds: float = 60
+) -> None:
+    """Until ``/healthz`` answers 200; raises RuntimeError if the server exits or stays silent."""
+    import time
+    import urllib.error
+    import urllib.request
+
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(
+                f"the server exited with {process.returncode}:\n{log_tail(log_path)}"
+            )
+        try:
+            with opener.open(f"{base_url}/healthz", timeout=5) as response:
+                if response.status == 200:
+                    return
+        except (OSError, urllib.error.URLError):
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"the server did not answer in {seconds:.0f} s:\n{log_tail(log_path)}")
+
+
+@contextmanager
+def running_server(
+    command: list[str], *, environment: dict[str, str], log_path: Path, port: int | None = None
+) -> Iterator[str]:
+    """Serve the example project (``command`` run by this Python, in ``example_project``).
+
+    ``["gunicorn", "-c", "config/gunicorn.conf.py", "config.wsgi"]`` binds to
+    ``PORT`` (a free one unless ``port`` is given); ``["manage.py", "runserver", ...]``
+    names its own address, and ``port`` must be that one. Yields the base URL once
+    ``/healthz`` answers; the server is stopped at the end of the block.
+    """
+    port = port or free_port()
+    prefix = [sys.executable, "-m"] if command[0] != "manage.py" else [sys.executable]
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            prefix + command,
+            cwd=EXAMPLE_PROJECT,
+            env={**environment, "HOST": HOST, "PORT": str(port)},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        base_url = f"http://{HOST}:{port}"
+        wait_until_answering(base_url, process, log_path)
+        yield base_url
+    finally:
+        stop(process)
