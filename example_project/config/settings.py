@@ -15,6 +15,7 @@
 | DATABASE_STATEMENT_TIMEOUT        | 15000 (ms a statement may run; 0: no limit)    |
 | PGBOUNCER                         | off; on: behind PgBouncer in transaction mode  |
 | REDIS_URL                         | unset: a per-process in-memory cache           |
+|                                   | rediss://…: TLS (ssl_* query parameters)       |
 | LOG_LEVEL                         | INFO                                           |
 | TRUSTED_PROXY_COUNT               | 0: throttles key on the socket address         |
 | THROTTLE_PROFILE                  | "production"; "development" for the demo       |
@@ -44,10 +45,10 @@ import re
 import sys
 import warnings
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from redis import ConnectionPool
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
@@ -233,6 +234,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache --------------------------------------------------------------------------
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# Every Redis client of the project (the throttles' cache, the listing cache) waits at
+# most this long to connect and for an answer, and never retries.
+REDIS_SOCKET_TIMEOUT = 0.25
 
 
 def redis_cache(url: str) -> dict[str, object]:
@@ -249,8 +253,8 @@ def redis_cache(url: str) -> dict[str, object]:
             # silent Redis costs a bounded timeout, not a hang (SPEC §3.1: the listing
             # is still served).
             "IGNORE_EXCEPTIONS": True,
-            "SOCKET_CONNECT_TIMEOUT": 0.25,
-            "SOCKET_TIMEOUT": 0.25,
+            "SOCKET_CONNECT_TIMEOUT": REDIS_SOCKET_TIMEOUT,
+            "SOCKET_TIMEOUT": REDIS_SOCKET_TIMEOUT,
             # redis-py retries with backoff by default: not on a request path.
             "CONNECTION_POOL_KWARGS": {"retry": Retry(NoBackoff(), 0)},
         },
@@ -457,19 +461,29 @@ TUTOR_RELATIONS: dict[str, object] = {
     "THROTTLE_BASE_CLASS": ATOMIC_THROTTLE,
 }
 
+
+def cacheops_redis(url: str) -> dict[str, object]:
+    """``CACHEOPS_REDIS`` for a Redis at ``url``: the marketplace listing cache's client.
+
+    redis-py reads the URL, as django-redis does for the throttles' cache
+    (``ConnectionPool.from_url``): ``rediss://`` speaks TLS with the ``ssl_*`` query
+    parameters (``ssl_cert_reqs``, ``ssl_ca_certs``, ``ssl_certfile``, ``ssl_keyfile``),
+    and the user name, password and database come along. cacheops passes the dict to
+    ``redis.Redis``, which uses the pool as it is.
+    """
+    pool = ConnectionPool.from_url(
+        url,
+        socket_timeout=REDIS_SOCKET_TIMEOUT,
+        socket_connect_timeout=REDIS_SOCKET_TIMEOUT,
+        retry=Retry(NoBackoff(), 0),
+    )
+    return {"connection_pool": pool}
+
+
 # django-tutor-marketplace. Its listing cache lives in Redis (through django-cacheops'
 # client, with short socket timeouts and no retries, so that a Redis outage costs a
 # request no more than ~0.25 s); without REDIS_URL (the demo's default) it is off.
-_redis = urlsplit(REDIS_URL or "redis://127.0.0.1:6379/0")
-CACHEOPS_REDIS = {
-    "host": _redis.hostname or "127.0.0.1",
-    "port": _redis.port or 6379,
-    "db": int(_redis.path.lstrip("/") or 0),
-    "password": _redis.password,
-    "socket_timeout": 0.25,
-    "socket_connect_timeout": 0.25,
-    "retry": Retry(NoBackoff(), 0),
-}
+CACHEOPS_REDIS = cacheops_redis(REDIS_URL or "redis://127.0.0.1:6379/0")
 CACHEOPS: dict[str, object] = {}  # no automatic queryset caching
 TUTOR_MARKETPLACE: dict[str, object] = {
     "USER_DISPLAY_NAME": "accounts.hooks.display_name",

@@ -9,6 +9,9 @@ from django.core.checks import run_checks
 from django.core.management import call_command
 from django.test import override_settings
 from django.urls import reverse
+from redis import ConnectionPool
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from tests.factories import TutorProfileFactory
 from tutor_marketplace.checks import check_redis_timeouts, check_settings
@@ -147,6 +150,18 @@ def test_checks_report_bad_settings():
         assert [e.id for e in check_settings()] == ["tutor_marketplace.E002"]
     with override_settings(CACHEOPS_REDIS="redis://127.0.0.1:6379/4"):
         assert [w.id for w in check_redis_timeouts()] == ["tutor_marketplace.W002"]
+    # A ready pool (how a rediss:// URL's TLS options reach cacheops) is read for them.
+    bare_pool = ConnectionPool.from_url("rediss://127.0.0.1:6380/4?ssl_cert_reqs=none")
+    with override_settings(CACHEOPS_REDIS={"connection_pool": bare_pool}):
+        assert [w.id for w in check_redis_timeouts()] == ["tutor_marketplace.W002"]
+    failing_fast = ConnectionPool.from_url(
+        "rediss://127.0.0.1:6380/4?ssl_cert_reqs=none",
+        socket_timeout=0.25,
+        socket_connect_timeout=0.25,
+        retry=Retry(NoBackoff(), 0),
+    )
+    with override_settings(CACHEOPS_REDIS={"connection_pool": failing_fast}):
+        assert check_redis_timeouts() == []
     # A host without Redis switches the cache off and needs no Redis settings at all.
     with override_settings(
         CACHEOPS_REDIS="redis://127.0.0.1:6379/4", TUTOR_MARKETPLACE={"CACHE_ENABLED": False}

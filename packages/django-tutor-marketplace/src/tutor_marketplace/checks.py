@@ -93,10 +93,13 @@ def check_redis_timeouts(app_configs: Any = None, **kwargs: Any) -> list[Warning
     if not marketplace_settings.CACHE_ENABLED:
         return []
     redis = getattr(settings, "CACHEOPS_REDIS", None)
-    if isinstance(redis, dict) and {"socket_timeout", "socket_connect_timeout", "retry"} <= set(
-        redis
-    ):
-        return []
+    if isinstance(redis, dict):
+        # A ready pool (``redis.ConnectionPool.from_url``, e.g. for a rediss:// URL) holds
+        # the options itself; redis-py ignores any others beside it.
+        pool = redis.get("connection_pool")
+        options = redis if pool is None else getattr(pool, "connection_kwargs", {})
+        if {"socket_timeout", "socket_connect_timeout", "retry"} <= set(options):
+            return []
     if isinstance(redis, str) and "socket_timeout=" in redis and "socket_connect_timeout=" in redis:
         return []
     return [
@@ -104,7 +107,8 @@ def check_redis_timeouts(app_configs: Any = None, **kwargs: Any) -> list[Warning
             "CACHEOPS_REDIS sets no socket timeouts or retry policy: a Redis that hangs "
             "would hang the listing (redis-py retries 3 times with backoff by default).",
             hint='Add "socket_timeout": 0.25, "socket_connect_timeout": 0.25, '
-            '"retry": redis.retry.Retry(redis.backoff.NoBackoff(), 0).',
+            '"retry": redis.retry.Retry(redis.backoff.NoBackoff(), 0) (to the dict, or '
+            "to the ConnectionPool.from_url() of its connection_pool).",
             id="tutor_marketplace.W002",
         )
     ]
