@@ -181,12 +181,23 @@ def _install_example(session: nox.Session) -> None:
 def demo(session: nox.Session) -> None:
     """Serve the example project with demo data on 127.0.0.1:${PORT:-8000} (SQLite default).
 
-    DEBUG on and the development throttle profile (THROTTLE_PROFILE=production: strict).
+    DEBUG on and the development throttle profile (THROTTLE_PROFILE=production: strict);
+    CORS allows frontend dev servers on localhost/127.0.0.1 ports 5173, 3000 and 8080.
     """
     _install_example(session)
-    # Plain HTTP, and throttles a frontend team's end-to-end suite that registers its
-    # own users does not run into; whatever the caller sets wins.
-    defaults = {"DEBUG": "1", "THROTTLE_PROFILE": "development", "SECURE_SSL_REDIRECT": "0"}
+    # Plain HTTP, throttles a frontend team's end-to-end suite that registers its own
+    # users does not run into, and CORS for the usual local frontend dev servers (Vite,
+    # Create React App / Next.js, Vue CLI / webpack); whatever the caller sets wins.
+    defaults = {
+        "DEBUG": "1",
+        "THROTTLE_PROFILE": "development",
+        "SECURE_SSL_REDIRECT": "0",
+        "CORS_ALLOWED_ORIGINS": ",".join(
+            f"http://{host}:{port}"
+            for port in (5173, 3000, 8080)
+            for host in ("localhost", "127.0.0.1")
+        ),
+    }
     env = {name: os.environ.get(name, value) for name, value in defaults.items()}
     # DATABASE_URL=postgres://.../name: create that database when it is new.
     session.run("python", str(ROOT / "tools" / "create_database.py"))

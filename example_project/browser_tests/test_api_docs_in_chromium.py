@@ -1,25 +1,12 @@
 """Swagger UI and Redoc in a real browser: Debian's headless Chromium, driven by Playwright.
 
-The example project runs under gunicorn with DEBUG off, the way it is deployed (only
-plain HTTP: ``SECURE_SSL_REDIRECT=0``, as in the load test), on PostgreSQL and Redis
-from ``DATABASE_URL``/``REDIS_URL``. ``nox -s browser`` runs this module; it needs
-``/usr/bin/chromium`` (``apt-get install -y chromium chromium-driver``) and fails, never
-skips, without it. ``BROWSER_TEST_PORT`` fixes the server's port (default: a free one).
+Against the example project under gunicorn with DEBUG off (``conftest.py``); every
+request the pages make must go to that server.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import secrets
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -30,26 +17,8 @@ from playwright.sync_api import (
     Request,
     Response,
     expect,
-    sync_playwright,
 )
 
-EXAMPLE = Path(__file__).resolve().parent.parent
-ROOT = EXAMPLE.parent
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-# The machine has no network but the package registries: Chromium's own background
-# traffic (updates, sync, field trials) must stay off, and it must not need a GPU.
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-default-apps",
-    "--disable-extensions",
-]
 HTTP_METHODS = {"get", "put", "post", "delete", "patch", "head", "options", "trace"}
 # Swagger UI renders each of these; Redoc's default theme shows them the same way.
 PACKAGE_PREFIXES = (
@@ -61,134 +30,6 @@ PACKAGE_PREFIXES = (
 )
 TIMEOUT_MS = 30_000
 expect.set_options(timeout=TIMEOUT_MS)
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _get(url: str, token: str | None = None) -> tuple[int, bytes]:
-    request = urllib.request.Request(url, headers={"Accept": "application/json"})
-    if token:
-        request.add_header("Authorization", f"Token {token}")
-    # No proxy from the environment: loopback traffic only.
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    try:
-        with opener.open(request, timeout=10) as response:
-            return response.status, response.read()
-    except urllib.error.HTTPError as error:
-        return error.code, error.read()
-
-
-def _post_json(url: str, body: dict) -> tuple[int, dict]:
-    request = urllib.request.Request(
-        url,
-        data=json.dumps(body).encode(),
-        headers={"Content-Type": "application/json", "Accept": "application/json"},
-        method="POST",
-    )
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    try:
-        with opener.open(request, timeout=10) as response:
-            return response.status, json.loads(response.read())
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read() or b"{}")
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory) -> Iterator[str]:
-    """The example project under gunicorn, DEBUG off, on a migrated database: its base URL."""
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium chromium-driver")
-    port = int(os.environ.get("BROWSER_TEST_PORT") or _free_port())
-    environment = {
-        **os.environ,
-        "DEBUG": "0",
-        "SECRET_KEY": f"browser-test-{secrets.token_urlsafe(32)}",
-        # Plain HTTP on loopback; every other production default stays as it is.
-        "SECURE_SSL_REDIRECT": "0",
-        "PORT": str(port),
-        "WEB_CONCURRENCY": "1",
-        "GUNICORN_THREADS": "4",
-    }
-    environment.pop("PROMETHEUS_MULTIPROC_DIR", None)
-    subprocess.run(
-        [sys.executable, str(ROOT / "tools" / "create_database.py")], check=True, env=environment
-    )
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput", "--verbosity", "0"],
-        check=True,
-        cwd=EXAMPLE,
-        env=environment,
-    )
-    log_path = tmp_path_factory.mktemp("gunicorn") / "server.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.conf.py", "config.wsgi"],
-            cwd=EXAMPLE,
-            env=environment,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"gunicorn exited ({process.returncode}):\n{log_path.read_text()}")
-            try:
-                if _get(f"{base_url}/api/schema/?format=json")[0] == 200:
-                    break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"gunicorn did not answer in 60 s:\n{log_path.read_text()}")
-            time.sleep(0.2)
-        yield base_url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-@pytest.fixture(scope="module")
-def schema(server) -> dict:
-    status, body = _get(f"{server}/api/schema/?format=json")
-    assert status == 200
-    return json.loads(body)
-
-
-@pytest.fixture(scope="module")
-def user(server) -> dict:
-    """A user registered through the API, with the token it was given."""
-    username = f"browser-{secrets.token_hex(4)}"
-    status, body = _post_json(
-        f"{server}/api/auth/register/",
-        {
-            "username": username,
-            "password": "a-long-passphrase",
-            "display_name": "Browser Test",
-            "timezone": "Europe/Kyiv",
-        },
-    )
-    assert status == 201, body
-    assert body["token"]
-    return {"username": username, "token": body["token"]}
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        yield chromium
-        chromium.close()
 
 
 class NetworkLog:

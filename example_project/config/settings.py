@@ -6,6 +6,7 @@
 | SECRET_KEY                        | an insecure development key, only if DEBUG     |
 | ALLOWED_HOSTS                     | "127.0.0.1,localhost" (comma-separated)        |
 | CSRF_TRUSTED_ORIGINS              | none (comma-separated origins)                 |
+| CORS_ALLOWED_ORIGINS              | none: browsers on other origins get no access  |
 | DATABASE_URL                      | sqlite:///<example_project>/db.sqlite3         |
 | CONN_MAX_AGE                      | 60 (seconds a connection is reused); runserver 0 |
 | CONN_HEALTH_CHECKS                | off; on: a "SELECT 1" before each request's use |
@@ -47,6 +48,7 @@ import warnings
 from pathlib import Path
 
 import dj_database_url
+from corsheaders.defaults import default_headers as default_cors_headers
 from django.core.exceptions import ImproperlyConfigured
 from redis import ConnectionPool
 from redis.backoff import NoBackoff
@@ -92,6 +94,36 @@ def env_proxy_ssl_header(name: str) -> tuple[str, str] | None:
     return "HTTP_" + header.upper().replace("-", "_"), expected or "https"
 
 
+# An origin as a browser sends it in ``Origin``: a lower-case scheme and host, the port
+# only when it is not the scheme's default, and nothing after it. django-cors-headers
+# compares scheme and host:port literally, so anything else would never match.
+ORIGIN = re.compile(
+    r"(?P<scheme>https?)://"
+    r"(?:[a-z0-9-]+(?:\.[a-z0-9-]+)*|\[[0-9a-f:.]+\])"
+    r"(?::(?P<port>[1-9][0-9]{0,4}))?"
+)
+DEFAULT_PORTS = {"http": "80", "https": "443"}
+
+
+def env_origins(name: str) -> list[str]:
+    """Comma-separated ``scheme://host[:port]`` origins; a malformed one stops the start-up."""
+    origins = env_list(name, default="")
+    for origin in origins:
+        match = ORIGIN.fullmatch(origin)
+        if match is None or int(match["port"] or 1) > 65535:
+            raise ImproperlyConfigured(
+                f"{name} must list origins such as 'https://app.example.com' or "
+                f"'http://localhost:5173' (scheme://host[:port], lower case, no path), "
+                f"not {origin!r}."
+            )
+        if match["port"] == DEFAULT_PORTS[match["scheme"]]:
+            raise ImproperlyConfigured(
+                f"{name}: a browser sends {origin!r} without its default port; "
+                f"write {origin.rsplit(':', 1)[0]!r}."
+            )
+    return origins
+
+
 DEBUG = env_flag("DEBUG")
 
 # Without DEBUG there is no fallback: an empty SECRET_KEY makes Django refuse, at the
@@ -130,6 +162,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "drf_standardized_errors",
+    "corsheaders",
     "accounts",
     "django_filters",  # the marketplace listing's filters
     "tutor_lessons",
@@ -141,6 +174,12 @@ MIDDLEWARE = [
     # First, so that its single access line covers everything below, static files too.
     "config.middleware.AccessLogMiddleware",
     "config.metrics.PrometheusMiddleware",
+    # As high as django-cors-headers asks, before anything that can answer: a preflight
+    # is answered here (never reaching authentication or the throttles), and the access
+    # log and metrics above still record it. Above ApiErrorMiddleware, not below: that
+    # one replaces Django's error pages under /api/ with new responses, which would drop
+    # the CORS headers set below it, and a frontend could not read the JSON error.
+    "corsheaders.middleware.CorsMiddleware",
     # Before every middleware that can fail a request (a bad Host fails in
     # SecurityMiddleware and CommonMiddleware), after those that record the status.
     # /healthz and /readyz, before any middleware that checks the host or redirects.
@@ -173,6 +212,31 @@ TEMPLATES = [
         },
     },
 ]
+
+# --- Cross-origin browser clients (django-cors-headers) -------------------------------
+
+# A frontend on another origin (a dev server on localhost:5173, app.example.com) calls
+# the API with ``Authorization: Token ...``. None is allowed unless named; the demo names
+# the usual local dev servers (``nox -s demo``).
+CORS_ALLOWED_ORIGINS = env_origins("CORS_ALLOWED_ORIGINS")
+# Only the API: the admin, the metrics and the static files stay same-origin.
+CORS_URLS_REGEX = r"^/api/"
+# Beside django-cors-headers' defaults (authorization, content-type, ...), the request
+# headers the API reads. Accept-Language is CORS-safelisted only for plain values.
+CORS_ALLOW_HEADERS = (
+    *default_cors_headers,
+    "accept-language",
+    "idempotency-key",  # tutor_relations' writes
+    "if-match",  # tutor_marketplace's autosaved draft
+    "x-request-id",  # the access log, tutor_relations' request id
+)
+# The response headers a frontend reads, beyond the CORS-safelisted ones.
+CORS_EXPOSE_HEADERS = ["ETag", "Idempotent-Replayed", "Retry-After", "X-Cache", "X-Request-ID"]
+# Chromium keeps a preflight at most two hours, whatever is asked for.
+CORS_PREFLIGHT_MAX_AGE = 7200
+# Tokens travel in a header, not in cookies: no credentialed (cookie) requests, so a
+# page on another origin can never ride a session cookie of the admin or the API docs.
+CORS_ALLOW_CREDENTIALS = False
 
 # --- Database -----------------------------------------------------------------------
 

@@ -50,7 +50,8 @@ def demo_session(monkeypatch):
     monkeypatch.setitem(sys.modules, "nox", stand_in_for_nox())
     # Set, so that importing the noxfile does not ask pyenv for its versions.
     monkeypatch.setenv("PYENV_VERSION", "system")
-    for name in ("DEBUG", "THROTTLE_PROFILE", "SECURE_SSL_REDIRECT", "PORT"):
+    demo_variables = ("DEBUG", "THROTTLE_PROFILE", "SECURE_SSL_REDIRECT", "CORS_ALLOWED_ORIGINS")
+    for name in (*demo_variables, "PORT"):
         monkeypatch.delenv(name, raising=False)
     spec = importlib.util.spec_from_file_location("noxfile_under_test", NOXFILE)
     noxfile = importlib.util.module_from_spec(spec)
@@ -73,11 +74,26 @@ def test_demo_runs_with_the_development_throttle_profile_over_plain_http(demo_se
     assert environment["SECURE_SSL_REDIRECT"] == "0"
 
 
+def test_demo_allows_the_local_frontend_dev_servers(demo_session):
+    environment = demo_session().environment_of("runserver")
+
+    assert environment["CORS_ALLOWED_ORIGINS"].split(",") == [
+        "http://localhost:5173",
+        "http://127.0.0.1:5173",
+        "http://localhost:3000",
+        "http://127.0.0.1:3000",
+        "http://localhost:8080",
+        "http://127.0.0.1:8080",
+    ]
+
+
 def test_the_callers_settings_win_over_the_demos(demo_session, monkeypatch):
     monkeypatch.setenv("THROTTLE_PROFILE", "production")
     monkeypatch.setenv("DEBUG", "0")
+    monkeypatch.setenv("CORS_ALLOWED_ORIGINS", "https://app.example.com")
 
     environment = demo_session().environment_of("runserver")
 
     assert environment["THROTTLE_PROFILE"] == "production"
     assert environment["DEBUG"] == "0"
+    assert environment["CORS_ALLOWED_ORIGINS"] == "https://app.example.com"
