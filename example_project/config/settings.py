@@ -8,8 +8,8 @@
 | CSRF_TRUSTED_ORIGINS              | none (comma-separated origins)                 |
 | CORS_ALLOWED_ORIGINS              | none: browsers on other origins get no access  |
 | DATABASE_URL                      | sqlite:///<example_project>/db.sqlite3         |
-| CONN_MAX_AGE                      | 60 (seconds a connection is reused); runserver 0 |
-| CONN_HEALTH_CHECKS                | off; on: a "SELECT 1" before each request's use |
+| CONN_MAX_AGE                      | 60 (seconds a connection is reused); runserver: 0 |
+| CONN_HEALTH_CHECKS                | off; on: a "SELECT 1" before each request's use  |
 | DATABASE_POOL_SIZE                | 0: no pool; runserver on PostgreSQL: 4         |
 | DATABASE_POOL_TIMEOUT             | 10 (seconds a request waits for a pooled one)  |
 | DATABASE_CONNECT_TIMEOUT          | 5 (seconds, PostgreSQL)                        |
@@ -180,10 +180,10 @@ MIDDLEWARE = [
     # one replaces Django's error pages under /api/ with new responses, which would drop
     # the CORS headers set below it, and a frontend could not read the JSON error.
     "corsheaders.middleware.CorsMiddleware",
-    # Before every middleware that can fail a request (a bad Host fails in
-    # SecurityMiddleware and CommonMiddleware), after those that record the status.
     # /healthz and /readyz, before any middleware that checks the host or redirects.
     "config.health.HealthCheckMiddleware",
+    # Before every middleware that can fail a request (a bad Host fails in
+    # SecurityMiddleware and CommonMiddleware), after those that record the status.
     "config.errors.ApiErrorMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
