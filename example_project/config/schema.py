@@ -63,3 +63,69 @@ def request_errors(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
             enum["enum"].append(code)
             enum["description"] = f"{enum.get('description', '')}\n* `{code}` - {meaning}".strip()
     return result
+
+
+#: config.errors' answer to a database that cannot serve now, on every operation.
+SERVICE_UNAVAILABLE = {
+    "code": "service_unavailable",
+    "detail": "The service is temporarily unavailable; try again shortly.",
+}
+
+
+def service_unavailable(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    """Document the 503 ``service_unavailable`` (with ``Retry-After``) on every operation.
+
+    Any request that reads the database answers it while the database cannot serve
+    (``config.outage``). An operation that documents a 503 of its own keeps it, with
+    ``service_unavailable`` added to the codes its schema allows.
+    """
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas["ErrorCode503Enum"] = {
+        "enum": [SERVICE_UNAVAILABLE["code"]],
+        "type": "string",
+        "description": "* `service_unavailable` - the database cannot serve now; retry later",
+    }
+    schemas["Error503"] = {
+        "type": "object",
+        "properties": {
+            "code": {"$ref": "#/components/schemas/ErrorCode503Enum"},
+            "detail": {"type": "string"},
+            "attr": {"type": "string", "nullable": True},
+        },
+        "required": ["attr", "code", "detail"],
+    }
+    schemas["ErrorResponse503"] = {
+        "type": "object",
+        "properties": {
+            "type": {"$ref": "#/components/schemas/ServerErrorEnum"},
+            "errors": {"type": "array", "items": {"$ref": "#/components/schemas/Error503"}},
+        },
+        "required": ["errors", "type"],
+    }
+    response = {
+        "headers": {
+            "Retry-After": {
+                "schema": {"type": "integer"},
+                "description": "Seconds to wait before the next request can succeed.",
+            }
+        },
+        "content": {
+            "application/json": {
+                "schema": {"$ref": "#/components/schemas/ErrorResponse503"},
+                "examples": {
+                    "ServiceUnavailable": {
+                        "value": {
+                            "type": "server_error",
+                            "errors": [{**SERVICE_UNAVAILABLE, "attr": None}],
+                        }
+                    }
+                },
+            }
+        },
+        "description": "The database cannot serve now (restarting, unreachable, too slow).",
+    }
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            if isinstance(operation, dict) and "responses" in operation:
+                operation["responses"].setdefault("503", response)
+    return result

@@ -498,6 +498,8 @@ SPECTACULAR_SETTINGS = {
         "config.schema.indexed_error_attributes",
         # Django's refusals before any view (too many fields): a 400 bad_request.
         "config.schema.request_errors",
+        # A database that cannot serve: a 503 service_unavailable on every operation.
+        "config.schema.service_unavailable",
     ],
 }
 

@@ -277,3 +277,19 @@ def test_behind_pgbouncer_no_server_side_cursors_and_no_startup_options():
     pooled = database_settings(["gunicorn"], PGBOUNCER="1", DATABASE_STATEMENT_TIMEOUT="5000")
     assert pooled["DISABLE_SERVER_SIDE_CURSORS"] is True
     assert pooled["options"] is None
+
+
+@pytest.mark.django_db
+def test_every_operation_documents_the_503_and_its_retry_after(client):
+    schema = client.get("/api/schema/", {"format": "json"}).json()
+    operations = [
+        (path, method, operation)
+        for path, methods in schema["paths"].items()
+        for method, operation in methods.items()
+    ]
+    assert len(operations) > 20
+    for path, method, operation in operations:
+        response = operation["responses"].get("503")
+        assert response is not None, (method, path)
+        assert "Retry-After" in response["headers"], (method, path)
+        assert "service_unavailable" in json.dumps(response["content"]), (method, path)
