@@ -3,24 +3,29 @@
 Each service runs in one transaction. Overlaps are checked here on every database. On
 PostgreSQL, per-user advisory locks make that check race-free and the exclusion
 constraints hold the rule in the database itself; a violation of either raises the
-same ``TimeConflict`` (409). Signals and the domain-event log lines are emitted only
-after the transaction commits.
+same ``TimeConflict`` (409). A lock held elsewhere is waited for at most
+``LOCK_TIMEOUT``, then the write is rolled back as ``BookingBusy`` (503). Signals and
+the domain-event log lines are emitted only after the transaction commits.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 import uuid
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import Q
 from django.dispatch import Signal
 from django.utils import timezone
 
 from tutor_lessons.conf import lessons_settings
 from tutor_lessons.exceptions import (
+    BookingBusy,
     InvalidLesson,
     LessonExpired,
     LessonNotScheduled,
@@ -47,6 +52,63 @@ def _validate_times(*, start: datetime, end: datetime, now: datetime) -> None:
         raise InvalidLesson("start_in_past")
     if start > now + lessons_settings.BOOKING_HORIZON:
         raise InvalidLesson("start_too_far_ahead")
+
+
+# SQLSTATE lock_not_available: a lock wait ran past lock_timeout (psycopg's
+# LockNotAvailable; psycopg2 names it in ``pgcode``).
+_LOCK_NOT_AVAILABLE = "55P03"
+
+
+def _bound_lock_waits() -> Callable[[], None]:
+    """Make lock waits give up after ``LOCK_TIMEOUT``; return what undoes it.
+
+    ``set_config(..., true)`` is ``SET LOCAL``: it ends with the transaction, and a
+    rollback, to a savepoint too, undoes it. When this transaction is a savepoint in a
+    caller's (``ATOMIC_REQUESTS``, say), the value would outlive it until the caller's
+    commits: the returned function sets the previous value back after a success.
+    PostgreSQL only; ``None`` keeps the database's own setting.
+    """
+    timeout = lessons_settings.LOCK_TIMEOUT
+    if connection.vendor != "postgresql" or timeout is None:
+        return lambda: None
+    # lock_timeout counts whole milliseconds and 0 would mean "no limit": round up.
+    milliseconds = max(1, math.ceil(timeout / timedelta(milliseconds=1)))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT current_setting('lock_timeout'), set_config('lock_timeout', %s, true)",
+            [f"{milliseconds}ms"],
+        )
+        (previous, _) = cursor.fetchone()
+
+    def restore() -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('lock_timeout', %s, true)", [previous])
+
+    return restore
+
+
+def _is_lock_timeout(error: OperationalError) -> bool:
+    cause = error.__cause__
+    code = getattr(cause, "sqlstate", None) or getattr(cause, "pgcode", None)
+    return code == _LOCK_NOT_AVAILABLE
+
+
+@contextmanager
+def _write_transaction() -> Iterator[None]:
+    """The transaction of one write, its lock waits bounded by ``LOCK_TIMEOUT``.
+
+    A wait that times out aborts the transaction; it is rolled back whole (nothing of
+    the write is kept) before ``BookingBusy`` is raised.
+    """
+    try:
+        with transaction.atomic():
+            restore_lock_timeout = _bound_lock_waits()
+            yield
+            restore_lock_timeout()
+    except OperationalError as error:
+        if _is_lock_timeout(error):
+            raise BookingBusy() from error
+        raise
 
 
 # First key of the two-key PostgreSQL advisory locks this package takes ("tutr").
@@ -166,7 +228,7 @@ def lesson_create(
     if not lessons_settings.SCHEDULING_POLICY(actor=actor, student=student):
         raise SchedulingNotAllowed()
     _validate_times(start=start, end=end, now=timezone.now())
-    with transaction.atomic():
+    with _write_transaction():
         _lock_participants(actor.pk, student.pk)
         _ensure_free(tutor=actor, student=student, start=start, end=end)
         lesson = Lesson(tutor=actor, student=student, start=start, end=end, series_id=series_id)
@@ -188,7 +250,7 @@ def lesson_reschedule(
     start (a resize).
     """
     now = timezone.now()
-    with transaction.atomic():
+    with _write_transaction():
         lesson = _lock_changeable(lesson, now=now)
         if start is None:
             start = lesson.start
@@ -220,7 +282,7 @@ def lesson_reschedule(
 def lesson_cancel(*, lesson: Lesson, actor: Any, reason: str = "") -> Lesson:
     """Cancel a scheduled lesson that has not started yet, recording who and why."""
     now = timezone.now()
-    with transaction.atomic():
+    with _write_transaction():
         lesson = _lock_changeable(lesson, now=now)
         lesson.status = LessonStatus.CANCELLED
         lesson.cancelled_by = actor
