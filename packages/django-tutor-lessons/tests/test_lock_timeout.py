@@ -292,6 +292,37 @@ def test_only_a_lock_wait_timeout_is_busy(cause, busy):
     assert services._is_lock_timeout(error) is busy
 
 
+@pytest.mark.parametrize(
+    ("timeout", "setting"),
+    [
+        (timedelta(seconds=5), "5000ms"),
+        (timedelta(milliseconds=1.2), "2ms"),  # whole milliseconds, rounded up
+        (timedelta(0), "1ms"),  # never PostgreSQL's 0, which is no limit at all
+        (None, None),  # the database's own lock_timeout
+    ],
+)
+def test_lock_timeout_is_given_to_postgresql_in_whole_milliseconds(timeout, setting):
+    with override_settings(TUTOR_LESSONS={"LOCK_TIMEOUT": timeout}):
+        assert services._lock_timeout_setting() == setting
+
+
+@pytest.mark.django_db
+def test_a_lock_wait_timeout_rolls_the_whole_write_back_as_busy(tutor, student, soon):
+    timed_out = OperationalError("canceling statement due to lock timeout")
+    timed_out.__cause__ = _DriverError(sqlstate="55P03")
+
+    def write_then_time_out():
+        with services._write_transaction():
+            LessonFactory(tutor=tutor, student=student, start=soon, end=soon + timedelta(hours=1))
+            raise timed_out
+
+    with pytest.raises(BookingBusy) as raised:
+        write_then_time_out()
+
+    assert raised.value.__cause__ is timed_out
+    assert not Lesson.objects.exists()
+
+
 @pytest.mark.django_db
 def test_another_operational_error_is_not_turned_into_busy():
     with pytest.raises(OperationalError), services._write_transaction():

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import math
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -59,32 +59,23 @@ def _validate_times(*, start: datetime, end: datetime, now: datetime) -> None:
 _LOCK_NOT_AVAILABLE = "55P03"
 
 
-def _bound_lock_waits() -> Callable[[], None]:
-    """Make lock waits give up after ``LOCK_TIMEOUT``; return what undoes it.
-
-    ``set_config(..., true)`` is ``SET LOCAL``: it ends with the transaction, and a
-    rollback, to a savepoint too, undoes it. When this transaction is a savepoint in a
-    caller's (``ATOMIC_REQUESTS``, say), the value would outlive it until the caller's
-    commits: the returned function sets the previous value back after a success.
-    PostgreSQL only; ``None`` keeps the database's own setting.
-    """
+def _lock_timeout_setting() -> str | None:
+    """``LOCK_TIMEOUT`` as PostgreSQL's ``lock_timeout`` reads it; None leaves that alone."""
     timeout = lessons_settings.LOCK_TIMEOUT
-    if connection.vendor != "postgresql" or timeout is None:
-        return lambda: None
-    # lock_timeout counts whole milliseconds and 0 would mean "no limit": round up.
-    milliseconds = max(1, math.ceil(timeout / timedelta(milliseconds=1)))
+    if timeout is None:
+        return None
+    # Whole milliseconds, and 0 would mean "no limit": round up, to 1 ms at least.
+    return f"{max(1, math.ceil(timeout / timedelta(milliseconds=1)))}ms"
+
+
+def _set_lock_timeout(value: str) -> str:
+    """``SET LOCAL lock_timeout`` (as ``set_config(..., true)``); return the value before."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT current_setting('lock_timeout'), set_config('lock_timeout', %s, true)",
-            [f"{milliseconds}ms"],
+            [value],
         )
-        (previous, _) = cursor.fetchone()
-
-    def restore() -> None:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT set_config('lock_timeout', %s, true)", [previous])
-
-    return restore
+        return cursor.fetchone()[0]
 
 
 def _is_lock_timeout(error: OperationalError) -> bool:
@@ -97,14 +88,20 @@ def _is_lock_timeout(error: OperationalError) -> bool:
 def _write_transaction() -> Iterator[None]:
     """The transaction of one write, its lock waits bounded by ``LOCK_TIMEOUT``.
 
-    A wait that times out aborts the transaction; it is rolled back whole (nothing of
-    the write is kept) before ``BookingBusy`` is raised.
+    On PostgreSQL ``lock_timeout`` is set first thing inside the transaction, ``LOCAL``
+    to it: it ends with the transaction, and a rollback, to a savepoint too, undoes it.
+    When this transaction is a savepoint in a caller's (``ATOMIC_REQUESTS``, say) the
+    value would outlive it until the caller's commit, so a success sets the previous one
+    back. A wait that times out aborts the transaction; it is rolled back whole
+    (nothing of the write is kept) before ``BookingBusy`` is raised.
     """
     try:
         with transaction.atomic():
-            restore_lock_timeout = _bound_lock_waits()
+            timeout = _lock_timeout_setting() if connection.vendor == "postgresql" else None
+            previous = None if timeout is None else _set_lock_timeout(timeout)
             yield
-            restore_lock_timeout()
+            if previous is not None:
+                _set_lock_timeout(previous)
     except OperationalError as error:
         if _is_lock_timeout(error):
             raise BookingBusy() from error
