@@ -101,6 +101,8 @@ def test_staff_who_may_only_view_lessons_cannot_cancel_them(client, lesson):
         ({"WRITE_THROTTLE_RATE": "lots"}, "tutor_lessons.E007"),
         ({"READ_THROTTLE_RATE": "10/"}, "tutor_lessons.E007"),
         ({"READ_THROTTLE_RATE": 600}, "tutor_lessons.E007"),
+        ({"LOCK_TIMEOUT": 5}, "tutor_lessons.E008"),
+        ({"LOCK_TIMEOUT": timedelta(seconds=-1)}, "tutor_lessons.E008"),
     ],
 )
 def test_bad_settings_fail_the_system_checks(setting, error_id):
@@ -113,8 +115,11 @@ def test_good_settings_pass_the_system_checks():
         "USER_TIMEZONE": "tests.test_create.tokyo_for_everyone",
         "WRITE_THROTTLE_RATE": None,
         "MAX_DURATION": timedelta(hours=2),
+        "LOCK_TIMEOUT": None,
     }
     with override_settings(TUTOR_LESSONS=good):
+        assert check_settings() == []
+    with override_settings(TUTOR_LESSONS={"LOCK_TIMEOUT": timedelta(0)}):
         assert check_settings() == []
     assert call_command("check", "--fail-level", "WARNING") is None
 

@@ -10,9 +10,9 @@ from django.test import override_settings
 from tutor_lessons.errors import CODES
 
 OPERATIONS = {
-    ("/api/lessons/", "post"): {"201", "400", "403", "409", "429"},
-    ("/api/lessons/{id}/reschedule/", "patch"): {"200", "400", "404", "409", "429"},
-    ("/api/lessons/{id}/cancel/", "post"): {"200", "400", "404", "409", "429"},
+    ("/api/lessons/", "post"): {"201", "400", "403", "409", "429", "503"},
+    ("/api/lessons/{id}/reschedule/", "patch"): {"200", "400", "404", "409", "429", "503"},
+    ("/api/lessons/{id}/cancel/", "post"): {"200", "400", "404", "409", "429", "503"},
     ("/api/lessons/my/", "get"): {"200", "400", "429"},
 }
 
@@ -74,6 +74,28 @@ def test_every_operation_documents_429_with_retry_after(schema):
         assert "Retry-After" in throttled.get("headers", {}), (path, method)
 
 
+def test_every_write_documents_503_busy_with_retry_after(schema):
+    writes = [(path, method) for path, method in OPERATIONS if method != "get"]
+    for path, method in writes:
+        busy = schema["paths"][path][method]["responses"]["503"]
+        assert busy["headers"]["Retry-After"]["schema"] == {"type": "integer"}, (path, method)
+        examples = busy["content"]["application/json"]["examples"].values()
+        assert [example["value"] for example in examples] == [
+            {
+                "type": "server_error",
+                "errors": [
+                    {
+                        "code": "booking_busy",
+                        "detail": CODES["booking_busy"].example_detail(),
+                        "attr": None,
+                    }
+                ],
+            }
+        ], (path, method)
+    # The calendar takes no lock: its 429 alone carries a Retry-After.
+    assert "503" not in schema["paths"]["/api/lessons/my/"]["get"]["responses"]
+
+
 def test_every_error_example_shows_the_registry_detail(schema):
     seen = set()
     for _path, _method, operation in operations(schema):
@@ -89,7 +111,13 @@ def test_every_error_example_shows_the_registry_detail(schema):
                     assert status == str(spec.status)
                     assert error["detail"] == spec.example_detail()
                     seen.add(error["code"])
-    assert {"not_found", "time_conflict", "duration_too_short", "range_too_long"} <= seen
+    assert {
+        "not_found",
+        "time_conflict",
+        "duration_too_short",
+        "range_too_long",
+        "booking_busy",
+    } <= seen
 
 
 def test_a_reschedule_must_name_start_or_end(schema):

@@ -72,6 +72,19 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[Error]:
     for key in ("MIN_DURATION", "MAX_DURATION", "BOOKING_HORIZON"):
         if key in user_settings and not isinstance(user_settings[key], timedelta):
             errors.append(_error(f"{SETTING_NAME}[{key!r}] must be a timedelta.", "", 5))
+    lock_timeout = user_settings.get("LOCK_TIMEOUT", DEFAULTS["LOCK_TIMEOUT"])
+    if lock_timeout is not None and (
+        not isinstance(lock_timeout, timedelta) or lock_timeout < timedelta(0)
+    ):
+        errors.append(
+            _error(
+                f"{SETTING_NAME}['LOCK_TIMEOUT'] = {lock_timeout!r} is not a non-negative "
+                "timedelta.",
+                "Use e.g. timedelta(seconds=5), or None to wait as PostgreSQL's own "
+                "lock_timeout says.",
+                8,
+            )
+        )
     for key in ("CALENDAR_MAX_EVENTS", "CALENDAR_MAX_RANGE_DAYS"):
         value = user_settings.get(key, DEFAULTS[key])
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:

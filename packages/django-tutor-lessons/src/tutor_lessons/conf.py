@@ -38,6 +38,10 @@ DEFAULTS: dict[str, Any] = {
     # are built on, for another way of counting (an atomic Redis window, say); None is
     # DRF's own. The package's scopes and rates apply either way.
     "THROTTLE_BASE_CLASS": None,
+    # On PostgreSQL, how long a write waits for a lock another transaction holds (a
+    # participant's advisory lock, the lesson's row) before it answers 503
+    # ``booking_busy``; None waits as the database's own ``lock_timeout`` says.
+    "LOCK_TIMEOUT": timedelta(seconds=5),
 }
 
 IMPORT_STRINGS = frozenset({"USER_TIMEZONE", "SCHEDULING_POLICY", "THROTTLE_BASE_CLASS"})

@@ -28,6 +28,8 @@ class ErrorCode:
     meaning: str = ""
     #: Values of the error's own placeholders, for examples and the docs.
     example: dict[str, Any] = field(default_factory=dict)
+    #: Seconds a client should wait before it tries again: the ``Retry-After`` header.
+    retry_after: int | None = None
 
     def detail(self, **params: Any) -> str:
         return self.message.format(**settings_parameters(), **params)
@@ -200,6 +202,15 @@ CODES: dict[str, ErrorCode] = {
             "Request was throttled. Expected available in {wait} seconds.",
             meaning="too many requests; wait the `Retry-After` header's seconds",
             example={"wait": 12},
+        ),
+        # 503: the request may well succeed a moment later.
+        ErrorCode(
+            "booking_busy",
+            503,
+            "Another change to the same people's schedule is in progress; try again in a moment.",
+            meaning="another write held the tutor's, the student's or the lesson's lock for "
+            "longer than `LOCK_TIMEOUT`; nothing was changed: try again after `Retry-After`",
+            retry_after=2,
         ),
     ]
 }

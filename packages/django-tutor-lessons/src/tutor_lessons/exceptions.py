@@ -43,3 +43,12 @@ class LessonNotScheduled(LessonsError):
 
 class SchedulingNotAllowed(LessonsError):
     code = "scheduling_not_allowed"
+
+
+class BookingBusy(LessonsError):
+    """Another transaction held a lock this change needs for longer than ``LOCK_TIMEOUT``.
+
+    Nothing was written; the same request may succeed a moment later.
+    """
+
+    code = "booking_busy"

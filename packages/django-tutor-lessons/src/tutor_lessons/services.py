@@ -3,24 +3,29 @@
 Each service runs in one transaction. Overlaps are checked here on every database. On
 PostgreSQL, per-user advisory locks make that check race-free and the exclusion
 constraints hold the rule in the database itself; a violation of either raises the
-same ``TimeConflict`` (409). Signals and the domain-event log lines are emitted only
-after the transaction commits.
+same ``TimeConflict`` (409). A lock held elsewhere is waited for at most
+``LOCK_TIMEOUT``, then the write is rolled back as ``BookingBusy`` (503). Signals and
+the domain-event log lines are emitted only after the transaction commits.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 import uuid
-from datetime import UTC, datetime
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import Q
 from django.dispatch import Signal
 from django.utils import timezone
 
 from tutor_lessons.conf import lessons_settings
 from tutor_lessons.exceptions import (
+    BookingBusy,
     InvalidLesson,
     LessonExpired,
     LessonNotScheduled,
@@ -47,6 +52,60 @@ def _validate_times(*, start: datetime, end: datetime, now: datetime) -> None:
         raise InvalidLesson("start_in_past")
     if start > now + lessons_settings.BOOKING_HORIZON:
         raise InvalidLesson("start_too_far_ahead")
+
+
+# SQLSTATE lock_not_available: a lock wait ran past lock_timeout (psycopg's
+# LockNotAvailable; psycopg2 names it in ``pgcode``).
+_LOCK_NOT_AVAILABLE = "55P03"
+
+
+def _lock_timeout_setting() -> str | None:
+    """``LOCK_TIMEOUT`` as PostgreSQL's ``lock_timeout`` reads it; None leaves that alone."""
+    timeout = lessons_settings.LOCK_TIMEOUT
+    if timeout is None:
+        return None
+    # Whole milliseconds, and 0 would mean "no limit": round up, to 1 ms at least.
+    return f"{max(1, math.ceil(timeout / timedelta(milliseconds=1)))}ms"
+
+
+def _set_lock_timeout(value: str) -> str:
+    """``SET LOCAL lock_timeout`` (as ``set_config(..., true)``); return the value before."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT current_setting('lock_timeout'), set_config('lock_timeout', %s, true)",
+            [value],
+        )
+        return cursor.fetchone()[0]
+
+
+def _is_lock_timeout(error: OperationalError) -> bool:
+    cause = error.__cause__
+    code = getattr(cause, "sqlstate", None) or getattr(cause, "pgcode", None)
+    return code == _LOCK_NOT_AVAILABLE
+
+
+@contextmanager
+def _write_transaction() -> Iterator[None]:
+    """The transaction of one write, its lock waits bounded by ``LOCK_TIMEOUT``.
+
+    On PostgreSQL ``lock_timeout`` is set first thing inside the transaction, ``LOCAL``
+    to it: it ends with the transaction, and a rollback, to a savepoint too, undoes it.
+    When this transaction is a savepoint in a caller's (``ATOMIC_REQUESTS``, say) the
+    value would outlive it until the caller's commit, so a success sets the previous one
+    back. A wait that times out aborts the transaction; it is rolled back whole
+    (nothing of the write is kept) before ``BookingBusy`` is raised.
+    """
+    try:
+        with transaction.atomic():
+            timeout = _lock_timeout_setting() if connection.vendor == "postgresql" else None
+            previous = None if timeout is None else _set_lock_timeout(timeout)
+            yield
+            if previous is not None:
+                _set_lock_timeout(previous)
+    except OperationalError as error:
+        if _is_lock_timeout(error):
+            raise BookingBusy() from error
+        raise
 
 
 # First key of the two-key PostgreSQL advisory locks this package takes ("tutr").
@@ -166,7 +225,7 @@ def lesson_create(
     if not lessons_settings.SCHEDULING_POLICY(actor=actor, student=student):
         raise SchedulingNotAllowed()
     _validate_times(start=start, end=end, now=timezone.now())
-    with transaction.atomic():
+    with _write_transaction():
         _lock_participants(actor.pk, student.pk)
         _ensure_free(tutor=actor, student=student, start=start, end=end)
         lesson = Lesson(tutor=actor, student=student, start=start, end=end, series_id=series_id)
@@ -188,7 +247,7 @@ def lesson_reschedule(
     start (a resize).
     """
     now = timezone.now()
-    with transaction.atomic():
+    with _write_transaction():
         lesson = _lock_changeable(lesson, now=now)
         if start is None:
             start = lesson.start
@@ -220,7 +279,7 @@ def lesson_reschedule(
 def lesson_cancel(*, lesson: Lesson, actor: Any, reason: str = "") -> Lesson:
     """Cancel a scheduled lesson that has not started yet, recording who and why."""
     now = timezone.now()
-    with transaction.atomic():
+    with _write_transaction():
         lesson = _lock_changeable(lesson, now=now)
         lesson.status = LessonStatus.CANCELLED
         lesson.cancelled_by = actor

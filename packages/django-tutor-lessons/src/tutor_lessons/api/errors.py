@@ -29,10 +29,13 @@ def not_found() -> exceptions.NotFound:
 
 
 class LessonsAPIError(APIException):
-    """A refused lesson change that is not about one input field (403, 404, 409)."""
+    """A refused lesson change that is not about one input field (403, 404, 409, 503)."""
 
     def __init__(self, error: LessonsError) -> None:
         self.status_code = error.spec.status
+        # DRF's and drf-standardized-errors' handlers send an exception's ``wait`` as
+        # the ``Retry-After`` header, as they do for a 429.
+        self.wait = error.spec.retry_after
         super().__init__(detail=str(error), code=error.code)
 
 

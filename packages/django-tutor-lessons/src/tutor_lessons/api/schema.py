@@ -49,8 +49,17 @@ LESSON_EXAMPLE = {
 }
 
 
-def client_error_response(component_name: str, codes: list[str]) -> serializers.Serializer:
-    """The error body of a non-validation 4xx, listing the codes it can carry."""
+def _error_type(status: int) -> str:
+    # drf-standardized-errors' types: by the status, as its formatter tells them apart.
+    if status == 400:
+        return "validation_error"
+    return "client_error" if status < 500 else "server_error"
+
+
+def client_error_response(
+    component_name: str, codes: list[str], *, error_type: str = "client_error"
+) -> serializers.Serializer:
+    """The error body of a non-validation 4xx (or a 5xx), listing the codes it can carry."""
     error = inline_serializer(
         name=f"{component_name}Error",
         fields={
@@ -62,7 +71,7 @@ def client_error_response(component_name: str, codes: list[str]) -> serializers.
     )
     return inline_serializer(
         name=component_name,
-        fields={"type": serializers.CharField(help_text="`client_error`"), "errors": error},
+        fields={"type": serializers.CharField(help_text=f"`{error_type}`"), "errors": error},
     )
 
 
@@ -72,6 +81,11 @@ CONFLICT_RESPONSE = client_error_response(
 SCHEDULING_FORBIDDEN_RESPONSE = client_error_response(
     "SchedulingForbiddenErrorResponse", ["scheduling_not_allowed", "permission_denied"]
 )
+BUSY_RESPONSE = client_error_response(
+    "LessonBusyErrorResponse",
+    ["booking_busy"],
+    error_type=_error_type(CODES["booking_busy"].status),
+)
 
 
 def error_example(
@@ -79,7 +93,7 @@ def error_example(
 ) -> OpenApiExample:
     """An error response example whose status, detail and field come from the registry."""
     spec = CODES[code]
-    error_type = "validation_error" if spec.status == 400 else "client_error"
+    error_type = _error_type(spec.status)
     detail = _lazy_detail(code, {**spec.example, **params})
     error = {"code": code, "detail": detail, "attr": attr or spec.attr}
     return OpenApiExample(
@@ -101,6 +115,11 @@ EXPIRED = error_example("lesson_expired", "Lesson expired")
 NOT_SCHEDULED = error_example("lesson_not_scheduled", "Lesson not scheduled")
 TOO_SHORT = error_example("duration_too_short", "Too short")
 DST_GAP = error_example("nonexistent_local_time", "Time skipped by DST")
+BUSY = error_example(
+    "booking_busy",
+    "Busy",
+    summary="Another change to the same people's schedule held a lock past LOCK_TIMEOUT",
+)
 NOT_SIGNED_IN = OpenApiExample(
     "Not signed in",
     value={
@@ -125,6 +144,14 @@ RETRY_AFTER = OpenApiParameter(
     OpenApiParameter.HEADER,
     response=[429],
     description="Seconds to wait before the throttle lets the next request through.",
+)
+#: A write that waited ``LOCK_TIMEOUT`` for another one's lock answers 503 ``booking_busy``.
+BUSY_RETRY_AFTER = OpenApiParameter(
+    "Retry-After",
+    OpenApiTypes.INT,
+    OpenApiParameter.HEADER,
+    response=[CODES["booking_busy"].status],
+    description=f"Seconds to wait before trying again ({CODES['booking_busy'].retry_after}).",
 )
 
 

@@ -93,7 +93,7 @@ class LessonWriteAPIView(LessonsAPIView):
 class LessonCreateView(LessonWriteAPIView):
     @extend_schema(
         operation_id="lessons_create",
-        parameters=[schema.RETRY_AFTER],
+        parameters=[schema.RETRY_AFTER, schema.BUSY_RETRY_AFTER],
         summary="Schedule a lesson",
         description="You are the tutor. Naive times are read in your time zone. Neither "
         "participant may have an overlapping scheduled lesson (409 `time_conflict`); the "
@@ -103,6 +103,7 @@ class LessonCreateView(LessonWriteAPIView):
             201: LessonSerializer,
             403: schema.SCHEDULING_FORBIDDEN_RESPONSE,
             409: schema.CONFLICT_RESPONSE,
+            503: schema.BUSY_RESPONSE,
         },
         examples=[
             OpenApiExample(
@@ -127,6 +128,7 @@ class LessonCreateView(LessonWriteAPIView):
             schema.DST_GAP,
             schema.error_example("scheduling_not_allowed", "Scheduling not allowed"),
             schema.TIME_CONFLICT,
+            schema.BUSY,
         ],
     )
     def post(self, request: Request) -> Response:
@@ -145,7 +147,7 @@ class LessonCreateView(LessonWriteAPIView):
 class LessonRescheduleView(LessonWriteAPIView):
     @extend_schema(
         operation_id="lessons_reschedule",
-        parameters=[schema.RETRY_AFTER],
+        parameters=[schema.RETRY_AFTER, schema.BUSY_RETRY_AFTER],
         summary="Move or resize a lesson (calendar drag-and-drop)",
         description="Either participant may change a scheduled lesson that has not "
         "started. Send `start` alone to move the lesson and keep its length (a drag), "
@@ -153,7 +155,11 @@ class LessonRescheduleView(LessonWriteAPIView):
         "scheduled is a 409 `lesson_not_scheduled`, one that has started a 409 "
         "`lesson_expired`; someone else's lesson is a 404.",
         request=LessonRescheduleSerializer,
-        responses={200: LessonSerializer, 409: schema.CONFLICT_RESPONSE},
+        responses={
+            200: LessonSerializer,
+            409: schema.CONFLICT_RESPONSE,
+            503: schema.BUSY_RESPONSE,
+        },
         examples=[
             OpenApiExample(
                 "Move by an hour",
@@ -183,6 +189,7 @@ class LessonRescheduleView(LessonWriteAPIView):
             schema.NOT_SCHEDULED,
             schema.TIME_CONFLICT,
             schema.NOT_FOUND,
+            schema.BUSY,
         ],
     )
     def patch(self, request: Request, pk: int) -> Response:
@@ -195,12 +202,16 @@ class LessonRescheduleView(LessonWriteAPIView):
 class LessonCancelView(LessonWriteAPIView):
     @extend_schema(
         operation_id="lessons_cancel",
-        parameters=[schema.RETRY_AFTER],
+        parameters=[schema.RETRY_AFTER, schema.BUSY_RETRY_AFTER],
         summary="Cancel a lesson",
         description="Either participant may cancel a scheduled lesson that has not started; "
         "who cancelled and why are kept on the lesson.",
         request=LessonCancelSerializer,
-        responses={200: LessonSerializer, 409: schema.CONFLICT_RESPONSE},
+        responses={
+            200: LessonSerializer,
+            409: schema.CONFLICT_RESPONSE,
+            503: schema.BUSY_RESPONSE,
+        },
         examples=[
             OpenApiExample("With a reason", value={"reason": "Feeling ill"}, request_only=True),
             OpenApiExample(
@@ -233,6 +244,7 @@ class LessonCancelView(LessonWriteAPIView):
             schema.NOT_SCHEDULED,
             schema.EXPIRED,
             schema.NOT_FOUND,
+            schema.BUSY,
         ],
     )
     def post(self, request: Request, pk: int) -> Response:
