@@ -23,6 +23,7 @@ Paths outside ``/api/`` (the admin, the docs pages' assets) keep Django's pages.
 
 from __future__ import annotations
 
+import logging
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -49,6 +50,8 @@ from config.outage import (
 )
 
 API_PREFIX = "/api/"
+
+logger = logging.getLogger("config.database")
 
 
 @dataclass(frozen=True)
@@ -194,6 +197,19 @@ class ApiExceptionHandler(ExceptionHandler):
     def report_exception(self, exc: APIException, response: Response) -> None:
         if getattr(self, "database_error", None) is not None:
             mark_logged(response)  # config.outage logged it
+            return
+        if exc.status_code == 503:
+            # "Try again shortly" (a booking lock held past LOCK_TIMEOUT): a warning, not
+            # a crash with a traceback at ERROR for every refused request.
+            codes = exc.get_codes()
+            logger.warning(
+                "service unavailable",
+                extra={
+                    "event": "service_unavailable",
+                    "code": codes if isinstance(codes, str) else str(codes),
+                },
+            )
+            mark_logged(response)
             return
         super().report_exception(exc, response)
 

@@ -76,8 +76,9 @@ def service_unavailable(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]
     """Document the 503 ``service_unavailable`` (with ``Retry-After``) on every operation.
 
     Any request that reads the database answers it while the database cannot serve
-    (``config.outage``). An operation that documents a 503 of its own keeps it, with
-    ``service_unavailable`` added to the codes its schema allows.
+    (``config.outage``). An operation that documents a 503 of its own (the lessons
+    writes' ``booking_busy``) keeps it, with this one's example beside its own and
+    ``service_unavailable`` among the codes its schema allows.
     """
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
     schemas["ErrorCode503Enum"] = {
@@ -124,8 +125,28 @@ def service_unavailable(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]
         },
         "description": "The database cannot serve now (restarting, unreachable, too slow).",
     }
+    example = response["content"]["application/json"]["examples"]
     for operations in result.get("paths", {}).values():
         for operation in operations.values():
-            if isinstance(operation, dict) and "responses" in operation:
-                operation["responses"].setdefault("503", response)
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            own = operation["responses"].setdefault("503", response)
+            if own is not response:
+                content = own.setdefault("content", {}).setdefault("application/json", {})
+                content.setdefault("examples", {}).update(example)
+                _allow_code(schemas, content.get("schema", {}), SERVICE_UNAVAILABLE["code"])
     return result
+
+
+def _component(schemas: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
+    reference = schema.get("$ref", "")
+    return schemas.get(reference.rsplit("/", 1)[-1], {}) if reference else schema
+
+
+def _allow_code(schemas: dict[str, Any], body: dict[str, Any], code: str) -> None:
+    """Add ``code`` to the ``errors[].code`` enum of an error body's schema, if it has one."""
+    errors = _component(schemas, body).get("properties", {}).get("errors", {})
+    item = _component(schemas, errors.get("items", {}))
+    field = _component(schemas, item.get("properties", {}).get("code", {}))
+    if "enum" in field and code not in field["enum"]:
+        field["enum"].append(code)

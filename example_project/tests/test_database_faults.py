@@ -16,6 +16,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -293,3 +294,29 @@ def test_every_operation_documents_the_503_and_its_retry_after(client):
         assert response is not None, (method, path)
         assert "Retry-After" in response["headers"], (method, path)
         assert "service_unavailable" in json.dumps(response["content"]), (method, path)
+
+
+@pytest.mark.django_db
+def test_a_booking_lock_held_past_lock_timeout_is_a_503_warning_not_an_error(
+    api_client, settings, caplog
+):
+    tutor, student = UserFactory(), UserFactory()
+    settings.TUTOR_LESSONS = {
+        **settings.TUTOR_LESSONS,
+        "SCHEDULING_POLICY": "tutor_lessons.policies.authenticated_user_is_tutor",
+        "LOCK_TIMEOUT": timedelta(milliseconds=100),
+    }
+    api_client.force_authenticate(tutor)
+    start = datetime.now(UTC).replace(microsecond=0) + timedelta(days=3)
+    body = {"student": student.pk, "start": start, "end": start + timedelta(hours=1)}
+    with direct_connection() as holder, holder.transaction():
+        # Another booking of the same tutor, stuck inside its transaction.
+        holder.execute(
+            "SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [0x74757472, str(tutor.pk)]
+        )
+        response = api_client.post("/api/lessons/", body, format="json")
+    assert response.status_code == 503
+    assert response["Retry-After"]
+    assert [error["code"] for error in response.json()["errors"]] == ["booking_busy"]
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert api_client.post("/api/lessons/", body, format="json").status_code == 201
