@@ -2,7 +2,7 @@
 
     nox -s tests             every package and the example project, PostgreSQL + Redis
     nox -s tests -k lessons  one package (``-k sqlite``: the SQLite runs)
-    nox -s lint | docs | demo | bench | loadtest | perf | fuzz
+    nox -s lint | docs | demo | bench | loadtest | perf | fuzz | faults
 
 The test matrix follows django-allauth's noxfile: each package is tested against
 Django 5.2 LTS (Python 3.11) and Django 6.1 (Python 3.13). ``DATABASE_URL`` and
@@ -315,6 +315,27 @@ def perf(session: nox.Session) -> None:
         session.install("locust>=2.30")
     session.chdir(ROOT)
     session.run("python", "tools/perf.py", *session.posargs)
+
+
+PGBOUNCER = Path("/usr/sbin/pgbouncer")
+
+
+@nox.session(python="3.12")
+def faults(session: nox.Session) -> None:
+    """The example project as deployed, under faults; restarts PostgreSQL and Redis.
+
+    gunicorn with 16 keep-alive clients while PostgreSQL, then Redis, restart (no 500,
+    503 only while PostgreSQL is down, every booking answered 201 stored and no other);
+    the same load through PgBouncer in transaction mode; the demo (runserver) with 150
+    keep-alive clients, its database connections within its pool. Needs Debian's
+    ``pgbouncer`` and root (``pg_ctlcluster``). See tools/faults.py:
+    ``nox -s faults -- --only demo --phase-seconds 5``.
+    """
+    if not PGBOUNCER.exists() and not shutil.which("pgbouncer"):
+        session.error("pgbouncer is missing: apt-get install -y pgbouncer")
+    _install_example(session)
+    session.chdir(ROOT)
+    session.run("python", "tools/faults.py", *session.posargs)
 
 
 @nox.session(python="3.12")
