@@ -22,7 +22,8 @@ seed_demo``), against the PostgreSQL of ``DATABASE_URL`` and the Redis of ``REDI
     The demo as ``nox -s demo`` serves it (runserver, DEBUG on, on PostgreSQL), with 150
     keep-alive clients open at once: every one is answered, a new user registers while
     they are all open, and the connections the demo holds in ``pg_stat_activity`` stay
-    within its pool (``DATABASE_POOL_SIZE``, 4).
+    within its pool (``DATABASE_POOL_SIZE``, 4); after the server closed them all, the
+    next request is answered 200.
 
 It restarts the real servers: run it where nothing else uses them (CI does, in turn).
 ``--postgres-cluster 15/main`` and ``--redis-port 6379`` say which; both are left
@@ -462,6 +463,15 @@ def database_connections(database_url: str, name: str) -> int:
         ).fetchone()[0]
 
 
+def terminate_connections(database_url: str, name: str) -> int:
+    with maintenance_connection(database_url) as connection:
+        rows = connection.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", [name]
+        ).fetchall()
+    time.sleep(0.2)
+    return len(rows)
+
+
 def check_demo(arguments: argparse.Namespace, work: Path) -> list[str]:
     """150 keep-alive clients open at once on the demo; it registers a new user meanwhile."""
     name = "tutor_faults_demo"
@@ -537,6 +547,9 @@ def check_demo(arguments: argparse.Namespace, work: Path) -> list[str]:
         open_at_end = sum(1 for client in clients if not client.is_closed)
         done.set()
         sampler.join()
+        # What a restart does to the pool's idle connections; the next request still works.
+        closed = terminate_connections(database_url, name)
+        after = clients[0].get("/api/auth/me/")
         for client in clients:
             client.close()
     pool_size = int(environment.get("DATABASE_POOL_SIZE") or 4)
@@ -544,10 +557,13 @@ def check_demo(arguments: argparse.Namespace, work: Path) -> list[str]:
     print(f"- answers: {dict(statuses)}; open clients at the end: {open_at_end}")
     print(f"- registration while all were open: {newcomer.status_code}")
     print(f"- the demo's connections in pg_stat_activity: at most {peak} (pool {pool_size})")
+    print(f"- after its {closed} pooled connections were closed by the server: {after.status_code}")
     if set(statuses) != {200}:
         failures.append(f"demo: answers other than 200: {dict(statuses)}")
     if newcomer.status_code != 201:
         failures.append(f"demo: registration answered {newcomer.status_code} {newcomer.text[:300]}")
+    if after.status_code != 200:
+        failures.append(f"demo: after its connections were closed: {after.status_code}")
     if peak > pool_size:
         failures.append(f"demo: {peak} database connections, more than its pool of {pool_size}")
     return failures

@@ -109,6 +109,29 @@ def test_an_idle_connection_the_server_closed_is_detected_without_a_query(transa
             check_pooled_connection(victim)
 
 
+def test_a_pool_replaces_a_connection_the_server_closed_before_lending_it(transactional_db):
+    from psycopg_pool import ConnectionPool
+
+    settings = connection.settings_dict
+    pool = ConnectionPool(
+        kwargs={"host": settings["HOST"], "port": settings["PORT"], "dbname": settings["NAME"]}
+        | {"user": settings["USER"], "autocommit": True},
+        min_size=1,
+        max_size=1,
+        timeout=3,
+        check=check_pooled_connection,
+    )
+    with pool:
+        with pool.connection() as first:
+            pid = first.info.backend_pid
+        with direct_connection() as admin:
+            admin.execute("SELECT pg_terminate_backend(%s)", [pid])
+        time.sleep(0.2)
+        with pool.connection() as second:
+            assert second.execute("SELECT 1").fetchone() == (1,)
+            assert second.info.backend_pid != pid
+
+
 def test_the_first_request_after_the_servers_connections_died_succeeds(live_server):
     token = TokenFactory().key
     with direct_connection() as mine:

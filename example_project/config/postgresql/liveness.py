@@ -34,8 +34,14 @@ def closed_by_server(connection: Any) -> bool:
 
 
 def check_pooled_connection(connection: Any) -> None:
-    """psycopg_pool's ``check``: a connection the server closed is discarded, not lent."""
+    """psycopg_pool's ``check``: a connection the server closed is discarded, not lent.
+
+    It is closed before the check fails: libpq has not read the server's goodbye, so to
+    the pool the connection would still look idle and healthy, and it would take it back
+    and lend it again, until its ``timeout``.
+    """
     if closed_by_server(connection):
         import psycopg
 
+        connection.close()
         raise psycopg.OperationalError("the server closed this idle connection")

@@ -95,12 +95,15 @@ def _write_transaction() -> Iterator[None]:
     back. A wait that times out aborts the transaction; it is rolled back whole
     (nothing of the write is kept) before ``BookingBusy`` is raised.
     """
+    # Only a savepoint in a caller's transaction needs the old value back (one more
+    # round trip); the commit of an outermost transaction ends the LOCAL setting itself.
+    nested = connection.in_atomic_block
     try:
         with transaction.atomic():
             timeout = _lock_timeout_setting() if connection.vendor == "postgresql" else None
             previous = None if timeout is None else _set_lock_timeout(timeout)
             yield
-            if previous is not None:
+            if previous is not None and nested:
                 _set_lock_timeout(previous)
     except OperationalError as error:
         if _is_lock_timeout(error):
