@@ -37,15 +37,13 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 import psycopg
 from create_database import maintenance_connection
-from processes import LATENCY_LOG_EVENTS, log_tail, port_is_free, stop
+from processes import LATENCY_LOG_EVENTS, port_is_free, running_server
 from psycopg import sql
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -54,7 +52,6 @@ DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/tutor_fuzz"
 DATABASE_SUFFIX = "_fuzz"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/5"
 HOST = "127.0.0.1"
-SERVER_START_SECONDS = 30
 DEMO_PASSWORD = "demo-pass-123"  # accounts/management/commands/seed_demo.py
 
 # What fails the run. Each holds for every request, whatever the database holds:
@@ -147,40 +144,11 @@ def http(
         return error.code, json.loads(error.read() or b"{}")
 
 
-def wait_until_answering(base_url: str, process: subprocess.Popen, log_path: Path) -> None:
-    deadline = time.monotonic() + SERVER_START_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise FuzzError(f"gunicorn exited with {process.returncode}:\n{log_tail(log_path)}")
-        try:
-            http("GET", f"{base_url}/api/auth/me/")  # unauthenticated: a 401
-            return
-        except (urllib.error.URLError, ConnectionError):
-            time.sleep(0.2)
-    raise FuzzError(f"gunicorn did not answer in {SERVER_START_SECONDS} s")
-
-
-@contextmanager
-def running_server(*, environment: dict[str, str], port: int, log_path: Path) -> Iterator[str]:
-    """Serve the example project under gunicorn (2 workers) for the duration of the block."""
-    if not port_is_free(port):
-        raise FuzzError(f"{HOST}:{port} is already in use; pass another --port")
-    command = [sys.executable, "-m", "gunicorn", "config.wsgi", "-c", "config/gunicorn.conf.py"]
-    command += ["--workers", "2", "--bind", f"{HOST}:{port}"]
-    # Request lines of any length reach Django: past gunicorn's 4,094 bytes its own HTML
-    # 414 would answer, which is the server's limit, not the application's (see
-    # docs/deploying.md); a long query is Django's to refuse, in the error shape.
-    command += ["--limit-request-line", "0"]
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            command, cwd=EXAMPLE_PROJECT, env=environment, stdout=log, stderr=subprocess.STDOUT
-        )
-    try:
-        base_url = f"http://{HOST}:{port}"
-        wait_until_answering(base_url, process, log_path)
-        yield base_url
-    finally:
-        stop(process)
+#: gunicorn as deployed, but with request lines of any length reaching Django: past
+#: gunicorn's 4,094 bytes its own HTML 414 would answer, which is the server's limit,
+#: not the application's (see docs/deploying.md); a long query is Django's to refuse.
+GUNICORN = ["gunicorn", "config.wsgi", "-c", "config/gunicorn.conf.py", "--workers", "2"]
+GUNICORN += ["--limit-request-line", "0"]
 
 
 def manage(environment: dict[str, str], *arguments: str) -> None:
@@ -297,8 +265,10 @@ def main() -> int:
         print(f"fuzz: database, migrations and demo data in {time.monotonic() - started:.0f} s")
         with tempfile.TemporaryDirectory(prefix="tutor-fuzz-") as directory:
             log_path = Path(directory) / "server.log"
+            if not port_is_free(arguments.port):
+                raise FuzzError(f"{HOST}:{arguments.port} is already in use; pass another --port")
             with running_server(
-                environment=environment, port=arguments.port, log_path=log_path
+                GUNICORN, environment=environment, port=arguments.port, log_path=log_path
             ) as base_url:
                 token = token_of(base_url, arguments.user)
                 config = Path(directory) / "schemathesis.toml"
@@ -313,7 +283,7 @@ def main() -> int:
                 status = subprocess.run(command, cwd=REPO_ROOT, check=False).returncode
                 fuzzed = time.monotonic() - fuzzing
             errors = server_errors(log_path)
-    except (FuzzError, subprocess.CalledProcessError) as error:
+    except (FuzzError, RuntimeError, subprocess.CalledProcessError) as error:
         print(f"fuzz: {error}", file=sys.stderr)
         return 1
     print(
