@@ -60,6 +60,7 @@ from psycopg import sql
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "example_project"
 LOGS = ROOT / ".faults"  # each server's log of the last run
+GUNICORN = ["gunicorn", "-c", "config/gunicorn.conf.py", "config.wsgi"]  # as deployed
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/tutor_faults"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/8"
 DEMO_PASSWORD = "demo-pass-123"  # accounts/management/commands/seed_demo.py
@@ -211,6 +212,8 @@ class Tally:
     """What the clients were answered, by phase, and which bookings to look for."""
 
     phase: str = "steady"
+    #: Every booking of the run starts at or after this; ``Load`` sets it.
+    first_slot: datetime | None = None
     statuses: Counter[tuple[str, str, int | str]] = field(default_factory=Counter)
     booked: set[int] = field(default_factory=set)
     refused_slots: list[str] = field(default_factory=list)
@@ -273,7 +276,7 @@ class Load:
             tutor: student_ids(base_url, token) for tutor, token in self.tokens.items()
         }
         first = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
-        self.first_slot = first + timedelta(days=FIRST_SLOT_DAYS)
+        self.first_slot = tally.first_slot = first + timedelta(days=FIRST_SLOT_DAYS)
         self.slots = itertools.count()
         self.stopping = threading.Event()
         self.threads = [
@@ -332,11 +335,11 @@ class Load:
                 self.tally.refused_slots.append(body["start"])
 
 
-def check_bookings(database_url: str, load: Load, tally: Tally) -> str:
+def check_bookings(database_url: str, tally: Tally) -> str:
     """Every booking answered 201 is in the database, and no other booking is."""
     with psycopg.connect(database_url.replace("postgres://", "postgresql://")) as connection:
         rows = connection.execute(
-            'SELECT id FROM "tutor_lessons_lesson" WHERE "start" >= %s', [load.first_slot]
+            'SELECT id FROM "tutor_lessons_lesson" WHERE "start" >= %s', [tally.first_slot]
         ).fetchall()
     stored = {row[0] for row in rows}
     lost, extra = tally.booked - stored, stored - tally.booked
@@ -384,8 +387,19 @@ def run_load(base_url: str, clients: int, phases: list[tuple[str, Callable[[], s
     finally:
         tally.phase = "steady"
         load.stop()
-    tally.load = load  # type: ignore[attr-defined]
     return tally
+
+
+def summary(title: str, tally: Tally, database_url: str, log_path: Path) -> list[str]:
+    """Print the run's statuses, its bookings and its server log; return its failures."""
+    report(title, tally)
+    print("\n" + check_bookings(database_url, tally))
+    print(log_summary(log_path))
+    return tally.failures
+
+
+def steady_for(seconds: float) -> Callable[[], str]:
+    return lambda: time.sleep(seconds) or f"{seconds:g} s"
 
 
 # --- The checks -------------------------------------------------------------------------
@@ -397,11 +411,11 @@ def check_gunicorn(arguments: argparse.Namespace, work: Path) -> list[str]:
     prepare(environment)
     log_path = LOGS / "gunicorn.log"
     with running_server(
-        ["gunicorn", "-c", "config/gunicorn.conf.py", "config.wsgi"],
+        GUNICORN,
         environment=environment,
         log_path=log_path,
     ) as base_url:
-        steady = lambda: time.sleep(arguments.phase_seconds) or f"{arguments.phase_seconds} s"  # noqa: E731
+        steady = steady_for(arguments.phase_seconds)
 
         def postgres() -> str:
             time.sleep(1)
@@ -426,10 +440,7 @@ def check_gunicorn(arguments: argparse.Namespace, work: Path) -> list[str]:
                 ("steady", steady),
             ],
         )
-    report("gunicorn", tally)
-    print("\n" + check_bookings(database_url, tally.load, tally))  # type: ignore[attr-defined]
-    print(log_summary(log_path))
-    return tally.failures
+    return summary("gunicorn", tally, database_url, log_path)
 
 
 def check_pgbouncer(arguments: argparse.Namespace, work: Path) -> list[str]:
@@ -439,21 +450,14 @@ def check_pgbouncer(arguments: argparse.Namespace, work: Path) -> list[str]:
         environment = server_environment(through, arguments.redis_url, PGBOUNCER="1")
         log_path = LOGS / "gunicorn-pgbouncer.log"
         with running_server(
-            ["gunicorn", "-c", "config/gunicorn.conf.py", "config.wsgi"],
+            GUNICORN,
             environment=environment,
             log_path=log_path,
         ) as base_url:
             print("\n# gunicorn through PgBouncer (transaction mode)", flush=True)
-            seconds = arguments.phase_seconds * 2
-            tally = run_load(
-                base_url,
-                arguments.clients,
-                [("steady", lambda: time.sleep(seconds) or f"{seconds} s")],
-            )
-    report("PgBouncer", tally)
-    print("\n" + check_bookings(database_url, tally.load, tally))  # type: ignore[attr-defined]
-    print(log_summary(log_path))
-    return tally.failures
+            steady = steady_for(arguments.phase_seconds * 2)
+            tally = run_load(base_url, arguments.clients, [("steady", steady)])
+    return summary("PgBouncer", tally, database_url, log_path)
 
 
 def database_connections(database_url: str, name: str) -> int:
