@@ -339,6 +339,22 @@ def faults(session: nox.Session) -> None:
 
 
 @nox.session(python="3.12")
+def hostile(session: nox.Session) -> None:
+    """The security review's hostile requests, each with its status, CPU, memory and body.
+
+    The example project under gunicorn (one worker, one thread) on a database of its own
+    (``<DATABASE_URL's name>_hostile``) and Redis database 7: oversized and deeply nested
+    bodies, password guessing at ``/admin/login/``, ``seed_demo`` on a real database,
+    account probing, cache flooding and flushing, unbounded growth. Fails when a request
+    breaks its promise (a 5xx, a body over 64 KB, an ERROR line, over a second of CPU,
+    an unchanged account changed). See tools/hostile.py: ``nox -s hostile -- --only 1,2``.
+    """
+    _install_example(session)
+    session.chdir(ROOT / "tools")
+    session.run("python", "hostile.py", *session.posargs)
+
+
+@nox.session(python="3.12")
 def fuzz(session: nox.Session) -> None:
     """schemathesis over every operation of the example project, signed in as a demo tutor.
 

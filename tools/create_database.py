@@ -3,6 +3,7 @@
 ``python tools/create_database.py [URL]`` (default: ``$DATABASE_URL``); anything but a
 postgres:// URL is left alone. Used by ``nox -s demo`` and the load test, so that
 pointing them at a new PostgreSQL database needs no ``createdb`` first.
+``recreate_database`` gives ``fuzz.py`` and ``hostile.py`` a new one for each run.
 """
 
 from __future__ import annotations
@@ -48,6 +49,21 @@ def ensure_postgres_database(database_url: str) -> bool:
             return True
     except psycopg.Error as error:
         raise RuntimeError(f"cannot prepare database {name!r}: {error}") from error
+
+
+def recreate_database(database_url: str) -> None:
+    """Drop the database of ``database_url`` (and its connections) and create it anew."""
+    import psycopg
+    from psycopg import sql
+
+    name = unquote(urlsplit(database_url).path.lstrip("/"))
+    try:
+        with maintenance_connection(database_url) as connection:
+            database = sql.Identifier(name)
+            connection.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(database))
+            connection.execute(sql.SQL("CREATE DATABASE {}").format(database))
+    except psycopg.Error as error:
+        raise RuntimeError(f"cannot recreate database {name!r}: {error}") from error
 
 
 def main() -> int:

@@ -41,10 +41,8 @@ from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import unquote, urlsplit, urlunsplit
 
-import psycopg
-from create_database import maintenance_connection
+from create_database import recreate_database
 from processes import LATENCY_LOG_EVENTS, port_is_free, running_server
-from psycopg import sql
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_PROJECT = REPO_ROOT / "example_project"
@@ -111,19 +109,6 @@ def fuzz_database_url(database_url: str) -> str:
     parts = urlsplit(database_url)
     name = (unquote(parts.path.lstrip("/")) or "tutor") + DATABASE_SUFFIX
     return urlunsplit(parts._replace(path=f"/{name}"))
-
-
-def recreate_database(database_url: str) -> None:
-    """Drop the database of ``database_url`` (and its connections) and create it anew."""
-    parts = urlsplit(database_url)
-    name = unquote(parts.path.lstrip("/"))
-    try:
-        with maintenance_connection(database_url) as connection:
-            database = sql.Identifier(name)
-            connection.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(database))
-            connection.execute(sql.SQL("CREATE DATABASE {}").format(database))
-    except psycopg.Error as error:
-        raise FuzzError(f"cannot recreate database {name!r}: {error}") from error
 
 
 def http(
