@@ -246,7 +246,7 @@ def main() -> int:
     try:
         recreate_database(database_url)
         manage(environment, "migrate", "--noinput", "--verbosity", "0")
-        manage(environment, "seed_demo")
+        manage(environment, "seed_demo", "--force-demo-data")  # DEBUG is off here
         print(f"fuzz: database, migrations and demo data in {time.monotonic() - started:.0f} s")
         with tempfile.TemporaryDirectory(prefix="tutor-fuzz-") as directory:
             log_path = Path(directory) / "server.log"

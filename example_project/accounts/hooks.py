@@ -13,8 +13,12 @@ from tutor_relations.models import TutorStudentRelation
 
 
 def display_name(user: Any) -> str:
-    """``USER_DISPLAY_NAME`` of relations and marketplace: the display name, else the login."""
-    return user.display_name or user.get_username()
+    """``USER_DISPLAY_NAME`` of relations and marketplace: the display name, else "User 42".
+
+    Never the login name: that is half of a credential, and any student who asks a tutor
+    for lessons would learn it.
+    """
+    return user.display_name or f"User {user.pk}"
 
 
 def tutor_has_active_relation(*, actor: Any, student: Any) -> bool:

@@ -25,8 +25,10 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 from http import HTTPStatus
 
 from django.conf import settings
@@ -38,8 +40,11 @@ from django.core.exceptions import (
 )
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.views import defaults
+from drf_standardized_errors.formatter import ExceptionFormatter
 from drf_standardized_errors.handler import ExceptionHandler
-from rest_framework.exceptions import APIException
+from drf_standardized_errors.settings import package_settings
+from drf_standardized_errors.types import Error
+from rest_framework.exceptions import APIException, ErrorDetail
 from rest_framework.response import Response
 
 from config.outage import (
@@ -212,6 +217,47 @@ class ApiExceptionHandler(ExceptionHandler):
             mark_logged(response)
             return
         super().report_exception(exc, response)
+
+
+#: The most errors one response lists: the first ones, in the order the fields came.
+MAX_ERRORS = 100
+
+
+def flatten_errors(detail: Any, *, limit: int = MAX_ERRORS) -> list[Error]:
+    """drf-standardized-errors' ``flatten_errors``, in linear time and at most ``limit``.
+
+    Its own pops the head of a Python list (``list.pop(0)``) for every node, quadratic in
+    the number of errors: a list field of 400,000 invalid items took minutes to format.
+    The same walk (same order, same ``attr``, same index numbering) on a deque, stopping
+    at ``limit`` errors.
+    """
+    separator = package_settings.NESTED_FIELD_SEPARATOR
+    fifo: deque[tuple[Any, str | None, int | None]] = deque([(detail, None, None)])
+    errors: list[Error] = []
+    while fifo and len(errors) < limit:
+        detail, attr, index = fifo.popleft()
+        if not detail and detail != "":
+            continue
+        if isinstance(detail, list):
+            for item in detail:
+                if isinstance(item, ErrorDetail):
+                    fifo.append((item, attr, index))
+                    continue
+                index = 0 if index is None else index + 1
+                fifo.append((item, f"{attr}{separator}{index}" if attr else str(index), index))
+        elif isinstance(detail, dict):
+            for key, value in detail.items():
+                fifo.append((value, f"{attr}{separator}{key}" if attr else key, None))
+        else:
+            errors.append(Error(detail.code, str(detail), attr))
+    return errors
+
+
+class BoundedExceptionFormatter(ExceptionFormatter):
+    """``DRF_STANDARDIZED_ERRORS["EXCEPTION_FORMATTER_CLASS"]``: at most ``MAX_ERRORS``."""
+
+    def get_errors(self) -> list[Error]:
+        return flatten_errors(self.exc.detail)
 
 
 class ApiErrorMiddleware:

@@ -189,6 +189,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Password guessing at /admin/login/: a 429 before the form is read or a hash made.
+    "config.admin_login.AdminLoginThrottleMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -336,6 +338,8 @@ else:
 AUTH_USER_MODEL = "accounts.User"
 
 AUTH_PASSWORD_VALIDATORS = [
+    # A password over 128 characters (the API refuses one earlier, before hashing).
+    {"NAME": "accounts.validators.MaximumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
@@ -371,6 +375,9 @@ THROTTLE_PROFILES = {
         "AUTH_REGISTER_THROTTLE_RATE": "20/hour",
         "AUTH_TOKEN_THROTTLE_RATE": "30/min",
         "AUTH_ME_THROTTLE_RATE": "300/min",
+        "ADMIN_LOGIN_THROTTLE_RATE": "10/min",
+        "ADMIN_LOGIN_USERNAME_THROTTLE_RATE": "30/hour",
+        "SCHEMA_THROTTLE_RATE": "30/min",
         "TUTOR_LESSONS_WRITE_THROTTLE_RATE": "60/min",
         "TUTOR_LESSONS_READ_THROTTLE_RATE": "600/min",
         "TUTOR_RELATIONS_WRITE_THROTTLE_RATE": "60/min",
@@ -383,6 +390,9 @@ THROTTLE_PROFILES = {
         "AUTH_REGISTER_THROTTLE_RATE": "1000/min",
         "AUTH_TOKEN_THROTTLE_RATE": "1000/min",
         "AUTH_ME_THROTTLE_RATE": "6000/min",
+        "ADMIN_LOGIN_THROTTLE_RATE": "100/min",
+        "ADMIN_LOGIN_USERNAME_THROTTLE_RATE": "1000/hour",
+        "SCHEMA_THROTTLE_RATE": "600/min",
         "TUTOR_LESSONS_WRITE_THROTTLE_RATE": "1000/min",
         "TUTOR_LESSONS_READ_THROTTLE_RATE": "6000/min",
         "TUTOR_RELATIONS_WRITE_THROTTLE_RATE": "1000/min",
@@ -440,12 +450,21 @@ REST_FRAMEWORK = {
         "auth_register": throttle_rate("AUTH_REGISTER_THROTTLE_RATE"),
         "auth_token": throttle_rate("AUTH_TOKEN_THROTTLE_RATE"),
         "auth_me": throttle_rate("AUTH_ME_THROTTLE_RATE"),
+        # config.admin_login: the admin's sign-in form, per address and per username.
+        "admin_login": throttle_rate("ADMIN_LOGIN_THROTTLE_RATE"),
+        "admin_login_username": throttle_rate("ADMIN_LOGIN_USERNAME_THROTTLE_RATE"),
+        # config.schema_view: GET /api/schema/, per address (or user).
+        "schema": throttle_rate("SCHEMA_THROTTLE_RATE"),
     },
 }
 
 # Django's own request errors raised inside DRF views (a body over
 # DATA_UPLOAD_MAX_MEMORY_SIZE) get their own code instead of a 500.
-DRF_STANDARDIZED_ERRORS = {"EXCEPTION_HANDLER_CLASS": "config.errors.ApiExceptionHandler"}
+# An error body lists at most config.errors.MAX_ERRORS errors, flattened in linear time.
+DRF_STANDARDIZED_ERRORS = {
+    "EXCEPTION_HANDLER_CLASS": "config.errors.ApiExceptionHandler",
+    "EXCEPTION_FORMATTER_CLASS": "config.errors.BoundedExceptionFormatter",
+}
 
 _STANDARDIZED_ERRORS = "drf_standardized_errors.openapi_serializers"
 

@@ -2,9 +2,10 @@
 
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerView
 
 from config.metrics import metrics_view
+from config.schema_view import SchemaView
 
 # DEBUG off: a database outage that no view handled (e.g. raised in a middleware) is a 503.
 handler500 = "config.errors.server_error"
@@ -16,7 +17,8 @@ urlpatterns = [
     path("api/", include("tutor_relations.api.urls")),
     # /api/marketplace/... and /api/me/profile/... (namespace "marketplace").
     path("api/", include("tutor_marketplace.api.urls")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    # Generated once per process, throttled per address (config.schema_view).
+    path("api/schema/", SchemaView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path(
         "api/redoc/",

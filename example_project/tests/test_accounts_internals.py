@@ -141,7 +141,7 @@ def test_seed_demo_skips_a_slot_taken_by_another_lesson_and_says_so():
     from tutor_lessons.models import Lesson
     from tutor_lessons.services import lesson_create
 
-    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", "--force-demo-data", stdout=io.StringIO())
     first = Lesson.objects.filter(tutor__username="olena", student__username="taras").earliest(
         "start"
     )
@@ -155,7 +155,7 @@ def test_seed_demo_skips_a_slot_taken_by_another_lesson_and_says_so():
     )
     errors = io.StringIO()
 
-    call_command("seed_demo", stdout=io.StringIO(), stderr=errors)
+    call_command("seed_demo", "--force-demo-data", stdout=io.StringIO(), stderr=errors)
 
     assert "Skipped olena -> taras" in errors.getvalue()
     assert "time_conflict" in errors.getvalue()

@@ -4,12 +4,17 @@ from django.contrib.auth.validators import UnicodeUsernameValidator
 from rest_framework import serializers
 
 from accounts.models import User
+from accounts.validators import PASSWORD_MAX_LENGTH
 
 
 class RegisterInputSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=150, validators=[UnicodeUsernameValidator()])
+    # Refused by its length before any validator reads it or any hash is computed.
     password = serializers.CharField(
-        write_only=True, trim_whitespace=False, style={"input_type": "password"}
+        write_only=True,
+        trim_whitespace=False,
+        max_length=PASSWORD_MAX_LENGTH,
+        style={"input_type": "password"},
     )
     display_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
     timezone = serializers.CharField(
@@ -19,8 +24,12 @@ class RegisterInputSerializer(serializers.Serializer):
 
 class TokenInputSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=150)
+    # Refused by its length before any validator reads it or any hash is computed.
     password = serializers.CharField(
-        write_only=True, trim_whitespace=False, style={"input_type": "password"}
+        write_only=True,
+        trim_whitespace=False,
+        max_length=PASSWORD_MAX_LENGTH,
+        style={"input_type": "password"},
     )
 
 

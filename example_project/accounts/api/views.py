@@ -29,6 +29,7 @@ PASSWORD_ERRORS = [
     "password_too_common",
     "password_entirely_numeric",
     "password_too_similar",
+    "password_too_long",
 ]
 
 

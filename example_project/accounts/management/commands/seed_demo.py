@@ -1,6 +1,14 @@
 """``manage.py seed_demo``: demo users, relations, lessons and tutor profiles; safe to re-run.
 
-Users are created or updated in place and tokens kept. Relations are created and moved
+Demo data has well-known passwords, so the command runs only with ``DEBUG`` on, or
+with ``--force-demo-data`` (a throwaway database of a test tool). It never changes an
+account it did not create: the accounts it creates join the group ``seed_demo``; a
+planned username that exists outside that group (a real ``olena``, say) is left as it
+is, and every relation, lesson and profile planned with it is skipped and reported.
+Its own accounts are created once and kept as they are on later runs, but for the
+superuser ``admin``, who gets a new random password, printed, on every run.
+
+Tokens are kept. Relations are created and moved
 through the relations package's services only when they are not in their planned
 status yet, so their audit log tells a story once (requests, acceptances, an archive)
 and stays as it is on later runs. Each planned lesson is created only when that tutor has
@@ -12,11 +20,15 @@ marketplace services, so the listing cache hears of them.
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
@@ -30,6 +42,9 @@ from tutor_relations.models import RELATION_STATUS, TutorStudentRelation
 from tutor_relations.services import relation_create, relation_transition
 
 DEMO_PASSWORD = "demo-pass-123"
+# The accounts seed_demo created: the only ones it may touch on a later run.
+DEMO_GROUP = "seed_demo"
+SUPERUSER = "admin"
 
 
 @dataclass(frozen=True)
@@ -95,24 +110,42 @@ MARKET_SUBJECTS = ("math", "physics", "english", "chemistry", "history", "progra
 MARKET_ZONES = ("Europe/Kyiv", "Europe/Berlin", "America/Toronto", "Asia/Singapore")
 
 
-def ensure_user(
-    *, username: str, display_name: str, timezone_name: str, superuser: bool = False
-) -> User:
-    user, _created = User.objects.update_or_create(
-        username=username,
-        defaults={
-            "display_name": display_name,
-            "timezone": timezone_name,
-            "is_active": True,
-            "is_staff": superuser,
-            "is_superuser": superuser,
-        },
-    )
-    # Re-hashing an unchanged password would sign the user out of existing sessions.
-    if not user.check_password(DEMO_PASSWORD):
-        user.set_password(DEMO_PASSWORD)
-        user.save(update_fields=["password"])
-    return user
+class DemoAccounts:
+    """The demo's accounts: created once, in ``DEMO_GROUP``; others are never touched."""
+
+    def __init__(self) -> None:
+        self.group, _created = Group.objects.get_or_create(name=DEMO_GROUP)
+        # PBKDF2 costs a few hundred milliseconds a hash: one for all the demo users.
+        self.password_hash = make_password(DEMO_PASSWORD)
+        self.foreign: list[str] = []
+
+    def ensure(self, *, username: str, display_name: str, timezone_name: str) -> User | None:
+        """The demo user ``username``, created if missing; ``None`` if it is not ours."""
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            user = User.objects.create(
+                username=username,
+                display_name=display_name,
+                timezone=timezone_name,
+                password=self.password_hash,
+            )
+            user.groups.add(self.group)
+            return user
+        if not user.groups.filter(pk=self.group.pk).exists():
+            self.foreign.append(username)
+            return None
+        return user
+
+    def ensure_superuser(self) -> str | None:
+        """A new random password for the demo's ``admin``; ``None`` if it is not ours."""
+        password = secrets.token_urlsafe(12)
+        user = self.ensure(username=SUPERUSER, display_name="Admin", timezone_name="UTC")
+        if user is None:
+            return None
+        user.is_staff = user.is_superuser = True
+        user.set_password(password)
+        user.save(update_fields=["is_staff", "is_superuser", "password"])
+        return password
 
 
 def planned_window(
@@ -124,33 +157,59 @@ def planned_window(
 
 
 class Command(BaseCommand):
-    help = "Create demo tutors, students, tokens and lessons (idempotent)."
+    help = (
+        "Create demo tutors, students, tokens and lessons (idempotent). Runs only with "
+        "DEBUG on, or with --force-demo-data; never changes an account it did not create."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--force-demo-data",
+            action="store_true",
+            help="Seed although DEBUG is off (a throwaway database, e.g. of a test tool).",
+        )
 
     def handle(self, *args, **options) -> None:
-        users = self.seed_users()
+        if not settings.DEBUG and not options["force_demo_data"]:
+            raise CommandError(
+                "seed_demo creates accounts with well-known passwords and runs only with "
+                "DEBUG on; pass --force-demo-data to seed a throwaway database anyway."
+            )
+        accounts = DemoAccounts()
+        users, admin_password = self.seed_users(accounts)
+        profiles = self.seed_profiles(users, accounts)
+        self.stdout.write(f"Tutor profiles: {profiles} published in the marketplace.")
+        # After the profiles: a host's eligibility policy may ask for a published one.
         moved = self.seed_relations(users)
         self.stdout.write(f"Relations: {moved} created or moved.")
         created, skipped = self.seed_lessons(users)
         self.stdout.write(f"Lessons: {created} created, {skipped} skipped or already there.")
-        profiles = self.seed_profiles(users)
-        self.stdout.write(f"Tutor profiles: {profiles} published in the marketplace.")
-        self.print_logins(users)
+        for username in accounts.foreign:
+            self.stderr.write(
+                f"Skipped {username!r}: an account seed_demo did not create (left unchanged, "
+                "with everything planned for it)."
+            )
+        self.print_logins(users, admin_password)
 
     @transaction.atomic
-    def seed_users(self) -> dict[str, User]:
-        ensure_user(username="admin", display_name="Admin", timezone_name="UTC", superuser=True)
+    def seed_users(self, accounts: DemoAccounts) -> tuple[dict[str, User], str | None]:
+        admin_password = accounts.ensure_superuser()
         users = {}
         for demo in DEMO_USERS:
-            users[demo.username] = ensure_user(
+            user = accounts.ensure(
                 username=demo.username, display_name=demo.display_name, timezone_name=demo.timezone
             )
-            Token.objects.get_or_create(user=users[demo.username])
-        return users
+            if user is not None:
+                users[demo.username] = user
+                Token.objects.get_or_create(user=user)
+        return users, admin_password
 
     def seed_relations(self, users: dict[str, User]) -> int:
         """Bring every planned relation to its status, one logged step at a time."""
         moved = 0
         for tutor_name, student_name, target in RELATION_PLAN:
+            if tutor_name not in users or student_name not in users:
+                continue
             tutor, student = users[tutor_name], users[student_name]
             relation = TutorStudentRelation.objects.filter(tutor=tutor, student=student).first()
             if relation is None:
@@ -174,23 +233,24 @@ class Command(BaseCommand):
                 moved += 1
         return moved
 
-    def seed_profiles(self, users: dict[str, User]) -> int:
+    def seed_profiles(self, users: dict[str, User], accounts: DemoAccounts) -> int:
         """The demo tutors' profiles and MARKET_TUTORS more published tutors."""
         profiles = [
-            (
-                users["olena"],
-                "Maths and physics for school and university",
-                "650.00",
-                ["math", "physics"],
-            ),
-            (users["james"], "English conversation and exam preparation", "35.00", ["english"]),
+            (user, headline, rate, subjects)
+            for name, headline, rate, subjects in (
+                ("olena", "Maths and physics for school and university", "650.00", ["math", "physics"]),
+                ("james", "English conversation and exam preparation", "35.00", ["english"]),
+            )
+            if (user := users.get(name)) is not None
         ]
         for number in range(1, MARKET_TUTORS + 1):
-            user = ensure_user(
+            user = accounts.ensure(
                 username=f"tutor{number:02d}",
                 display_name=f"Demo Tutor {number:02d}",
                 timezone_name=MARKET_ZONES[number % len(MARKET_ZONES)],
             )
+            if user is None:
+                continue
             subjects = [
                 MARKET_SUBJECTS[(number + offset) % len(MARKET_SUBJECTS)]
                 for offset in range(1 + number % 3)
@@ -223,6 +283,9 @@ class Command(BaseCommand):
         now = timezone.now()
         created = skipped = 0
         for plan in LESSON_PLAN:
+            if plan.tutor not in users or plan.student not in users:
+                skipped += 1
+                continue
             tutor, student = users[plan.tutor], users[plan.student]
             start, end = planned_window(plan, ZoneInfo(tutor.timezone), now=now)
             if Lesson.objects.filter(tutor=tutor, student=student, start=start).exists():
@@ -240,20 +303,16 @@ class Command(BaseCommand):
                 created += 1
         return created, skipped
 
-    def print_logins(self, users: dict[str, User]) -> None:
+    def print_logins(self, users: dict[str, User], admin_password: str | None) -> None:
         tokens = dict(Token.objects.filter(user__in=users.values()).values_list("user", "key"))
         rows = [("username", "password", "role", "timezone", "token")]
         rows += [
-            (
-                demo.username,
-                DEMO_PASSWORD,
-                demo.role,
-                demo.timezone,
-                tokens[users[demo.username].pk],
-            )
+            (demo.username, DEMO_PASSWORD, demo.role, demo.timezone, tokens[users[demo.username].pk])
             for demo in DEMO_USERS
+            if demo.username in users
         ]
-        rows.append(("admin", DEMO_PASSWORD, "superuser (/admin/)", "UTC", "-"))
+        if admin_password is not None:
+            rows.append((SUPERUSER, admin_password, "superuser (/admin/), new each run", "UTC", "-"))
         widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
         lines = [
             "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
