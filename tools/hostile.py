@@ -256,20 +256,23 @@ def admin_login_guessing(h: Harness) -> Outcome:
         )
 
     cpu, errors = h.cpu_seconds(), h.error_lines()
-    started = time.perf_counter()
     statuses = [attempt(f"wrong-{number}").status_code for number in range(40)]
+    # The figures are the last try's (the one with the right password); the note has all.
+    last_cpu, started = h.cpu_seconds(), time.perf_counter()
     right = attempt(ROOT_PASSWORD)
     wall = (time.perf_counter() - started) * 1000
+    time.sleep(0.3)
     logged_in = right.status_code == 302 and right.headers.get("location") == "/admin/"
     first_refused = next((n for n, s in enumerate(statuses, 1) if s == 429), None)
+    refused = f"first 429 at try {first_refused}" if first_refused else "no try refused"
     return Outcome(
         "logged in" if logged_in else right.status_code,
-        (h.cpu_seconds() - cpu) * 1000,
+        (h.cpu_seconds() - last_cpu) * 1000,
         0.0,
         wall,
         len(right.content),
         h.error_lines() - errors,
-        note=f"first 429 at try {first_refused}" if first_refused else "no try refused",
+        note=f"{refused}; 41 tries took {(h.cpu_seconds() - cpu) * 1000:.0f} ms of CPU",
     )
 
 

@@ -35,6 +35,7 @@ THROTTLE_ENVIRONMENT = {
     "TUTOR_MARKETPLACE_WRITE_THROTTLE_RATE": "100000/min",
     "TUTOR_MARKETPLACE_READ_THROTTLE_RATE": "100000/min",
     "TUTOR_MARKETPLACE_AUTOSAVE_THROTTLE_RATE": "100000/min",
+    "SCHEMA_THROTTLE_RATE": "100000/min",
 }
 # Error lines that report latency, not a failure: tutor_marketplace logs a listing cache
 # miss slower than its SLOW_MISS_ERROR_MS (300 ms) at ERROR. When every client starts at

@@ -25,6 +25,9 @@
 | AUTH_ME_THROTTLE_RATE             | 300/min per user (development: 6000/min)       |
 | TUTOR_LESSONS_WRITE_THROTTLE_RATE | 60/min per user (development: 1000/min)        |
 | TUTOR_LESSONS_READ_THROTTLE_RATE  | 600/min per user (development: 6000/min)       |
+| SCHEMA_THROTTLE_RATE              | 30/min per address (development: 600/min)     |
+| ADMIN_LOGIN_THROTTLE_RATE         | 10/min per address (development: 100/min)      |
+| ADMIN_LOGIN_USERNAME_THROTTLE_RATE| 30/hour per username (development: 1000/hour)  |
 | SECURE_SSL_REDIRECT               | on unless DEBUG                                |
 | SECURE_HSTS_SECONDS               | 31536000 (a year) unless DEBUG, else 0         |
 | SECURE_HSTS_INCLUDE_SUBDOMAINS    | on unless DEBUG                                |
