@@ -28,8 +28,8 @@ import sys
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 from http import HTTPStatus
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import (

@@ -187,7 +187,8 @@ def test_seed_demo_is_idempotent(capsys):
     # The superuser's password is random, new on each run, and printed.
     assert not admin.check_password("demo-pass-123")
     printed = [line.split()[1] for line in output.splitlines() if line.startswith("admin ")]
-    assert len(printed) == 2 and printed[0] != printed[1]
+    assert len(printed) == 2
+    assert printed[0] != printed[1]
     assert admin.check_password(printed[1])
 
 

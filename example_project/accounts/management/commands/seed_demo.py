@@ -238,7 +238,12 @@ class Command(BaseCommand):
         profiles = [
             (user, headline, rate, subjects)
             for name, headline, rate, subjects in (
-                ("olena", "Maths and physics for school and university", "650.00", ["math", "physics"]),
+                (
+                    "olena",
+                    "Maths and physics for school and university",
+                    "650.00",
+                    ["math", "physics"],
+                ),
                 ("james", "English conversation and exam preparation", "35.00", ["english"]),
             )
             if (user := users.get(name)) is not None
@@ -307,12 +312,20 @@ class Command(BaseCommand):
         tokens = dict(Token.objects.filter(user__in=users.values()).values_list("user", "key"))
         rows = [("username", "password", "role", "timezone", "token")]
         rows += [
-            (demo.username, DEMO_PASSWORD, demo.role, demo.timezone, tokens[users[demo.username].pk])
+            (
+                demo.username,
+                DEMO_PASSWORD,
+                demo.role,
+                demo.timezone,
+                tokens[users[demo.username].pk],
+            )
             for demo in DEMO_USERS
             if demo.username in users
         ]
         if admin_password is not None:
-            rows.append((SUPERUSER, admin_password, "superuser (/admin/), new each run", "UTC", "-"))
+            rows.append(
+                (SUPERUSER, admin_password, "superuser (/admin/), new each run", "UTC", "-")
+            )
         widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
         lines = [
             "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
