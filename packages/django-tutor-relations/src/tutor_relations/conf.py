@@ -32,6 +32,8 @@ DEFAULTS: dict[str, Any] = {
     "MAX_PAGE_SIZE": 100,
     # How long an ``Idempotency-Key`` is remembered.
     "IDEMPOTENCY_KEY_TTL": timedelta(hours=24),
+    # The most expired keys a request that stores a new key then deletes (no cron needed).
+    "IDEMPOTENCY_PURGE_BATCH_SIZE": 100,
     # DRF rate for writes per user (batches, accept, archive, create); None disables.
     "WRITE_THROTTLE_RATE": "60/min",
     # DRF rate for reads per user (lists, feed, timeline); None disables.
