@@ -185,6 +185,26 @@ def test_status_filter_takes_one_or_several_values(tutor_client, tutor, soon):
 
 
 @pytest.mark.django_db
+def test_a_status_list_of_thousands_of_unknown_names_answers_a_short_error(tutor_client, soon):
+    names = ",".join(f"status-{n}-" + "x" * 30 for n in range(5_000))
+    response = calendar(tutor_client, status=names, **window(soon - timedelta(days=1)))
+
+    assert error_codes(response) == [("invalid_choice", "status")]
+    assert len(response.content) < 500
+    assert "and 4997 more" in response.json()["errors"][0]["detail"]
+
+
+@pytest.mark.django_db
+def test_a_status_repeated_thousands_of_times_is_one_filter(tutor_client, soon):
+    params = window(soon - timedelta(days=1))
+    with CaptureQueriesContext(connection) as queries:
+        response = calendar(tutor_client, status=",".join(["scheduled"] * 5_000), **params)
+
+    assert response.status_code == 200
+    assert all(query["sql"].count("'scheduled'") <= 1 for query in queries.captured_queries)
+
+
+@pytest.mark.django_db
 def test_role_filter(tutor_client, tutor, soon):
     teaching = LessonFactory(tutor=tutor, start=soon, end=soon + timedelta(hours=1))
     learning = LessonFactory(

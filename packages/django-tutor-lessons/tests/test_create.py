@@ -420,3 +420,19 @@ def test_the_calendar_is_throttled_per_user_with_retry_after(tutor_client, clien
     assert int(statuses[-1].headers["Retry-After"]) > 0
     assert error_codes(statuses[-1]) == [("throttled", None)]
     assert other.status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("value", [5, 0, True, 1.5, ["7d3c2a7e-3f5b-4f0e-9d8c-1b2a3c4d5e6f"]])
+def test_create_takes_a_series_id_only_as_a_uuid_string(tutor_client, student, soon, value):
+    response = create(
+        tutor_client,
+        student,
+        soon.isoformat(),
+        (soon + timedelta(hours=1)).isoformat(),
+        series_id=value,
+    )
+
+    assert response.status_code == 400
+    assert error_codes(response) == [("invalid", "series_id")]
+    assert not Lesson.objects.exists()

@@ -152,6 +152,21 @@ def test_a_malformed_batch_is_a_400_and_changes_nothing(tutor_client, relations,
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    "ids",
+    [[None] * 10_000, [0.5] * 10_000, ["x" * 1000] * 100, [None] * 100],
+    ids=["10000 nulls", "10000 floats", "100 long strings", "100 nulls"],
+)
+def test_a_list_is_refused_by_its_length_before_its_items_with_one_short_error(tutor_client, ids):
+    response = tutor_client.post(ACCEPT, {"ids": ids}, format="json")
+
+    assert response.status_code == 400
+    expected = "too_many_ids" if len(ids) > 100 else "invalid_id"
+    assert error_codes(response) == [(expected, "ids")]
+    assert len(response.content) < 300
+
+
+@pytest.mark.django_db
 def test_a_batch_of_exactly_the_maximum_is_accepted(tutor, tutor_client):
     batch = pending_relations(tutor=tutor, count=100)
 

@@ -163,3 +163,23 @@ def test_the_purge_command_deletes_only_expired_keys(tutor, tutor_client):
 
     assert "Deleted 1 expired idempotency key(s)." in out.getvalue()
     assert list(IdempotencyKey.objects.values_list("key", flat=True)) == ["fresh"]
+
+
+@pytest.mark.django_db
+def test_storing_a_new_key_deletes_a_bounded_batch_of_expired_keys(tutor, tutor_client, settings):
+    settings.TUTOR_RELATIONS = {"IDEMPOTENCY_PURGE_BATCH_SIZE": 100}
+    batch = pending_relations(tutor=tutor, count=3)
+    long_ago = timezone.now() - timedelta(days=3)
+    IdempotencyKey.objects.bulk_create(
+        IdempotencyKey(user=tutor, key=f"old-{n}", fingerprint="x", created=long_ago)
+        for n in range(150)
+    )
+    post(tutor_client, ACCEPT, {"ids": [batch[0].pk]}, "fresh")
+    assert IdempotencyKey.objects.filter(created=long_ago).count() == 50
+
+    replay = post(tutor_client, ACCEPT, {"ids": [batch[0].pk]}, "fresh")
+    assert replay["Idempotent-Replayed"] == "true"
+    assert IdempotencyKey.objects.filter(created=long_ago).count() == 50  # nothing stored
+
+    post(tutor_client, ACCEPT, {"ids": [batch[1].pk]}, "newer")
+    assert sorted(IdempotencyKey.objects.values_list("key", flat=True)) == ["fresh", "newer"]

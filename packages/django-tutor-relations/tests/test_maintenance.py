@@ -10,8 +10,9 @@ from django.db import IntegrityError, transaction
 from django.test import override_settings
 from django.urls import NoReverseMatch, reverse
 
-from tests.factories import PersonFactory, RelationFactory, pending_relations
+from tests.factories import PersonFactory, RelationFactory, json_id, pending_relations
 from tests.test_batch import error_codes
+from tests.test_single import STUDENT_URL
 from tutor_relations.checks import check_error_shape, check_settings, sqlite_transaction_warnings
 from tutor_relations.errors import CODES, table
 from tutor_relations.models import RelationStatusLog, TutorStudentRelation
@@ -91,11 +92,37 @@ def test_the_log_is_append_only_through_the_orm(logged):
     assert "pending → active" in str(RelationStatusLog.objects.get(pk=entry.pk))
 
 
+def _log_ids() -> list[tuple]:
+    return list(
+        RelationStatusLog.objects.order_by("pk").values_list("pk", "relation_id", "actor_id")
+    )
+
+
 @pytest.mark.django_db
-def test_deleting_a_user_removes_their_relations_and_log(logged, tutor):
-    tutor.delete()
+@pytest.mark.parametrize("deleted", ["student", "tutor"])
+def test_deleting_a_user_removes_their_relations_but_not_the_log(
+    deleted, tutor, student, tutor_client, student_client, admin_client
+):
+    created = student_client.post(STUDENT_URL, {"tutor": json_id(tutor)}, format="json")
+    relation_id = created.json()["id"]
+    accepted = tutor_client.post(reverse("relations:tutor-accept", args=[relation_id]))
+    assert accepted.status_code == 200
+    before = _log_ids()
+    assert [(row[1], row[2]) for row in before] == [
+        (relation_id, student.pk),
+        (relation_id, tutor.pk),
+    ]
+
+    {"student": student, "tutor": tutor}[deleted].delete()
+
     assert not TutorStudentRelation.objects.exists()
-    assert not RelationStatusLog.objects.exists()
+    assert _log_ids() == before
+    # The read-only admin still lists and shows the rows of a relation that is gone.
+    changelist = admin_client.get(reverse("admin:tutor_relations_relationstatuslog_changelist"))
+    assert changelist.status_code == 200
+    assert changelist.context["cl"].result_count == 2
+    entry_url = reverse("admin:tutor_relations_relationstatuslog_change", args=[before[0][0]])
+    assert admin_client.get(entry_url).status_code == 200
 
 
 @pytest.mark.django_db
@@ -224,9 +251,11 @@ def test_the_api_answers_the_same_when_mounted_separately(tutor, tutor_client, s
         ({"NO_SUCH_KEY": 1}, "tutor_relations.E003"),
         ({"USER_DISPLAY_NAME": "no.such.module.function"}, "tutor_relations.E004"),
         ({"REQUEST_ID": "tutor_relations.conf.SETTING_NAME"}, "tutor_relations.E004"),
+        ({"TUTOR_ELIGIBILITY": "no.such.module.function"}, "tutor_relations.E004"),
         ({"MAX_BATCH_SIZE": 0}, "tutor_relations.E005"),
         ({"PAGE_SIZE": "20"}, "tutor_relations.E005"),
         ({"MAX_PAGE_SIZE": True}, "tutor_relations.E005"),
+        ({"IDEMPOTENCY_PURGE_BATCH_SIZE": 0}, "tutor_relations.E005"),
         ({"PAGE_SIZE": 50, "MAX_PAGE_SIZE": 10}, "tutor_relations.E005"),
         ({"IDEMPOTENCY_KEY_TTL": 24}, "tutor_relations.E006"),
         ({"IDEMPOTENCY_KEY_TTL": timedelta(0)}, "tutor_relations.E006"),

@@ -29,8 +29,8 @@ def test_a_tutor_accepts_a_pending_student(tutor_client, pending, student):
     body = response.json()
     assert body["id"] == pending.pk
     assert body["status"] == "active"
-    # The default hook: the full name, or the username for a user model without one.
-    name = "Olena Kovalenko" if full_name("Olena", "Kovalenko") else "student"
+    # The default hook: the full name, or "User <id>" for a user model without one.
+    name = "Olena Kovalenko" if full_name("Olena", "Kovalenko") else f"User {student.pk}"
     assert body["student"] == {"id": json_id(student), "display_name": name}
     assert set(body) == {"id", "student", "status", "created_at", "updated_at"}
     assert log_rows(pending) == [("pending", "active")]
@@ -180,27 +180,47 @@ def test_the_reverse_pair_is_another_relation(student_client, student, tutor):
     assert response.status_code == 201
 
 
-@pytest.mark.django_db
-def test_asking_yourself_is_a_400(student_client, student):
-    response = student_client.post(STUDENT_URL, {"tutor": json_id(student)}, format="json")
-
-    assert response.status_code == 400
-    assert error_codes(response) == [("self_relation", "tutor")]
-    assert not TutorStudentRelation.objects.exists()
-
-
 def _unknown_tutor_ids(user) -> list:
     if isinstance(user.pk, int):
-        return [user.pk + 1000, 2**63, 10**30]
+        return [user.pk + 1000, 0, -1, 2**63, 10**30]
     return ["00000000-0000-0000-0000-000000000000"]
 
 
+def tutors_named_tutor(users):
+    """A ``TUTOR_ELIGIBILITY`` hook: only users whose username starts with "tutor"."""
+    return users.filter(username__startswith="tutor")
+
+
 @pytest.mark.django_db
-def test_an_unknown_tutor_is_a_400(student_client, student):
-    for tutor_id in _unknown_tutor_ids(student):
+def test_unknown_inactive_ineligible_and_own_ids_get_one_and_the_same_400(
+    student_client, student, tutor, settings
+):
+    settings.TUTOR_RELATIONS = {"TUTOR_ELIGIBILITY": "tests.test_single.tutors_named_tutor"}
+    refused = [*_unknown_tutor_ids(student), json_id(student)]
+    refused.append(json_id(PersonFactory(username="superuser", is_superuser=True, is_staff=True)))
+    if any(field.name == "is_active" for field in type(student)._meta.get_fields()):
+        refused.append(json_id(PersonFactory(username="tutor-gone", is_active=False)))
+
+    bodies = []
+    for tutor_id in refused:
         response = student_client.post(STUDENT_URL, {"tutor": tutor_id}, format="json")
         assert response.status_code == 400, tutor_id
-        assert error_codes(response) == [("does_not_exist", "tutor")]
+        bodies.append(response.json())
+
+    expected = {
+        "type": "validation_error",
+        "errors": [
+            {
+                "code": "unavailable_tutor",
+                "detail": CODES["unavailable_tutor"].detail(),
+                "attr": "tutor",
+            }
+        ],
+    }
+    assert bodies == [expected] * len(refused)
+    assert not TutorStudentRelation.objects.exists()
+    eligible = student_client.post(STUDENT_URL, {"tutor": json_id(tutor)}, format="json")
+    assert eligible.status_code == 201
 
 
 @pytest.mark.django_db
@@ -258,10 +278,42 @@ def test_display_names_come_from_the_settings_hook(tutor_client, tutor, settings
 
 
 @pytest.mark.django_db
-def test_the_default_display_name_is_the_full_name_else_the_username(tutor_client, tutor):
-    RelationFactory(tutor=tutor, student=PersonFactory(username="plain"))
-    body = tutor_client.get(reverse("relations:tutor-students")).json()
-    assert body["results"][0]["student"]["display_name"] == "plain"
+def test_no_response_names_a_user_by_their_login_name(client_for, settings):
+    settings.TUTOR_RELATIONS = {"TUTOR_ELIGIBILITY": "tests.test_single.tutors_named_tutor"}
+    tutor = PersonFactory(username="tutor-login-secret")
+    student = PersonFactory(username="student-login-secret")
+    tutor_client, student_client = client_for(tutor), client_for(student)
+
+    created = student_client.post(STUDENT_URL, {"tutor": json_id(tutor)}, format="json")
+    relation_id = created.json()["id"]
+    other = RelationFactory(tutor=tutor, student=PersonFactory(username="other-login-secret"))
+    responses = [
+        created,
+        student_client.get(STUDENT_URL),
+        accept(tutor_client, relation_id),
+        archive(tutor_client, other.pk),
+        tutor_client.post(
+            reverse("relations:tutor-batch-archive"), {"ids": [relation_id]}, format="json"
+        ),
+        tutor_client.get(reverse("relations:tutor-students")),
+        tutor_client.get(reverse("relations:tutor-recent-actions")),
+        tutor_client.get(reverse("relations:tutor-timeline", args=[relation_id])),
+    ]
+
+    assert [response.status_code for response in responses] == [201, *[200] * 7]
+    for response in responses:
+        assert b"login-secret" not in response.content, response.content
+    assert created.json()["tutor"]["display_name"] == f"User {tutor.pk}"
+    names = {row["student"]["display_name"] for row in responses[5].json()["results"]}
+    assert names == {f"User {student.pk}", f"User {other.student.pk}"}
+
+
+def test_the_old_name_of_the_default_hook_still_works_and_says_it_is_deprecated():
+    from tutor_relations.policies import full_name_or_username
+
+    user = PersonFactory.build(username="login", pk=42, **full_name("", ""))
+    with pytest.warns(DeprecationWarning, match="full_name_or_label"):
+        assert full_name_or_username(user) == "User 42"
 
 
 def display_name_field(user) -> str:

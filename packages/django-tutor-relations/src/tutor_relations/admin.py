@@ -2,6 +2,9 @@
 
 Changing a status in a form would skip the service (its log row, its signal), and the
 log is append-only, so nobody — superusers included — adds, changes or deletes here.
+
+The log's rows outlive the users and relations they name, so its pages show the ids
+(``relation_id``, ``actor_id``) rather than following the foreign keys.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 class RelationStatusLogInline(admin.TabularInline):
     model = RelationStatusLog
-    fields = ["timestamp", "prev_status", "new_status", "actor", "metadata"]
+    fields = ["timestamp", "prev_status", "new_status", "actor_id", "metadata"]
     readonly_fields = fields
     ordering = ["timestamp", "id"]
     extra = 0
@@ -53,9 +56,10 @@ class TutorStudentRelationAdmin(ReadOnlyAdmin):
 
 @admin.register(RelationStatusLog)
 class RelationStatusLogAdmin(ReadOnlyAdmin):
-    list_display = ["id", "relation", "prev_status", "new_status", "actor", "timestamp"]
+    list_display = ["id", "relation_id", "prev_status", "new_status", "actor_id", "timestamp"]
+    fields = ["id", "relation_id", "prev_status", "new_status", "actor_id", "timestamp", "metadata"]
+    readonly_fields = fields
     list_filter = ["new_status", "timestamp"]
     search_fields = ["=relation__id"]
-    list_select_related = ["relation", "actor"]
     ordering = ["-timestamp", "-id"]
     date_hierarchy = "timestamp"

@@ -17,7 +17,11 @@ SETTING_NAME = "TUTOR_RELATIONS"
 
 DEFAULTS: dict[str, Any] = {
     # Dotted path to ``callable(user) -> str``: how a person is shown in responses.
-    "USER_DISPLAY_NAME": "tutor_relations.policies.full_name_or_username",
+    "USER_DISPLAY_NAME": "tutor_relations.policies.full_name_or_label",
+    # Dotted path to ``callable(users: QuerySet) -> QuerySet``: given the host's active
+    # users, returns those a student may ask to be their tutor (filter, don't evaluate:
+    # the answer is one query). Everyone else is the same 400 ``unavailable_tutor``.
+    "TUTOR_ELIGIBILITY": "tutor_relations.policies.any_active_user",
     # Dotted path to ``callable(request) -> str | None``: the id of the request, written
     # to the audit log's metadata and to the log lines of each transition.
     "REQUEST_ID": "tutor_relations.policies.request_id_of",
@@ -28,6 +32,8 @@ DEFAULTS: dict[str, Any] = {
     "MAX_PAGE_SIZE": 100,
     # How long an ``Idempotency-Key`` is remembered.
     "IDEMPOTENCY_KEY_TTL": timedelta(hours=24),
+    # The most expired keys a request that stores a new key then deletes (no cron needed).
+    "IDEMPOTENCY_PURGE_BATCH_SIZE": 100,
     # DRF rate for writes per user (batches, accept, archive, create); None disables.
     "WRITE_THROTTLE_RATE": "60/min",
     # DRF rate for reads per user (lists, feed, timeline); None disables.
@@ -38,7 +44,9 @@ DEFAULTS: dict[str, Any] = {
     "THROTTLE_BASE_CLASS": None,
 }
 
-IMPORT_STRINGS = frozenset({"USER_DISPLAY_NAME", "REQUEST_ID", "THROTTLE_BASE_CLASS"})
+IMPORT_STRINGS = frozenset(
+    {"USER_DISPLAY_NAME", "TUTOR_ELIGIBILITY", "REQUEST_ID", "THROTTLE_BASE_CLASS"}
+)
 
 
 class RelationsSettings:

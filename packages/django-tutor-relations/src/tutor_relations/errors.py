@@ -69,11 +69,13 @@ CODES: dict[str, ErrorCode] = {
             meaning="a batch longer than `MAX_BATCH_SIZE`",
         ),
         ErrorCode(
-            "self_relation",
+            "unavailable_tutor",
             400,
-            "You cannot be your own tutor.",
+            "There is no tutor you can ask with this id.",
             attr="tutor",
-            meaning="a student names themself as the tutor",
+            meaning="a tutor id that is unknown, of an inactive user, of a user the host's "
+            "`TUTOR_ELIGIBILITY` hook does not offer, or your own: one answer for all, so "
+            "ids cannot be probed",
         ),
         ErrorCode(
             "invalid_cursor",

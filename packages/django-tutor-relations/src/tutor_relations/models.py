@@ -68,7 +68,8 @@ class TutorStudentRelation(TimeStampedModel):
 class AppendOnlyQuerySet(models.QuerySet):
     """Rows are written once: bulk updates and deletes through the ORM are refused.
 
-    (Deleting a user still removes their relations and, by cascade, those rows.)
+    Deleting a user or a relation leaves the rows too: their foreign keys do nothing on
+    delete (see ``RelationStatusLog``).
     """
 
     def update(self, **kwargs: Any) -> NoReturn:
@@ -83,12 +84,20 @@ class RelationStatusLog(models.Model):
 
     ``prev_status`` is empty for the creation. ``metadata`` holds ``source``
     (``"single"`` or ``"batch"``) and ``request_id``. Never updated or deleted.
+
+    The log outlives what it names (SPEC §1.3): deleting a user deletes their relations
+    but not these rows, which keep ``relation_id`` and ``actor_id`` as they were. So
+    neither foreign key has a database constraint, and deleting does nothing to the rows;
+    both columns stay indexed. ``relation`` or ``actor`` of a row whose relation or user
+    is gone raises ``DoesNotExist``: read ``relation_id`` and ``actor_id`` where that
+    may be the case.
     """
 
     id = models.BigAutoField(primary_key=True)
     relation = models.ForeignKey(
         TutorStudentRelation,
-        on_delete=models.CASCADE,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
         related_name="status_log",
         db_index=True,
     )
@@ -96,7 +105,8 @@ class RelationStatusLog(models.Model):
     new_status = models.CharField(max_length=16, choices=RELATION_STATUS)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
         null=True,
         blank=True,
         related_name="+",

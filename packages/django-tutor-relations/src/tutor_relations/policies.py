@@ -6,18 +6,55 @@ Hosts replace them with dotted paths in settings; see the package README.
 from __future__ import annotations
 
 import re
+import warnings
 from typing import Any
+
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import QuerySet
+from django.utils.translation import gettext
 
 REQUEST_ID_HEADER = "X-Request-ID"
 # Anything else (too long, spaces, quotes, newlines) could forge or break log lines.
 _SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,128}")
 
 
-def full_name_or_username(user: Any) -> str:
-    """The user's full name when the model has one and it is set, else the username."""
+def full_name_or_label(user: Any) -> str:
+    """The user's full name when the model has one and it is set, else "User <id>".
+
+    Never the username: a login name is half of a credential (SPEC §0), and every user
+    of the API may read the names of the people they deal with.
+    """
     get_full_name = getattr(user, "get_full_name", None)
     full_name = (get_full_name() if callable(get_full_name) else "") or ""
-    return full_name.strip() or user.get_username()
+    return full_name.strip() or gettext("User %(id)s") % {"id": user.pk}
+
+
+def full_name_or_username(user: Any) -> str:
+    """Deprecated alias of ``full_name_or_label``, which it now is: no username either."""
+    warnings.warn(
+        "tutor_relations.policies.full_name_or_username is deprecated: use "
+        "tutor_relations.policies.full_name_or_label (it never returns the username).",
+        DeprecationWarning,
+        stacklevel=2,
+    )
+    return full_name_or_label(user)
+
+
+def any_active_user(users: QuerySet) -> QuerySet:
+    """The default ``TUTOR_ELIGIBILITY``: every user it is given (the active ones)."""
+    return users
+
+
+def active_users(users: QuerySet) -> QuerySet:
+    """The active users among ``users``; all of them for a model without ``is_active``.
+
+    (``AbstractBaseUser`` alone makes ``is_active`` a constant ``True``, not a field.)
+    """
+    try:
+        users.model._meta.get_field("is_active")
+    except FieldDoesNotExist:
+        return users
+    return users.filter(is_active=True)
 
 
 def request_id_of(request: Any) -> str | None:

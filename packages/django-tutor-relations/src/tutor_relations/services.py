@@ -231,12 +231,13 @@ def relation_create(
 ) -> TutorStudentRelation:
     """A ``pending`` relation of ``student`` with ``tutor``, and its first log row.
 
-    Raises ``InvalidRequest("self_relation")`` for oneself and ``RelationExists`` when
-    the two already have a relation in any status (checked first, and enforced by the
-    unique constraint against concurrent requests).
+    Raises ``InvalidRequest("unavailable_tutor")`` for oneself (as the API answers for
+    any tutor a student may not ask) and ``RelationExists`` when the two already have a
+    relation in any status (checked first, and enforced by the unique constraint against
+    concurrent requests).
     """
     if tutor.pk == student.pk:
-        raise InvalidRequest("self_relation")
+        raise InvalidRequest("unavailable_tutor")
     with transaction.atomic():
         if TutorStudentRelation.objects.filter(tutor=tutor, student=student).exists():
             raise RelationExists()

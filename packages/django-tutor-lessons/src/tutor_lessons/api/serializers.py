@@ -208,10 +208,26 @@ class LessonWindowSerializer(serializers.Serializer):
     )
 
 
+class UUIDStringField(serializers.UUIDField):
+    """A UUID written as JSON text, and nothing else.
+
+    DRF's ``UUIDField`` also takes a number as the UUID's integer value (``5`` is
+    ``00000000-0000-0000-0000-000000000005``, ``true`` the UUID 1): a client's mistake
+    stored as a made-up id. Anything but a string is a 400 ``invalid``.
+    """
+
+    def to_internal_value(self, data: Any) -> Any:
+        if not isinstance(data, str):
+            self.fail("invalid", value=data)
+        return super().to_internal_value(data)
+
+
 class LessonCreateSerializer(LessonWindowSerializer):
     student = UserField(help_text="The student's user id; you are the tutor.")
-    series_id = serializers.UUIDField(
-        required=False, allow_null=True, help_text="Reserved for recurring lessons (v1.1)."
+    series_id = UUIDStringField(
+        required=False,
+        allow_null=True,
+        help_text="Reserved for recurring lessons (v1.1): a UUID as a string, or null.",
     )
 
 
@@ -293,11 +309,17 @@ class CalendarQuerySerializer(serializers.Serializer):
     def validate_status(self, value: str) -> list[str]:
         if not value:  # ``?status=`` or only whitespace: every status, as when absent
             return []
-        statuses = [part.strip() for part in value.split(",") if part.strip()]
+        # Each status once: "scheduled,scheduled,…" is not thousands of SQL parameters.
+        statuses = list(dict.fromkeys(part.strip() for part in value.split(",") if part.strip()))
         unknown = sorted(set(statuses) - set(LessonStatus.values))
         if unknown or not statuses:
+            # The message quotes a few of the unknown names, shortened: a query string of
+            # thousands of names must not come back as an error body of the same size.
+            shown = [name if len(name) <= 20 else name[:19] + "…" for name in unknown[:3]]
+            if len(unknown) > len(shown):
+                shown.append(f"and {len(unknown) - len(shown)} more")
             raise serializers.ValidationError(
-                f"Unknown status {', '.join(unknown) or '(empty)'}; use "
+                f"Unknown status {', '.join(shown) or '(empty)'}; use "
                 f"{', '.join(LessonStatus.values)}.",
                 code="invalid_choice",
             )

@@ -179,6 +179,7 @@ class UserFieldExtension(OpenApiSerializerFieldExtension):
     """A user id has the type of the host's user primary key: an integer, or a UUID."""
 
     target_class = "tutor_relations.api.serializers.UserField"
+    match_subclasses = True  # TutorField
 
     def map_serializer_field(self, auto_schema: Any, direction: str) -> dict[str, Any]:
         key = get_user_model()._meta.pk

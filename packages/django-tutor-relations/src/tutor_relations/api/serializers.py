@@ -12,7 +12,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from drf_spectacular.utils import extend_schema_field
@@ -22,6 +21,7 @@ from tutor_relations.api.schema import described
 from tutor_relations.conf import relations_settings
 from tutor_relations.errors import BATCH_ITEM_ERRORS, CODES
 from tutor_relations.models import RELATION_STATUS, RelationStatusLog, TutorStudentRelation
+from tutor_relations.policies import active_users
 
 #: The largest id a batch may name (PostgreSQL's bigint).
 MAX_ID = 2**63 - 1
@@ -79,14 +79,6 @@ def log_entry(entry: RelationStatusLog, *, with_student: bool = False) -> dict[s
 # Input ---------------------------------------------------------------------------------
 
 
-def _has_field(model: type[models.Model], name: str) -> bool:
-    try:
-        model._meta.get_field(name)
-    except FieldDoesNotExist:
-        return False
-    return True
-
-
 def user_key_is_integer() -> bool:
     key = get_user_model()._meta.pk
     return isinstance(key, models.IntegerField | models.AutoField)
@@ -102,9 +94,7 @@ class UserField(serializers.PrimaryKeyRelatedField):
     """
 
     def get_queryset(self) -> models.QuerySet:
-        model = get_user_model()
-        users = model._default_manager.all()
-        return users.filter(is_active=True) if _has_field(model, "is_active") else users
+        return active_users(get_user_model()._default_manager.all())
 
     def to_internal_value(self, data: Any) -> Any:
         integer_key = user_key_is_integer()
@@ -125,6 +115,29 @@ class UserField(serializers.PrimaryKeyRelatedField):
 
 def _registry_error(code: str, **params: Any) -> serializers.ValidationError:
     return serializers.ValidationError(CODES[code].detail(**params), code=code)
+
+
+class TutorField(UserField):
+    """A user the requesting student may ask to be their tutor, in one query.
+
+    The candidates are the active users that ``TUTOR_ELIGIBILITY`` keeps, the student
+    excluded. An id of anyone else — unknown, inactive, ineligible, the student's own —
+    is the same 400 ``unavailable_tutor``, with the same detail, so ids cannot be probed.
+    A value of the wrong type is still ``incorrect_type``: it names nobody.
+    """
+
+    def get_queryset(self) -> models.QuerySet:
+        users = relations_settings.TUTOR_ELIGIBILITY(super().get_queryset())
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            users = users.exclude(pk=user.pk)
+        return users
+
+    def fail(self, key: str, **kwargs: Any) -> None:
+        if key == "does_not_exist":
+            raise _registry_error("unavailable_tutor")
+        super().fail(key, **kwargs)
 
 
 @extend_schema_field(
@@ -179,7 +192,10 @@ class BatchRequestSerializer(serializers.Serializer):
 
 
 class RelationCreateSerializer(serializers.Serializer):
-    tutor = UserField(help_text="The tutor's user id.")
+    tutor = TutorField(
+        help_text="The tutor's user id: an active user whom the host offers as a tutor "
+        "(`TUTOR_ELIGIBILITY`), not you."
+    )
 
 
 class PageQuerySerializer(serializers.Serializer):

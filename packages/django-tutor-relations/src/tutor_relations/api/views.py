@@ -455,7 +455,7 @@ class BatchArchiveView(BatchTransitionView):
 @extend_validation_errors(_PAGE_SIZE_ERRORS, field_name="page_size", methods=["get"])
 @extend_validation_errors(["invalid_choice"], field_name="status", methods=["get"])
 @extend_validation_errors(
-    ["self_relation", "does_not_exist", "incorrect_type"], field_name="tutor", methods=["post"]
+    ["unavailable_tutor", "incorrect_type"], field_name="tutor", methods=["post"]
 )
 @extend_validation_errors(
     ["invalid_idempotency_key"], field_name="Idempotency-Key", methods=["post"]
@@ -486,8 +486,10 @@ class StudentRelationsView(RelationsAPIView):
         summary="Ask a tutor to teach you",
         description="Creates a `pending` relation with the tutor, logged as its first "
         "audit-log entry. A relation between you two in any status is a 409 "
-        "`relation_exists`; yourself is a 400 `self_relation`, an unknown tutor a 400 "
-        "`does_not_exist`.",
+        "`relation_exists`. The tutor must be an active user whom the host offers as a "
+        "tutor (its `TUTOR_ELIGIBILITY` hook), not you: any other id — unknown, inactive, "
+        "not offered, your own — is the same 400 `unavailable_tutor`, so ids cannot be "
+        "probed.",
         request=RelationCreateSerializer,
         parameters=[schema.IDEMPOTENCY_KEY, schema.IDEMPOTENT_REPLAYED, schema.RETRY_AFTER],
         responses={
@@ -503,14 +505,7 @@ class StudentRelationsView(RelationsAPIView):
                 response_only=True,
                 status_codes=["201"],
             ),
-            schema.error_example("self_relation", "Yourself"),
-            schema.drf_error_example(
-                "Unknown tutor",
-                status=400,
-                code="does_not_exist",
-                detail='Invalid pk "99999" - object does not exist.',
-                attr="tutor",
-            ),
+            schema.error_example("unavailable_tutor", "Not a tutor you can ask"),
             schema.error_example("relation_exists", "Relation exists"),
             schema.KEY_REUSED,
             schema.NOT_SIGNED_IN,
