@@ -1,13 +1,16 @@
 """The example project's answers to the packages' settings hooks.
 
 The packages never import one another; the host composes them. Here the lessons
-package's scheduling policy asks the relations package's model, and every package shows
-a person by the accounts user's display name.
+package's scheduling policy asks the relations package's model, the relations package
+lets students ask only the tutors the marketplace lists, and every package shows a
+person by the accounts user's display name.
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+from django.db.models import QuerySet
 
 from tutor_relations.models import TutorStudentRelation
 
@@ -19,6 +22,15 @@ def display_name(user: Any) -> str:
     for lessons would learn it.
     """
     return user.display_name or f"User {user.pk}"
+
+
+def published_tutors(users: QuerySet) -> QuerySet:
+    """``TUTOR_RELATIONS["TUTOR_ELIGIBILITY"]``: a student may ask only a listed tutor.
+
+    Listed as the marketplace lists them: a published profile with a rate. Anyone else's
+    id, like an unknown or inactive one, is the same 400, so ids cannot be probed.
+    """
+    return users.filter(tutor_profile__is_published=True, tutor_profile__hourly_rate__isnull=False)
 
 
 def tutor_has_active_relation(*, actor: Any, student: Any) -> bool:

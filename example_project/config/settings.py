@@ -544,6 +544,8 @@ TUTOR_LESSONS: dict[str, object] = {
 # django-tutor-relations.
 TUTOR_RELATIONS: dict[str, object] = {
     "USER_DISPLAY_NAME": "accounts.hooks.display_name",
+    # A student may ask only a tutor the marketplace lists (a published profile).
+    "TUTOR_ELIGIBILITY": "accounts.hooks.published_tutors",
     "WRITE_THROTTLE_RATE": throttle_rate("TUTOR_RELATIONS_WRITE_THROTTLE_RATE"),
     "READ_THROTTLE_RATE": throttle_rate("TUTOR_RELATIONS_READ_THROTTLE_RATE"),
     "THROTTLE_BASE_CLASS": ATOMIC_THROTTLE,

@@ -179,3 +179,37 @@ def test_no_response_shows_a_login_name_where_a_person_has_no_display_name(api_c
 
     assert display_name(nameless) == f"User {nameless.pk}"
     assert not re.search("secret-login", display_name(nameless))
+
+
+def test_a_student_may_ask_only_a_listed_tutor_and_cannot_tell_why_not(api_client):
+    from tutor_marketplace.services import profile_update
+
+    student = UserFactory(username="curious")
+    listed = UserFactory(username="listed-login", display_name="")
+    profile_update(
+        user=listed,
+        data={
+            "headline": "Maths",
+            "is_published": True,
+            "settings": {"hourly_rate": "40.00", "subjects": ["math"]},
+        },
+    )
+    unpublished = UserFactory(username="drafting")
+    profile_update(user=unpublished, data={"headline": "Soon", "is_published": False})
+    superuser = UserFactory(username="root", is_staff=True, is_superuser=True)
+    inactive = UserFactory(username="gone", is_active=False)
+    api_client.force_authenticate(student)
+
+    refused = [
+        api_client.post("/api/student/relations/", {"tutor": tutor_id}, format="json")
+        for tutor_id in (unpublished.pk, superuser.pk, inactive.pk, 987_654_321, student.pk)
+    ]
+    asked = api_client.post("/api/student/relations/", {"tutor": listed.pk}, format="json")
+
+    assert {response.status_code for response in refused} == {400}
+    assert len({response.content for response in refused}) == 1
+    assert refused[0].json()["errors"][0]["code"] == "unavailable_tutor"
+    assert asked.status_code == 201
+    # Named by the display-name hook, which never falls back to the login name.
+    assert asked.json()["tutor"] == {"id": listed.pk, "display_name": f"User {listed.pk}"}
+    assert b"listed-login" not in asked.content

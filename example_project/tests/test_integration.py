@@ -46,7 +46,21 @@ def register(username: str, timezone: str) -> tuple[APIClient, dict]:
 
 
 def connect(tutor: APIClient, tutor_profile: dict, student: APIClient) -> int:
-    """The student asks the tutor for a relation and the tutor accepts it; its id."""
+    """The student asks the tutor for a relation and the tutor accepts it; its id.
+
+    Students ask only listed tutors (``accounts.hooks.published_tutors``): the tutor
+    publishes a profile first.
+    """
+    published = tutor.patch(
+        "/api/me/profile/",
+        {
+            "headline": "Maths",
+            "is_published": True,
+            "settings": {"hourly_rate": "40.00", "subjects": ["math"]},
+        },
+        format="json",
+    )
+    assert published.status_code == 200, published.json()
     requested = student.post(
         "/api/student/relations/", {"tutor": tutor_profile["id"]}, format="json"
     )

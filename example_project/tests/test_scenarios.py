@@ -111,9 +111,18 @@ def listing(visitor: Person, **filters: str) -> httpx.Response:
     return response
 
 
-def ask_to_be_taught(student: Person, tutor_id: int, **headers: str) -> int:
+def listed(tutor: Person) -> None:
+    """The tutor's profile published, unless it is already: students ask listed tutors."""
+    if tutor.http.get("/api/me/profile/").status_code == 404:
+        publish_profile(
+            tutor, headline=f"{tutor.display_name} teaches", rate="40.00", subjects=["math"]
+        )
+
+
+def ask_to_be_taught(student: Person, tutor: Person, **headers: str) -> int:
+    listed(tutor)
     response = student.http.post(
-        "/api/student/relations/", json={"tutor": tutor_id}, headers=headers
+        "/api/student/relations/", json={"tutor": tutor.id}, headers=headers
     )
     assert response.status_code == 201, response.text
     return response.json()["id"]
@@ -134,7 +143,7 @@ def students(tutor: Person, status: str) -> list[tuple[int, dict]]:
 
 
 def connect(tutor: Person, student: Person) -> int:
-    relation_id = ask_to_be_taught(student, tutor.id)
+    relation_id = ask_to_be_taught(student, tutor)
     assert batch_accept(tutor, [relation_id])["processed"] == [relation_id]
     return relation_id
 
@@ -239,9 +248,9 @@ def test_scenario_a_tutor_bulk_accepts_and_a_foreign_id_is_reported_not_found(pe
     taras = people.register("taras", "Europe/Kyiv")
     emma = people.register("emma", "Europe/London")
     kenji = people.register("kenji", "Asia/Tokyo")
-    tarass = ask_to_be_taught(taras, olena.id)
-    emmas = ask_to_be_taught(emma, olena.id)
-    foreign = ask_to_be_taught(kenji, james.id)  # james's relation: olena must not see it
+    tarass = ask_to_be_taught(taras, olena)
+    emmas = ask_to_be_taught(emma, olena)
+    foreign = ask_to_be_taught(kenji, james)  # james's relation: olena must not see it
     nowhere = foreign + 1000
 
     accepted = batch_accept(olena, [tarass, emmas, foreign, nowhere])
@@ -447,8 +456,8 @@ def test_scenario_the_recent_actions_feed_and_a_relation_timeline_tell_the_story
     james = people.register("james", "America/New_York")
     taras = people.register("taras", "Europe/Kyiv")
     emma = people.register("emma", "Europe/London")
-    tarass = ask_to_be_taught(taras, olena.id, **{"X-Request-ID": "taras-asks"})
-    emmas = ask_to_be_taught(emma, olena.id, **{"X-Request-ID": "emma-asks"})
+    tarass = ask_to_be_taught(taras, olena, **{"X-Request-ID": "taras-asks"})
+    emmas = ask_to_be_taught(emma, olena, **{"X-Request-ID": "emma-asks"})
     batch_accept(olena, [tarass, emmas], **{"X-Request-ID": "olena-accepts"})
     archived = olena.http.post(
         f"/api/tutor/relations/{emmas}/archive/", headers={"X-Request-ID": "olena-archives"}
