@@ -1,8 +1,10 @@
 """Bounded work per request (issue 15): lists capped before their items are validated,
-item errors bounded.
+item errors bounded, nesting checked without recursion, no 500 for a deep body.
 
 Sizes are the point, not timings: a refused body answers a few small errors.
 """
+
+import logging
 
 import pytest
 from django.test import override_settings
@@ -111,3 +113,39 @@ def test_the_item_error_bound_is_a_setting(api):
     with limits(MAX_ITEM_ERRORS=2):
         response = api.patch(PROFILE, {"settings": {"subjects": [None] * 5}}, format="json")
     assert codes(response) == [("settings.subjects.0", "null"), ("settings.subjects.1", "null")]
+
+
+# --- nesting is checked without recursion -------------------------------------------
+
+
+def nested(levels: int, leaf: str = "1") -> str:
+    return '{"x":' * levels + leaf + "}" * levels
+
+
+@pytest.mark.parametrize("levels", [450, 1_200])
+def test_a_deep_draft_is_a_400_without_an_error_log(api, caplog, levels):
+    with caplog.at_level(logging.ERROR):
+        response = api.generic("PUT", AUTOSAVE, nested(levels), content_type="application/json")
+    assert response.status_code == 400
+    # 1,200 levels parse on Python 3.12+; older versions refuse them while parsing.
+    assert codes(response)[0][1] in {"draft_too_deep", "parse_error"}
+    assert codes(response)[0][1] == "draft_too_deep" or levels > 1_000
+    assert not [record for record in caplog.records if record.levelno >= logging.ERROR]
+    assert not ProfileDraft.objects.exists()
+
+
+def test_a_deep_draft_allowed_by_the_settings_is_saved_and_diffed(api, profile):
+    # A host may allow deep drafts: the depth check and the diff must not recurse.
+    with limits(DRAFT_MAX_DEPTH=1_000, DRAFT_MAX_BYTES=100_000):
+        body = '{"headline": "Maths for finals", "settings": ' + nested(450) + "}"
+        response = api.generic("PUT", AUTOSAVE, body, content_type="application/json")
+        assert response.status_code == 200, response.json()
+        assert response.json()["dirty"] == [
+            "description",
+            "is_published",
+            "settings.currency",
+            "settings.hourly_rate",
+            "settings.subjects",
+            "settings.x",
+        ]
+        assert api.get(DIFF).json() == {"dirty": response.json()["dirty"]}

@@ -169,14 +169,6 @@ def availability_replace(
 # --- autosave ---------------------------------------------------------------------------
 
 
-def _depth(value: Any) -> int:
-    if isinstance(value, dict):
-        return 1 + max((_depth(item) for item in value.values()), default=0)
-    if isinstance(value, list):
-        return 1 + max((_depth(item) for item in value), default=0)
-    return 0
-
-
 # What a PostgreSQL jsonb value cannot hold: NUL, and a surrogate that is not half of a
 # pair (a JSON "\ud83d\ude00" pair is read as one character, so any left are unpaired).
 _UNSTORABLE_TEXT = re.compile("[\x00\ud800-\udfff]")
@@ -187,7 +179,7 @@ _LARGEST_NUMBER = 2**63 - 1
 
 
 def _unstorable(value: Any) -> str | None:
-    """The error code of the first value in ``value`` that cannot round-trip, if any."""
+    """The error code of a key or scalar that cannot round-trip through jsonb, if any."""
     if isinstance(value, str):
         return "draft_invalid_text" if _UNSTORABLE_TEXT.search(value) else None
     if isinstance(value, bool):
@@ -195,25 +187,49 @@ def _unstorable(value: Any) -> str | None:
     if isinstance(value, int | float):
         storable = math.isfinite(value) and abs(value) <= _LARGEST_NUMBER
         return None if storable else "draft_invalid_number"
-    if isinstance(value, dict):
-        items: list[Any] = [*value.keys(), *value.values()]
-    elif isinstance(value, list):
-        items = value
-    else:
-        return None
-    return next((code for item in items if (code := _unstorable(item))), None)
+    return None
+
+
+def _walk_draft(data: dict[str, Any]) -> str | None:
+    """Check the draft's shape in one pass, without recursion; answer its first unstorable code.
+
+    Raises ``draft_too_deep`` for a container nested deeper than ``DRAFT_MAX_DEPTH`` (the
+    draft itself is level 1), and ``DraftTooLarge`` as soon as it holds more values than
+    ``DRAFT_MAX_BYTES``: each value takes at least one byte of JSON, so such a draft is too
+    large whatever its text, and the walk never visits more values than that.
+    """
+    max_depth = marketplace_settings.DRAFT_MAX_DEPTH
+    max_values = marketplace_settings.DRAFT_MAX_BYTES
+    unstorable: str | None = None
+    pending: list[tuple[Any, int]] = [(data, 1)]
+    values = 1
+    while pending:
+        value, depth = pending.pop()
+        if isinstance(value, dict | list):
+            if depth > max_depth:
+                raise InvalidInput("draft_too_deep")
+            values += len(value)
+            if values > max_values:
+                raise DraftTooLarge()
+            if isinstance(value, dict):
+                if unstorable is None:
+                    unstorable = next(filter(None, map(_unstorable, value)), None)
+                value = value.values()
+            pending.extend((item, depth + 1) for item in value)
+        elif unstorable is None:
+            unstorable = _unstorable(value)
+    return unstorable
 
 
 def validate_draft(data: Any) -> None:
     if not isinstance(data, dict):
         raise InvalidInput("draft_not_object")
+    # The walk first: it bounds the depth that ``json.dumps`` (recursive, in C) may see.
+    unstorable = _walk_draft(data)
     if len(json.dumps(data, separators=(",", ":")).encode()) > marketplace_settings.DRAFT_MAX_BYTES:
         raise DraftTooLarge()
-    if _depth(data) > marketplace_settings.DRAFT_MAX_DEPTH:
-        raise InvalidInput("draft_too_deep")
-    code = _unstorable(data)
-    if code is not None:
-        raise InvalidInput(code)
+    if unstorable is not None:
+        raise InvalidInput(unstorable)
 
 
 def _check_version(draft: ProfileDraft | None, if_match: list[str] | None) -> None:
