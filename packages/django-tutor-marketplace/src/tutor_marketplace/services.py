@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.dispatch import Signal
 
 from tutor_marketplace.conf import marketplace_settings
@@ -76,14 +77,58 @@ def subject_names(names: list[str]) -> list[str]:
     return list(seen)
 
 
-def _subjects_for(names: list[str]) -> list[Subject]:
-    """The subjects of ``names``, creating the new ones (concurrent creators are fine)."""
-    existing = {subject.name: subject for subject in Subject.objects.filter(name__in=names)}
-    missing = [Subject(name=name) for name in names if name not in existing]
+# Rounds of "create the missing subjects, lock them" before giving up: a subject goes
+# missing again only if others created, took up and pruned it in between.
+_SUBJECT_ATTEMPTS = 5
+
+
+def _locked_subjects(*, names: list[str], pks: list[int]) -> dict[str, int]:
+    """Lock the subjects named ``names`` or keyed ``pks`` (one statement, in id order).
+
+    One statement in one order: two changes that lock overlapping sets wait for each
+    other instead of deadlocking. Answers name -> pk of the rows that exist.
+    """
+    if not names and not pks:
+        return {}
+    locked = (
+        Subject.objects.select_for_update()
+        .filter(Q(name__in=names) | Q(pk__in=pks))
+        .order_by("pk")
+        .values_list("name", "pk")
+    )
+    return dict(locked)
+
+
+def _set_subjects(profile: TutorProfile, names: list[str]) -> None:
+    """Give ``profile`` exactly the subjects ``names``, and delete those it drops that no
+    profile uses any more (creating subjects is open to every tutor: they must not pile up).
+
+    On PostgreSQL Django checks foreign keys only at commit, so a profile that takes up a
+    subject holds nothing against its deletion until then. Hence the row locks: every
+    subject this change adds or drops is locked first (``SELECT ... FOR UPDATE``). A
+    change that drops a subject waits for one that is taking it up, and then sees it in
+    use; one that takes it up after it was pruned finds it gone and creates it again.
+    Subjects a change neither adds nor drops are not locked. (SQLite, which has no row
+    locks, runs one writer at a time.)
+    """
+    current = dict(profile.subjects.values_list("name", "pk"))
+    wanted = set(names)
+    dropped = [pk for name, pk in current.items() if name not in wanted]
+    added = [name for name in names if name not in current]
+    found = {**current, **_locked_subjects(names=added, pks=dropped)}
+    # Sorted: concurrent inserts of the same new names queue in one order.
+    missing = sorted(wanted - found.keys())
+    for _attempt in range(_SUBJECT_ATTEMPTS):
+        if not missing:
+            break
+        Subject.objects.bulk_create([Subject(name=name) for name in missing], ignore_conflicts=True)
+        found.update(_locked_subjects(names=missing, pks=[]))
+        missing = sorted(wanted - found.keys())
     if missing:
-        Subject.objects.bulk_create(missing, ignore_conflicts=True)
-        existing = {subject.name: subject for subject in Subject.objects.filter(name__in=names)}
-    return [existing[name] for name in names]
+        raise RuntimeError(f"subjects kept vanishing while being added: {missing}")
+    profile.subjects.set([found[name] for name in names])
+    if dropped:
+        Subject.objects.filter(pk__in=dropped, profiles__isnull=True).delete()
 
 
 def _is_complete(profile: TutorProfile) -> bool:
@@ -116,16 +161,15 @@ def profile_update(*, user: Any, data: dict[str, Any], actor: Any = None) -> Tut
             profile.hourly_rate = None if rate is None else Decimal(rate)
         if "currency" in settings_data:
             profile.currency = settings_data["currency"]
-        subjects_changed = "subjects" in settings_data
-        subjects: list[Subject] = []
-        if subjects_changed:
-            subjects = _subjects_for(subject_names(settings_data["subjects"]))
-        has_subjects = len(subjects) > 0 if subjects_changed else profile.subjects.exists()
+        names: list[str] | None = None
+        if "subjects" in settings_data:
+            names = subject_names(settings_data["subjects"])
+        has_subjects = bool(names) if names is not None else profile.subjects.exists()
         if profile.is_published and not (_is_complete(profile) and has_subjects):
             raise ProfileIncomplete()
         profile.save()
-        if subjects_changed:
-            profile.subjects.set(subjects)
+        if names is not None:
+            _set_subjects(profile, names)
         _announce(profile_updated, "profile_updated", profile=profile, actor=actor or user)
     return profile
 
