@@ -110,9 +110,13 @@ def test_ten_thousand_invalid_slots_within_a_raised_cap_stay_small(api, profile)
 
 
 def test_the_item_error_bound_is_a_setting(api):
+    subjects = ["math", None, "art", None, None]
     with limits(MAX_ITEM_ERRORS=2):
-        response = api.patch(PROFILE, {"settings": {"subjects": [None] * 5}}, format="json")
-    assert codes(response) == [("settings.subjects.0", "null"), ("settings.subjects.1", "null")]
+        response = api.patch(PROFILE, {"settings": {"subjects": subjects}}, format="json")
+    assert codes(response) == [("settings.subjects.1", "null"), ("settings.subjects.3", "null")]
+    with limits(MAX_ITEM_ERRORS=0):  # taken as 1: a valid item never ends the list early
+        response = api.patch(PROFILE, {"settings": {"subjects": subjects}}, format="json")
+    assert codes(response) == [("settings.subjects.1", "null")]
 
 
 # --- nesting is checked without recursion -------------------------------------------

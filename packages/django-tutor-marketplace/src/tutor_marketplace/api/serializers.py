@@ -37,7 +37,7 @@ def validate_items(items: Iterable[Any], validate: Callable[[Any], Any]) -> list
     Raises one ``ValidationError`` keyed by the failed items' indexes (DRF's shape for a
     list's item errors), so a 400 names at most ``MAX_ITEM_ERRORS`` items.
     """
-    most = marketplace_settings.MAX_ITEM_ERRORS
+    most = max(1, marketplace_settings.MAX_ITEM_ERRORS)
     validated: list[Any] = []
     errors: dict[int, Any] = {}
     for index, item in enumerate(items):
@@ -47,6 +47,8 @@ def validate_items(items: Iterable[Any], validate: Callable[[Any], Any]) -> list
             errors[index] = error.detail
         except DjangoValidationError as error:
             errors[index] = get_error_detail(error)
+        else:
+            continue
         if len(errors) >= most:
             break
     if errors:
