@@ -62,6 +62,9 @@ DEFAULTS: dict[str, Any] = {
     # are built on, for another way of counting (an atomic Redis window, say); None is
     # DRF's own. The package's scopes and rates apply either way.
     "THROTTLE_BASE_CLASS": None,
+    # A list in a request body (subjects, slots) is validated item by item until this
+    # many items have failed, then no further: a 400 names at most this many items.
+    "MAX_ITEM_ERRORS": 10,
 }
 
 IMPORT_STRINGS = frozenset({"USER_DISPLAY_NAME", "THROTTLE_BASE_CLASS"})

@@ -61,17 +61,40 @@ PROFILE_NORMALISERS: dict[str, Normaliser] = {
 }
 
 
-def normalise(value: Any) -> Any:
-    """A comparable form of any JSON value (numbers by value, containers deeply)."""
-    if isinstance(value, dict):
-        return ("object", tuple(sorted((str(k), normalise(v)) for k, v in value.items())))
-    if isinstance(value, list):
-        return ("array", tuple(normalise(item) for item in value))
+def _scalar(value: Any) -> Any:
     if isinstance(value, bool) or value is None:
         return ("literal", value)
     if isinstance(value, int | float | Decimal):
         return _number(value)
     return ("string", value)
+
+
+def normalise(value: Any) -> Any:
+    """A comparable form of any JSON value (numbers by value, containers deeply).
+
+    Without recursion, however deep a draft the settings allow: a container's form is
+    built from its items' forms, which the loop has pushed onto ``forms`` just before.
+    """
+    forms: list[Any] = []
+    pending: list[tuple[Any, bool]] = [(value, False)]
+    while pending:
+        item, items_done = pending.pop()
+        if not isinstance(item, dict | list):
+            forms.append(_scalar(item))
+        elif not items_done:
+            pending.append((item, True))
+            children = item.values() if isinstance(item, dict) else item
+            pending.extend((child, False) for child in reversed(list(children)))
+        else:
+            start = len(forms) - len(item)
+            children_forms = tuple(forms[start:])
+            del forms[start:]
+            if isinstance(item, dict):
+                keys = (str(key) for key in item)
+                forms.append(("object", tuple(sorted(zip(keys, children_forms, strict=True)))))
+            else:
+                forms.append(("array", children_forms))
+    return forms[0]
 
 
 def dirty_paths(
@@ -84,6 +107,7 @@ def dirty_paths(
     return sorted(found)
 
 
+# Recursive, but at most ``MAX_DEPTH`` calls deep: below that, values are normalised.
 def _walk(
     draft: Any,
     persisted: Any,

@@ -85,7 +85,7 @@ CODES: dict[str, ErrorCode] = {
             400,
             "At most {max_slots} slots a week.",
             attr="non_field_errors",
-            meaning="more than `MAX_SLOTS` slots",
+            meaning="more than `MAX_SLOTS` slots, refused before any of them is read",
         ),
         # 400: the profile.
         ErrorCode(
@@ -100,7 +100,8 @@ CODES: dict[str, ErrorCode] = {
             400,
             "At most {max_subjects} subjects.",
             attr="settings.subjects",
-            meaning="more than `MAX_SUBJECTS` distinct subjects",
+            meaning="more than `MAX_SUBJECTS` subjects, counted as sent (duplicates "
+            "included), refused before any of them is read",
         ),
         ErrorCode(
             "invalid_currency",

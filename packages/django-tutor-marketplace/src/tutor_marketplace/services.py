@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.dispatch import Signal
 
 from tutor_marketplace.conf import marketplace_settings
@@ -76,14 +77,58 @@ def subject_names(names: list[str]) -> list[str]:
     return list(seen)
 
 
-def _subjects_for(names: list[str]) -> list[Subject]:
-    """The subjects of ``names``, creating the new ones (concurrent creators are fine)."""
-    existing = {subject.name: subject for subject in Subject.objects.filter(name__in=names)}
-    missing = [Subject(name=name) for name in names if name not in existing]
+# Rounds of "create the missing subjects, lock them" before giving up: a subject goes
+# missing again only if others created, took up and pruned it in between.
+_SUBJECT_ATTEMPTS = 5
+
+
+def _locked_subjects(*, names: list[str], pks: list[int]) -> dict[str, int]:
+    """Lock the subjects named ``names`` or keyed ``pks`` (one statement, in id order).
+
+    One statement in one order: two changes that lock overlapping sets wait for each
+    other instead of deadlocking. Answers name -> pk of the rows that exist.
+    """
+    if not names and not pks:
+        return {}
+    locked = (
+        Subject.objects.select_for_update()
+        .filter(Q(name__in=names) | Q(pk__in=pks))
+        .order_by("pk")
+        .values_list("name", "pk")
+    )
+    return dict(locked)
+
+
+def _set_subjects(profile: TutorProfile, names: list[str]) -> None:
+    """Give ``profile`` exactly the subjects ``names``, and delete those it drops that no
+    profile uses any more (creating subjects is open to every tutor: they must not pile up).
+
+    On PostgreSQL Django checks foreign keys only at commit, so a profile that takes up a
+    subject holds nothing against its deletion until then. Hence the row locks: every
+    subject this change adds or drops is locked first (``SELECT ... FOR UPDATE``). A
+    change that drops a subject waits for one that is taking it up, and then sees it in
+    use; one that takes it up after it was pruned finds it gone and creates it again.
+    Subjects a change neither adds nor drops are not locked. (SQLite, which has no row
+    locks, runs one writer at a time.)
+    """
+    current = dict(profile.subjects.values_list("name", "pk"))
+    wanted = set(names)
+    dropped = [pk for name, pk in current.items() if name not in wanted]
+    added = [name for name in names if name not in current]
+    found = {**current, **_locked_subjects(names=added, pks=dropped)}
+    # Sorted: concurrent inserts of the same new names queue in one order.
+    missing = sorted(wanted - found.keys())
+    for _attempt in range(_SUBJECT_ATTEMPTS):
+        if not missing:
+            break
+        Subject.objects.bulk_create([Subject(name=name) for name in missing], ignore_conflicts=True)
+        found.update(_locked_subjects(names=missing, pks=[]))
+        missing = sorted(wanted - found.keys())
     if missing:
-        Subject.objects.bulk_create(missing, ignore_conflicts=True)
-        existing = {subject.name: subject for subject in Subject.objects.filter(name__in=names)}
-    return [existing[name] for name in names]
+        raise RuntimeError(f"subjects kept vanishing while being added: {missing}")
+    profile.subjects.set([found[name] for name in names])
+    if dropped:
+        Subject.objects.filter(pk__in=dropped, profiles__isnull=True).delete()
 
 
 def _is_complete(profile: TutorProfile) -> bool:
@@ -116,16 +161,15 @@ def profile_update(*, user: Any, data: dict[str, Any], actor: Any = None) -> Tut
             profile.hourly_rate = None if rate is None else Decimal(rate)
         if "currency" in settings_data:
             profile.currency = settings_data["currency"]
-        subjects_changed = "subjects" in settings_data
-        subjects: list[Subject] = []
-        if subjects_changed:
-            subjects = _subjects_for(subject_names(settings_data["subjects"]))
-        has_subjects = len(subjects) > 0 if subjects_changed else profile.subjects.exists()
+        names: list[str] | None = None
+        if "subjects" in settings_data:
+            names = subject_names(settings_data["subjects"])
+        has_subjects = bool(names) if names is not None else profile.subjects.exists()
         if profile.is_published and not (_is_complete(profile) and has_subjects):
             raise ProfileIncomplete()
         profile.save()
-        if subjects_changed:
-            profile.subjects.set(subjects)
+        if names is not None:
+            _set_subjects(profile, names)
         _announce(profile_updated, "profile_updated", profile=profile, actor=actor or user)
     return profile
 
@@ -169,14 +213,6 @@ def availability_replace(
 # --- autosave ---------------------------------------------------------------------------
 
 
-def _depth(value: Any) -> int:
-    if isinstance(value, dict):
-        return 1 + max((_depth(item) for item in value.values()), default=0)
-    if isinstance(value, list):
-        return 1 + max((_depth(item) for item in value), default=0)
-    return 0
-
-
 # What a PostgreSQL jsonb value cannot hold: NUL, and a surrogate that is not half of a
 # pair (a JSON "\ud83d\ude00" pair is read as one character, so any left are unpaired).
 _UNSTORABLE_TEXT = re.compile("[\x00\ud800-\udfff]")
@@ -187,7 +223,7 @@ _LARGEST_NUMBER = 2**63 - 1
 
 
 def _unstorable(value: Any) -> str | None:
-    """The error code of the first value in ``value`` that cannot round-trip, if any."""
+    """The error code of a key or scalar that cannot round-trip through jsonb, if any."""
     if isinstance(value, str):
         return "draft_invalid_text" if _UNSTORABLE_TEXT.search(value) else None
     if isinstance(value, bool):
@@ -195,25 +231,49 @@ def _unstorable(value: Any) -> str | None:
     if isinstance(value, int | float):
         storable = math.isfinite(value) and abs(value) <= _LARGEST_NUMBER
         return None if storable else "draft_invalid_number"
-    if isinstance(value, dict):
-        items: list[Any] = [*value.keys(), *value.values()]
-    elif isinstance(value, list):
-        items = value
-    else:
-        return None
-    return next((code for item in items if (code := _unstorable(item))), None)
+    return None
+
+
+def _walk_draft(data: dict[str, Any]) -> str | None:
+    """Check the draft's shape in one pass, without recursion; answer its first unstorable code.
+
+    Raises ``draft_too_deep`` for a container nested deeper than ``DRAFT_MAX_DEPTH`` (the
+    draft itself is level 1), and ``DraftTooLarge`` as soon as it holds more values than
+    ``DRAFT_MAX_BYTES``: each value takes at least one byte of JSON, so such a draft is too
+    large whatever its text, and the walk never visits more values than that.
+    """
+    max_depth = marketplace_settings.DRAFT_MAX_DEPTH
+    max_values = marketplace_settings.DRAFT_MAX_BYTES
+    unstorable: str | None = None
+    pending: list[tuple[Any, int]] = [(data, 1)]
+    values = 1
+    while pending:
+        value, depth = pending.pop()
+        if isinstance(value, dict | list):
+            if depth > max_depth:
+                raise InvalidInput("draft_too_deep")
+            values += len(value)
+            if values > max_values:
+                raise DraftTooLarge()
+            if isinstance(value, dict):
+                if unstorable is None:
+                    unstorable = next(filter(None, map(_unstorable, value)), None)
+                value = value.values()
+            pending.extend((item, depth + 1) for item in value)
+        elif unstorable is None:
+            unstorable = _unstorable(value)
+    return unstorable
 
 
 def validate_draft(data: Any) -> None:
     if not isinstance(data, dict):
         raise InvalidInput("draft_not_object")
+    # The walk first: it bounds the depth that ``json.dumps`` (recursive, in C) may see.
+    unstorable = _walk_draft(data)
     if len(json.dumps(data, separators=(",", ":")).encode()) > marketplace_settings.DRAFT_MAX_BYTES:
         raise DraftTooLarge()
-    if _depth(data) > marketplace_settings.DRAFT_MAX_DEPTH:
-        raise InvalidInput("draft_too_deep")
-    code = _unstorable(data)
-    if code is not None:
-        raise InvalidInput(code)
+    if unstorable is not None:
+        raise InvalidInput(unstorable)
 
 
 def _check_version(draft: ProfileDraft | None, if_match: list[str] | None) -> None:

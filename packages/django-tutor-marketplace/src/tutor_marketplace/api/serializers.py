@@ -1,10 +1,23 @@
-"""Input and output shapes of the marketplace API. Business rules live in ``services``."""
+"""Input and output shapes of the marketplace API. Business rules live in ``services``.
+
+Every list a client sends is bounded before its items are read (SPEC §0, "every request
+does bounded work"): longer than its cap, it is one 400 with the cap's registry code;
+within it, items are validated until ``MAX_ITEM_ERRORS`` of them failed. DRF's own
+``ListField(max_length=...)`` is a validator that runs only after every item was
+validated, and each item error is one more entry for drf-standardized-errors to flatten
+(``flatten_errors`` pops the front of a list: quadratic in the number of errors).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
+from rest_framework.exceptions import ErrorDetail
+from rest_framework.fields import get_error_detail
+from rest_framework.settings import api_settings
 
 from tutor_marketplace.conf import marketplace_settings
 from tutor_marketplace.errors import CODES
@@ -18,6 +31,50 @@ def _registry_error(code: str) -> serializers.ValidationError:
     return serializers.ValidationError(CODES[code].detail(), code=code)
 
 
+def validate_items(items: Iterable[Any], validate: Callable[[Any], Any]) -> list[Any]:
+    """Each item through ``validate``, in order; stop at the ``MAX_ITEM_ERRORS``-th failure.
+
+    Raises one ``ValidationError`` keyed by the failed items' indexes (DRF's shape for a
+    list's item errors), so a 400 names at most ``MAX_ITEM_ERRORS`` items.
+    """
+    most = max(1, marketplace_settings.MAX_ITEM_ERRORS)
+    validated: list[Any] = []
+    errors: dict[int, Any] = {}
+    for index, item in enumerate(items):
+        try:
+            validated.append(validate(item))
+        except serializers.ValidationError as error:
+            errors[index] = error.detail
+        except DjangoValidationError as error:
+            errors[index] = get_error_detail(error)
+        else:
+            continue
+        if len(errors) >= most:
+            break
+    if errors:
+        raise serializers.ValidationError(errors)
+    return validated
+
+
+class BoundedListField(serializers.ListField):
+    """A ``ListField`` that refuses a list longer than ``limit()`` before it reads an item.
+
+    ``too_long`` is the registry code of that refusal. ``limit`` is called per request,
+    so a setting changed at run time (or by a test) applies at once.
+    """
+
+    def __init__(self, *, limit: Callable[[], int], too_long: str, **kwargs: Any) -> None:
+        self.limit = limit
+        self.too_long = too_long
+        super().__init__(**kwargs)
+
+    def run_child_validation(self, data: list[Any]) -> list[Any]:
+        # Called by ``ListField.to_internal_value`` once ``data`` is known to be a list.
+        if len(data) > self.limit():
+            raise _registry_error(self.too_long)
+        return validate_items(data, self.child.run_validation)
+
+
 class ProfileSettingsSerializer(serializers.Serializer):
     hourly_rate = serializers.DecimalField(
         max_digits=8,
@@ -28,9 +85,13 @@ class ProfileSettingsSerializer(serializers.Serializer):
         help_text='The price of an hour, e.g. "40.00" (a number is accepted too).',
     )
     currency = serializers.CharField(help_text="An ISO 4217 code from the `CURRENCIES` setting.")
-    subjects = serializers.ListField(
+    subjects = BoundedListField(
         child=serializers.CharField(trim_whitespace=False, allow_blank=True),
-        help_text="Free-form names, 1-64 characters; stored trimmed and case-folded.",
+        limit=lambda: marketplace_settings.MAX_SUBJECTS,
+        too_long="too_many_subjects",
+        help_text="Free-form names, 1-64 characters; stored trimmed and case-folded. At "
+        "most `MAX_SUBJECTS` (20) items, duplicates included: a longer list is refused "
+        "before its items are read.",
     )
 
     def validate_currency(self, value: str) -> str:
@@ -57,7 +118,25 @@ class ProfileSerializer(serializers.Serializer):
     settings = ProfileSettingsSerializer()
 
 
+class SlotListSerializer(serializers.ListSerializer):
+    """The week of slots: more than ``MAX_SLOTS`` is refused before any slot is read."""
+
+    def to_internal_value(self, data: Any) -> list[Any]:
+        if not isinstance(data, list):
+            message = self.error_messages["not_a_list"].format(input_type=type(data).__name__)
+            raise serializers.ValidationError(
+                {api_settings.NON_FIELD_ERRORS_KEY: [message]}, code="not_a_list"
+            )
+        if len(data) > marketplace_settings.MAX_SLOTS:
+            too_many = ErrorDetail(CODES["too_many_slots"].detail(), code="too_many_slots")
+            raise serializers.ValidationError({api_settings.NON_FIELD_ERRORS_KEY: [too_many]})
+        return validate_items(data, self.run_child_validation)
+
+
 class SlotSerializer(serializers.Serializer):
+    class Meta:
+        list_serializer_class = SlotListSerializer
+
     weekday = serializers.JSONField(help_text="0 (Monday) to 6 (Sunday).")
     start = serializers.JSONField(help_text="HH:MM.")
     end = serializers.JSONField(help_text="HH:MM, after `start` the same day.")
