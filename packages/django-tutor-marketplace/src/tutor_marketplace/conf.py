@@ -16,7 +16,7 @@ SETTING_NAME = "TUTOR_MARKETPLACE"
 
 DEFAULTS: dict[str, Any] = {
     # Dotted path to ``callable(user) -> str``: how a tutor is named in the listing.
-    "USER_DISPLAY_NAME": "tutor_marketplace.policies.full_name_or_username",
+    "USER_DISPLAY_NAME": "tutor_marketplace.policies.full_name_or_user_label",
     # Currencies a profile may price in (ISO 4217), and the one a new profile gets.
     "CURRENCIES": ["UAH", "USD", "EUR"],
     "DEFAULT_CURRENCY": "UAH",
