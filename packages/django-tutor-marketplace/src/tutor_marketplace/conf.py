@@ -26,6 +26,9 @@ DEFAULTS: dict[str, Any] = {
     # Listing page size when ``page_size`` is absent, and the largest allowed.
     "PAGE_SIZE": 20,
     "MAX_PAGE_SIZE": 100,
+    # Page sizes whose pages are cached; any other size is served from the database and
+    # never stored, so page sizes cannot multiply the cached pages.
+    "CACHED_PAGE_SIZES": [10, 20, 50, 100],
     # The listing cache: on/off, and the lifetime of an entry in seconds (also the
     # longest a stale entry can survive a Redis outage that swallowed an invalidation).
     "CACHE_ENABLED": True,
