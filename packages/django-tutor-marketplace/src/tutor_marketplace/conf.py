@@ -50,14 +50,19 @@ DEFAULTS: dict[str, Any] = {
     # Telemetry sinks: MarketplaceMetrics rows and prometheus_client metrics.
     "METRICS_DATABASE": True,
     "METRICS_PROMETHEUS": True,
-    # Rows are buffered in memory and bulk-inserted by a background thread every this
-    # many seconds (None: no thread; the buffer is written when it holds a batch).
+    # Samples are summed in memory per minute, metric and label set (one row each), and
+    # the minutes that are over are inserted by a background thread every this many
+    # seconds (None: no thread; the request that starts a new minute writes them).
     "METRICS_FLUSH_INTERVAL": 2.0,
     "METRICS_BATCH_SIZE": 500,
-    # Rows kept in memory at most; beyond that new samples are dropped (and counted).
+    # Rows (minute, metric, label set) kept in memory at most; beyond that new samples
+    # are dropped (and counted).
     "METRICS_BUFFER_LIMIT": 20000,
-    # ``prune_marketplace_metrics`` deletes rows older than this many days.
+    # Rows older than this many days are deleted: by the metrics writer itself, at most
+    # once per METRICS_PRUNE_INTERVAL seconds (None: never; then run
+    # ``prune_marketplace_metrics`` from cron), and by that command.
     "METRICS_RETENTION_DAYS": 30,
+    "METRICS_PRUNE_INTERVAL": 3600,
     # A cache miss slower than these (milliseconds) is logged at warning / error level.
     "SLOW_MISS_WARNING_MS": 150,
     "SLOW_MISS_ERROR_MS": 300,

@@ -228,10 +228,15 @@ class MetricName(models.TextChoices):
 
 
 class MarketplaceMetrics(models.Model):
-    """One telemetry sample of one listing request (SPEC §3.2)."""
+    """One metric of the listing requests of one minute and label set (SPEC §3.2).
+
+    ``value`` is the sum of ``count`` samples (a mean is ``value / count``); ``created_at``
+    is the start of the minute. Rows written by 0.9 are single samples (``count`` 1).
+    """
 
     metric = models.CharField(max_length=64, choices=MetricName.choices)
     value = models.FloatField()
+    count = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     labels = models.JSONField(default=dict, blank=True)
 
@@ -241,4 +246,4 @@ class MarketplaceMetrics(models.Model):
         indexes = [models.Index(fields=["metric", "created_at"], name="tutor_mkt_metric_idx")]
 
     def __str__(self) -> str:
-        return f"{self.metric}={self.value:g} at {self.created_at:%Y-%m-%d %H:%M:%S}"
+        return f"{self.metric}={self.value:g} ({self.count}) at {self.created_at:%Y-%m-%d %H:%M}"

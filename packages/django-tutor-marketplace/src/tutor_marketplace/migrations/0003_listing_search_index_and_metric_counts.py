@@ -1,4 +1,4 @@
-"""A trigram index for the listing's text search.
+"""A trigram index for the listing's text search, and per-minute metric rows.
 
 On PostgreSQL the ``pg_trgm`` extension (trusted: a database owner may create it) and
 two GIN indexes over ``UPPER(headline)`` and ``UPPER(description)``, the expressions
@@ -10,7 +10,7 @@ not have: it is imported only when the migration runs on PostgreSQL. The extensi
 left in place when the migration is reversed: other apps may use it.
 """
 
-from django.db import migrations
+from django.db import migrations, models
 
 TRIGRAM_INDEXES = {
     "tutor_mkt_headline_trgm": "headline",
@@ -48,5 +48,10 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.AddField(
+            model_name="marketplacemetrics",
+            name="count",
+            field=models.PositiveIntegerField(default=1),
+        ),
         migrations.RunPython(create_trigram_indexes, drop_trigram_indexes, elidable=False),
     ]
