@@ -1,6 +1,8 @@
 """Telemetry: rows, Prometheus samples, thresholds, the buffer, pruning, the alert rules."""
 
 import logging
+import socket
+import threading
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -199,3 +201,39 @@ def test_alert_rules_parse_and_follow_the_default_thresholds():
         assert rule["expr"].count("(") == rule["expr"].count(")")
         assert {"alert", "expr", "for", "labels", "annotations"} <= set(rule)
     assert "marketplace_cache_hit_total" in by_name["MarketplaceCacheHitRatioLow"]["expr"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_database_outage_is_one_warning_and_the_rows_wait_for_it_to_end(caplog):
+    """The flusher's own connection refused (as during a PostgreSQL restart), twice."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        closed_port = sock.getsockname()[1]
+    record_listing(duration_ms=1, hit=True, result_count=1)
+    written = []
+
+    def flush_through_an_outage():
+        from django.db import connection
+
+        reachable = connection.settings_dict
+        try:
+            connection.settings_dict = {**reachable, "PORT": closed_port}
+            written.append(metrics_buffer.flush())
+            written.append(metrics_buffer.flush())
+            connection.close()
+            connection.settings_dict = reachable
+            written.append(metrics_buffer.flush())
+        finally:
+            connection.settings_dict = reachable
+            connection.close()
+
+    with caplog.at_level(logging.INFO, "tutor_marketplace"):
+        thread = threading.Thread(target=flush_through_an_outage)
+        thread.start()
+        thread.join(30)
+    assert written == [0, 0, 4]
+    assert MarketplaceMetrics.objects.count() == 4
+    events = [getattr(r, "event", "") for r in caplog.records]
+    assert events.count("marketplace_metrics_database_unavailable") == 1
+    assert "marketplace_metrics_database_back" in events
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
