@@ -208,7 +208,7 @@ def test_the_old_default_hook_path_warns_and_no_longer_shows_the_username(browse
     }
     with (
         override_settings(TUTOR_MARKETPLACE=old),
-        pytest.warns(DeprecationWarning, match="full_name_or_user_label"),
+        pytest.warns(DeprecationWarning, match="full_name_or_label"),
     ):
         assert browse.get(LISTING).json()["results"][0]["display_name"] == f"User {bob.pk}"
 

@@ -16,7 +16,7 @@ SETTING_NAME = "TUTOR_MARKETPLACE"
 
 DEFAULTS: dict[str, Any] = {
     # Dotted path to ``callable(user) -> str``: how a tutor is named in the listing.
-    "USER_DISPLAY_NAME": "tutor_marketplace.policies.full_name_or_user_label",
+    "USER_DISPLAY_NAME": "tutor_marketplace.policies.full_name_or_label",
     # Fields of AUTH_USER_MODEL that the listing shows (through USER_DISPLAY_NAME) or
     # filters on (is_active): a save of a published tutor's user invalidates the listing
     # when ``update_fields`` is None or names one of them.

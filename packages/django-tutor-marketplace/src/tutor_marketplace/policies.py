@@ -6,7 +6,7 @@ import warnings
 from typing import Any
 
 
-def full_name_or_user_label(user: Any) -> str:
+def full_name_or_label(user: Any) -> str:
     """The user's full name when the model has one and it is set, else ``"User <id>"``.
 
     Never the login name: it is half of a credential, and the listing shows every
@@ -19,11 +19,11 @@ def full_name_or_user_label(user: Any) -> str:
 
 
 def full_name_or_username(user: Any) -> str:
-    """Deprecated alias of ``full_name_or_user_label`` (which never shows the username)."""
+    """Deprecated alias of ``full_name_or_label`` (which never shows the username)."""
     warnings.warn(
         "tutor_marketplace.policies.full_name_or_username is deprecated and no longer "
-        "falls back to the username; use full_name_or_user_label.",
+        "falls back to the username; use full_name_or_label.",
         DeprecationWarning,
         stacklevel=2,
     )
-    return full_name_or_user_label(user)
+    return full_name_or_label(user)
