@@ -57,10 +57,10 @@ def _clean_redis_and_buffer():
 
     redis_client.flushdb()
     listing_cache.client = redis_client
-    metrics_buffer._rows.clear()
+    metrics_buffer.clear()
     yield
     listing_cache.client = redis_client
-    metrics_buffer._rows.clear()
+    metrics_buffer.clear()
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from tests.factories import PersonFactory, SlotFactory, SubjectFactory, TutorPro
 from tests.testapp.hooks import relation_status_changed
 from tutor_marketplace import services
 from tutor_marketplace.api.views import TutorListView
-from tutor_marketplace.cache import listing_cache, listing_key
+from tutor_marketplace.cache import GENERATION_KEY, listing_cache, listing_key
 from tutor_marketplace.models import TutorProfile, WeeklyAvailability
 
 NO_RETRY = Retry(NoBackoff(), 0)
@@ -52,14 +52,14 @@ def test_miss_then_hit_with_identical_bodies(browse, profile):
 
 
 def test_entry_is_stored_under_exactly_the_documented_key(browse, profile, redis):
-    browse.get(LISTING, {"subject": "math", "page_size": 5})
+    browse.get(LISTING, {"subject": "math", "page_size": 10})
     keys = [key.decode() for key in redis.keys("marketplace:list:*")]
     assert len(keys) == 1
     assert re.fullmatch(r"marketplace:list:[0-9a-f]{32}", keys[0])
     expected = listing_key(
         {
             "subject": "math",
-            "page_size": 5,
+            "page_size": 10,
             "ordering": "-created",
             "min_rate": None,
             "max_rate": None,
@@ -73,19 +73,19 @@ def test_entry_is_stored_under_exactly_the_documented_key(browse, profile, redis
 
 
 def test_equal_filters_in_any_order_share_one_entry(browse, profile, redis):
-    browse.get(LISTING + "?subject=math&min_rate=10&page_size=5&ordering=-created")
-    again = browse.get(LISTING + "?page_size=5&ordering=-created&min_rate=10.00&subject=%20MATH")
+    browse.get(LISTING + "?subject=math&min_rate=10&page_size=10&ordering=-created")
+    again = browse.get(LISTING + "?page_size=10&ordering=-created&min_rate=10.00&subject=%20MATH")
     assert again["X-Cache"] == "HIT"
     assert len(redis.keys("marketplace:list:*")) == 1
 
 
 def test_cursor_and_page_size_are_part_of_the_key(browse, db, redis):
-    for _ in range(3):
+    for _ in range(12):
         TutorProfileFactory()
-    cursor = browse.get(LISTING, {"page_size": 1}).json()["cursor"]
-    assert x_cache(browse, {"page_size": 2}) == "MISS"
-    assert x_cache(browse, {"page_size": 1, "cursor": cursor}) == "MISS"
-    assert x_cache(browse, {"page_size": 1, "cursor": cursor}) == "HIT"
+    cursor = browse.get(LISTING, {"page_size": 10}).json()["cursor"]
+    assert x_cache(browse, {"page_size": 20}) == "MISS"
+    assert x_cache(browse, {"page_size": 10, "cursor": cursor}) == "MISS"
+    assert x_cache(browse, {"page_size": 10, "cursor": cursor}) == "HIT"
     assert len(redis.keys("marketplace:list:*")) == 3
 
 
@@ -254,10 +254,12 @@ def test_relation_signal_invalidates_only_when_switched_on(
 def test_invalidation_waits_for_the_commit(browse, redis):
     profile = TutorProfileFactory()
     browse.get(LISTING)
+    generation = redis.get(GENERATION_KEY)
     with transaction.atomic():
         TutorProfile.objects.filter(pk=profile.pk).update(headline="uncommitted")
-        assert len(redis.keys("marketplace:list:*")) == 1, "still cached before the commit"
-    assert redis.keys("marketplace:list:*") == []
+        assert redis.get(GENERATION_KEY) == generation, "still current before the commit"
+    assert int(redis.get(GENERATION_KEY)) == int(generation) + 1
+    assert x_cache(browse) == "MISS"
 
 
 @pytest.mark.django_db(transaction=True)

@@ -4,11 +4,13 @@ from datetime import time
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.factories import SlotFactory, TutorProfileFactory
+from tutor_marketplace.models import TutorProfile
 
 LISTING = reverse("marketplace:tutor-list")
 
@@ -184,3 +186,38 @@ def test_a_rejected_query_is_rejected_every_time(browse, tutors):
 def test_only_the_last_value_of_a_repeated_parameter_counts(browse, tutors):
     response = browse.get(f"{LISTING}?ordering=-hourly_rate&ordering=hourly_rate")
     assert ids(response) == [tutors["math"], tutors["both"], tutors["physics"]]
+
+
+def test_a_text_search_at_5000_profiles_reads_the_trigram_indexes(browse, db):
+    """``q`` keeps its substring (ILIKE) meaning and is answered through a GIN index."""
+    people = get_user_model().objects.bulk_create(
+        get_user_model()(username=f"bulk{n}", first_name="Bulk", last_name=str(n))
+        for n in range(5000)
+    )
+    words = ["algebra", "geometry", "chemistry", "history", "biology", "piano", "chess"]
+    TutorProfile.objects.bulk_create(
+        TutorProfile(
+            user=person,
+            headline=f"{words[n % 7].title()} lessons, {n}",
+            description=f"I teach {words[(n * 3) % 7]} and {words[(n * 5) % 7]}. " * 8,
+            is_published=n % 10 != 0,
+            hourly_rate=Decimal(10 + n % 90),
+        )
+        for n, person in enumerate(people)
+    )
+    TutorProfileFactory(headline="Quantum field theory", subjects=["physics"])
+    with connection.cursor() as cursor:
+        # As autovacuum would have by then: the rows out of the GIN indexes' pending lists.
+        cursor.execute("SELECT gin_clean_pending_list('tutor_mkt_headline_trgm')")
+        cursor.execute("SELECT gin_clean_pending_list('tutor_mkt_description_trgm')")
+        cursor.execute(f"ANALYZE {TutorProfile._meta.db_table}")
+    with CaptureQueriesContext(connection) as queries:
+        response = browse.get(LISTING, {"q": "QUANTUM FIELD"})
+    assert [tutor["headline"] for tutor in response.json()["results"]] == ["Quantum field theory"]
+    [listing_query] = [q["sql"] for q in queries if "LIKE" in q["sql"]]
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN {listing_query}")
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "tutor_mkt_headline_trgm" in plan, plan
+    assert "tutor_mkt_description_trgm" in plan, plan
+    assert "Seq Scan on tutor_marketplace_tutorprofile" not in plan, plan

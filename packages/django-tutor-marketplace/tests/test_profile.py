@@ -191,11 +191,26 @@ def test_deeply_nested_body_is_a_400_parse_error(api):
 # --- display name hook --------------------------------------------------------------
 
 
-def test_listing_shows_the_full_name_else_the_username(browse):
+def test_listing_shows_the_full_name_else_a_neutral_label_never_the_username(browse):
     TutorProfileFactory(user=PersonFactory(username="ann", first_name="Ann", last_name="Lee"))
-    TutorProfileFactory(user=PersonFactory(username="bob", first_name="", last_name=""))
+    bob = PersonFactory(username="bob", first_name="", last_name="  ")
+    TutorProfileFactory(user=bob)
     names = {tutor["display_name"] for tutor in browse.get(LISTING).json()["results"]}
-    assert names == {"Ann Lee", "bob"}
+    assert names == {"Ann Lee", f"User {bob.pk}"}
+
+
+def test_the_old_default_hook_path_warns_and_no_longer_shows_the_username(browse):
+    bob = PersonFactory(username="bob", first_name="", last_name="")
+    TutorProfileFactory(user=bob)
+    old = {
+        "USER_DISPLAY_NAME": "tutor_marketplace.policies.full_name_or_username",
+        "METRICS_FLUSH_INTERVAL": None,
+    }
+    with (
+        override_settings(TUTOR_MARKETPLACE=old),
+        pytest.warns(DeprecationWarning, match="full_name_or_label"),
+    ):
+        assert browse.get(LISTING).json()["results"][0]["display_name"] == f"User {bob.pk}"
 
 
 def test_display_name_comes_from_the_settings_hook(browse):

@@ -14,7 +14,7 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 from tests.factories import TutorProfileFactory
-from tutor_marketplace.checks import check_redis_timeouts, check_settings
+from tutor_marketplace.checks import check_metrics_retention, check_redis_timeouts, check_settings
 from tutor_marketplace.errors import CODES, table
 
 OPERATIONS = {
@@ -126,6 +126,18 @@ def test_checks_pass_for_the_test_settings():
     assert "urls.W005" not in ids
 
 
+def test_a_warning_says_when_nothing_prunes_the_metric_rows():
+    def ids():
+        return [warning.id for warning in check_metrics_retention()]
+
+    assert ids() == []
+    with override_settings(TUTOR_MARKETPLACE={"METRICS_PRUNE_INTERVAL": None}):
+        assert ids() == ["tutor_marketplace.W003"]
+    off = {"METRICS_PRUNE_INTERVAL": None, "METRICS_DATABASE": False}
+    with override_settings(TUTOR_MARKETPLACE=off):
+        assert ids() == []
+
+
 def test_checks_report_bad_settings():
     bad = {
         "NOPE": 1,
@@ -134,6 +146,8 @@ def test_checks_report_bad_settings():
         "READ_THROTTLE_RATE": "lots",
         "SLOW_MISS_WARNING_MS": 500,
         "DEFAULT_CURRENCY": "GBP",
+        "CACHED_PAGE_SIZES": [20, 500],
+        "USER_LISTED_FIELDS": "is_active",
     }
     with override_settings(TUTOR_MARKETPLACE=bad):
         ids = sorted(error.id for error in check_settings())
@@ -145,6 +159,8 @@ def test_checks_report_bad_settings():
         "tutor_marketplace.E006",
         "tutor_marketplace.E007",
         "tutor_marketplace.E008",
+        "tutor_marketplace.E009",
+        "tutor_marketplace.E010",
     ]
     with override_settings(TUTOR_MARKETPLACE=[]):
         assert [e.id for e in check_settings()] == ["tutor_marketplace.E002"]

@@ -83,7 +83,50 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[Error]:
     currency = user_settings.get("DEFAULT_CURRENCY", DEFAULTS["DEFAULT_CURRENCY"])
     if currency not in user_settings.get("CURRENCIES", DEFAULTS["CURRENCIES"]):
         errors.append(_error("DEFAULT_CURRENCY must be one of CURRENCIES.", "", 8))
+    largest = user_settings.get("MAX_PAGE_SIZE", DEFAULTS["MAX_PAGE_SIZE"])
+    sizes = user_settings.get("CACHED_PAGE_SIZES", DEFAULTS["CACHED_PAGE_SIZES"])
+    if not _is_list_of(sizes, int) or not all(1 <= size <= largest for size in sizes):
+        errors.append(
+            _error(
+                "CACHED_PAGE_SIZES must be a list of page sizes from 1 to MAX_PAGE_SIZE.",
+                "e.g. [10, 20, 50, 100]; keep it short: each size is another cached page.",
+                9,
+            )
+        )
+    fields = user_settings.get("USER_LISTED_FIELDS", DEFAULTS["USER_LISTED_FIELDS"])
+    if not _is_list_of(fields, str):
+        errors.append(
+            _error(
+                "USER_LISTED_FIELDS must be a list of field names of AUTH_USER_MODEL.",
+                'e.g. ["is_active", "display_name"]: what USER_DISPLAY_NAME reads.',
+                10,
+            )
+        )
     return errors
+
+
+def _is_list_of(value: Any, kind: type) -> bool:
+    return isinstance(value, list | tuple) and all(
+        isinstance(item, kind) and not isinstance(item, bool) for item in value
+    )
+
+
+@register(Tags.compatibility)
+def check_metrics_retention(app_configs: Any = None, **kwargs: Any) -> list[Warning]:
+    # Rows are few (summed per minute) but would still grow for ever.
+    if not marketplace_settings.METRICS_DATABASE:
+        return []
+    if marketplace_settings.METRICS_PRUNE_INTERVAL is not None:
+        return []
+    return [
+        Warning(
+            "MarketplaceMetrics rows are written and nothing in the app deletes old ones "
+            "(METRICS_PRUNE_INTERVAL is None).",
+            hint="Set METRICS_PRUNE_INTERVAL (e.g. 3600), or run "
+            "`manage.py prune_marketplace_metrics` daily and silence tutor_marketplace.W003.",
+            id="tutor_marketplace.W003",
+        )
+    ]
 
 
 @register(Tags.compatibility)

@@ -16,7 +16,11 @@ SETTING_NAME = "TUTOR_MARKETPLACE"
 
 DEFAULTS: dict[str, Any] = {
     # Dotted path to ``callable(user) -> str``: how a tutor is named in the listing.
-    "USER_DISPLAY_NAME": "tutor_marketplace.policies.full_name_or_username",
+    "USER_DISPLAY_NAME": "tutor_marketplace.policies.full_name_or_label",
+    # Fields of AUTH_USER_MODEL that the listing shows (through USER_DISPLAY_NAME) or
+    # filters on (is_active): a save of a published tutor's user invalidates the listing
+    # when ``update_fields`` is None or names one of them.
+    "USER_LISTED_FIELDS": ["is_active", "first_name", "last_name"],
     # Currencies a profile may price in (ISO 4217), and the one a new profile gets.
     "CURRENCIES": ["UAH", "USD", "EUR"],
     "DEFAULT_CURRENCY": "UAH",
@@ -26,6 +30,9 @@ DEFAULTS: dict[str, Any] = {
     # Listing page size when ``page_size`` is absent, and the largest allowed.
     "PAGE_SIZE": 20,
     "MAX_PAGE_SIZE": 100,
+    # Page sizes whose pages are cached; any other size is served from the database and
+    # never stored, so page sizes cannot multiply the cached pages.
+    "CACHED_PAGE_SIZES": [10, 20, 50, 100],
     # The listing cache: on/off, and the lifetime of an entry in seconds (also the
     # longest a stale entry can survive a Redis outage that swallowed an invalidation).
     "CACHE_ENABLED": True,
@@ -43,14 +50,19 @@ DEFAULTS: dict[str, Any] = {
     # Telemetry sinks: MarketplaceMetrics rows and prometheus_client metrics.
     "METRICS_DATABASE": True,
     "METRICS_PROMETHEUS": True,
-    # Rows are buffered in memory and bulk-inserted by a background thread every this
-    # many seconds (None: no thread; the buffer is written when it holds a batch).
+    # Samples are summed in memory per minute, metric and label set (one row each), and
+    # the minutes that are over are inserted by a background thread every this many
+    # seconds (None: no thread; the request that starts a new minute writes them).
     "METRICS_FLUSH_INTERVAL": 2.0,
     "METRICS_BATCH_SIZE": 500,
-    # Rows kept in memory at most; beyond that new samples are dropped (and counted).
+    # Rows (minute, metric, label set) kept in memory at most; beyond that new samples
+    # are dropped (and counted).
     "METRICS_BUFFER_LIMIT": 20000,
-    # ``prune_marketplace_metrics`` deletes rows older than this many days.
+    # Rows older than this many days are deleted: by the metrics writer itself, at most
+    # once per METRICS_PRUNE_INTERVAL seconds (None: never; then run
+    # ``prune_marketplace_metrics`` from cron), and by that command.
     "METRICS_RETENTION_DAYS": 30,
+    "METRICS_PRUNE_INTERVAL": 3600,
     # A cache miss slower than these (milliseconds) is logged at warning / error level.
     "SLOW_MISS_WARNING_MS": 150,
     "SLOW_MISS_ERROR_MS": 300,

@@ -11,6 +11,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -39,45 +41,106 @@ class Subject(models.Model):
         return self.name
 
 
+def users_have_is_active() -> bool:
+    """Whether AUTH_USER_MODEL has an ``is_active`` field (``AbstractBaseUser`` has only a
+    class attribute, always True, which no query can filter on)."""
+    try:
+        field = get_user_model()._meta.get_field("is_active")
+    except FieldDoesNotExist:
+        return False
+    return bool(getattr(field, "concrete", False))
+
+
 class ListingQuerySet(models.QuerySet):
-    """Bulk writes that bypass ``post_save`` invalidate the listing after commit."""
+    """Bulk writes that bypass ``post_save`` invalidate the listing after commit.
+
+    Only when a listing can show the rows: ``_any_published()`` and
+    ``_objects_published(objs)`` say whether any of them is (or was) on a published
+    profile (a cheap ``EXISTS``, before the write), so a bulk write to an unpublished
+    profile leaves everyone's cached pages alone.
+    """
 
     listing_fields: frozenset[str] = frozenset()
+    #: The lookup from a row to its profile's ``is_published``.
+    published_lookup = "is_published"
 
     def _touches_listing(self, fields: Iterable[str]) -> bool:
         return not self.listing_fields or bool(self.listing_fields & set(fields))
 
+    def _any_published(self) -> bool:
+        return self.filter(**{self.published_lookup: True}).exists()
+
+    def _objects_published(self, objs: list[Any]) -> bool:
+        """Whether any of ``objs`` is, or (saved) was, on a published profile."""
+        raise NotImplementedError
+
     def update(self, **kwargs: Any) -> int:
+        listed = self._touches_listing(kwargs) and (
+            self._moves_into_listing(kwargs) or self._any_published()
+        )
         rows = super().update(**kwargs)
-        if rows and self._touches_listing(kwargs):
+        if rows and listed:
             schedule_invalidation(reason=f"{self.model._meta.model_name}_update")
         return rows
 
+    def _moves_into_listing(self, changes: dict[str, Any]) -> bool:
+        return False
+
     def bulk_update(self, objs: Iterable[Any], fields: Iterable[str], **kwargs: Any) -> int:
-        fields = list(fields)
+        objs, fields = list(objs), list(fields)
+        listed = self._touches_listing(fields) and self._objects_published(objs)
         rows = super().bulk_update(objs, fields, **kwargs)
-        if rows and self._touches_listing(fields):
+        if rows and listed:
             schedule_invalidation(reason=f"{self.model._meta.model_name}_bulk_update")
         return rows
 
     def bulk_create(self, objs: Iterable[Any], *args: Any, **kwargs: Any) -> list[Any]:
         created = super().bulk_create(objs, *args, **kwargs)
-        if created:
+        if created and self._objects_published(created):
             schedule_invalidation(reason=f"{self.model._meta.model_name}_bulk_create")
         return created
 
     def delete(self) -> tuple[int, dict[str, int]]:
+        listed = self._any_published()
         deleted = super().delete()
-        if deleted[0]:
+        if deleted[0] and listed:
             schedule_invalidation(reason=f"{self.model._meta.model_name}_delete")
         return deleted
+
+
+class SlotQuerySet(ListingQuerySet):
+    published_lookup = "profile__is_published"
+
+    def _objects_published(self, objs: list[Any]) -> bool:
+        profiles = {slot.profile_id for slot in objs}
+        moved = {slot.pk for slot in objs if slot.pk is not None}
+        return TutorProfile.objects.filter(pk__in=profiles, is_published=True).exists() or (
+            bool(moved) and self.model.objects.filter(pk__in=moved)._any_published()
+        )
+
+    def _moves_into_listing(self, changes: dict[str, Any]) -> bool:
+        # A slot moved to another profile: that profile may be published.
+        return "profile" in changes or "profile_id" in changes
 
 
 class TutorProfileQuerySet(ListingQuerySet):
     listing_fields = frozenset(LISTED_FIELDS)
 
     def listed(self) -> TutorProfileQuerySet:
-        return self.filter(is_published=True, hourly_rate__isnull=False)
+        tutors = self.filter(is_published=True, hourly_rate__isnull=False)
+        if users_have_is_active():
+            tutors = tutors.filter(user__is_active=True)
+        return tutors
+
+    def _objects_published(self, objs: list[Any]) -> bool:
+        saved = [profile.pk for profile in objs if profile.pk is not None]
+        return any(profile.is_published for profile in objs) or (
+            bool(saved) and self.model.objects.filter(pk__in=saved)._any_published()
+        )
+
+    def _moves_into_listing(self, changes: dict[str, Any]) -> bool:
+        # Publishing unpublished profiles (a True value, or an expression: assume it is).
+        return "is_published" in changes and changes["is_published"] is not False
 
 
 class TutorProfile(TimeStampedModel):
@@ -128,7 +191,7 @@ class WeeklyAvailability(models.Model):
     start = models.TimeField()
     end = models.TimeField()
 
-    objects = ListingQuerySet.as_manager()
+    objects = SlotQuerySet.as_manager()
 
     class Meta:
         ordering = ["weekday", "start"]
@@ -165,10 +228,15 @@ class MetricName(models.TextChoices):
 
 
 class MarketplaceMetrics(models.Model):
-    """One telemetry sample of one listing request (SPEC §3.2)."""
+    """One metric of the listing requests of one minute and label set (SPEC §3.2).
+
+    ``value`` is the sum of ``count`` samples (a mean is ``value / count``); ``created_at``
+    is the start of the minute. Rows written by 0.9 are single samples (``count`` 1).
+    """
 
     metric = models.CharField(max_length=64, choices=MetricName.choices)
     value = models.FloatField()
+    count = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     labels = models.JSONField(default=dict, blank=True)
 
@@ -178,4 +246,4 @@ class MarketplaceMetrics(models.Model):
         indexes = [models.Index(fields=["metric", "created_at"], name="tutor_mkt_metric_idx")]
 
     def __str__(self) -> str:
-        return f"{self.metric}={self.value:g} at {self.created_at:%Y-%m-%d %H:%M:%S}"
+        return f"{self.metric}={self.value:g} ({self.count}) at {self.created_at:%Y-%m-%d %H:%M}"

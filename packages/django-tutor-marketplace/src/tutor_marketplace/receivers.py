@@ -3,7 +3,9 @@
 Connected in ``AppConfig.ready``. They cover every save path, the admin's included:
 a profile save invalidates only when a listed field changed (``FieldTracker``) on a
 profile that is or was published; subjects through ``m2m_changed``; availability on any
-save or delete of a published profile's slot. Signals named in
+save or delete of a published profile's slot; the tutor's user on a save of a field the
+listing shows (``USER_LISTED_FIELDS``: its activity and what the display name is made
+of) when the tutor's profile is published. Signals named in
 ``TUTOR_MARKETPLACE["INVALIDATE_ON_SIGNALS"]`` (off by default) are connected by dotted
 path, so this package never imports the package that sends them.
 """
@@ -13,6 +15,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.conf import settings
 from django.core.signals import setting_changed
 from django.db.models import QuerySet
 from django.db.models.signals import m2m_changed, post_delete, post_save
@@ -55,14 +58,35 @@ def subjects_changed(sender: Any, instance: Any, action: str, **kwargs: Any) -> 
 
 
 def slot_changed(sender: Any, instance: WeeklyAvailability, **kwargs: Any) -> None:
-    if isinstance(kwargs.get("origin"), QuerySet):
+    origin = kwargs.get("origin")
+    if isinstance(origin, QuerySet):
         return  # QuerySet.delete() invalidates once itself (ListingQuerySet), not per row
-    # A deleted slot's profile may be gone already (a cascade): invalidate regardless.
-    if kwargs.get("signal") is not post_delete:
-        profiles = TutorProfile.objects.using(kwargs.get("using") or "default")
-        if not profiles.filter(pk=instance.profile_id, is_published=True).exists():
-            return
+    if kwargs.get("signal") is post_delete and origin is not None and origin is not instance:
+        return  # a cascade from its profile's deletion, which invalidates if it was listed
+    profiles = TutorProfile.objects.using(kwargs.get("using") or "default")
+    if not profiles.filter(pk=instance.profile_id, is_published=True).exists():
+        return
     schedule_invalidation(reason="availability_changed", using=kwargs.get("using"))
+
+
+def user_saved(
+    sender: Any, instance: Any, created: bool, update_fields: Any = None, **kwargs: Any
+) -> None:
+    """A published tutor's user saved with a field the listing shows (``USER_LISTED_FIELDS``).
+
+    Without ``update_fields`` any field may have changed: a published tutor's save
+    invalidates. A new user has no profile yet; a save that names only other fields
+    (``last_login`` at every sign-in) costs not even a query.
+    """
+    if created:
+        return
+    listed = set(marketplace_settings.USER_LISTED_FIELDS or [])
+    if update_fields is not None and not listed & set(update_fields):
+        return
+    using = kwargs.get("using") or "default"
+    profiles = TutorProfile.objects.using(using)
+    if profiles.filter(user_id=instance.pk, is_published=True).exists():
+        schedule_invalidation(reason="user_saved", using=using)
 
 
 def external_signal(sender: Any, **kwargs: Any) -> None:
@@ -100,5 +124,7 @@ def connect() -> None:
     )
     post_save.connect(slot_changed, sender=WeeklyAvailability, dispatch_uid=_DISPATCH_UID)
     post_delete.connect(slot_changed, sender=WeeklyAvailability, dispatch_uid=_DISPATCH_UID)
+    # A lazy "app_label.Model" sender: the host's user model, whatever it is.
+    post_save.connect(user_saved, sender=settings.AUTH_USER_MODEL, dispatch_uid=_DISPATCH_UID)
     setting_changed.connect(_settings_changed, dispatch_uid=_DISPATCH_UID)
     connect_invalidation_signals()

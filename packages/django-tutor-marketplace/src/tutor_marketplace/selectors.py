@@ -62,6 +62,11 @@ def filtered_tutors(
     return tutors
 
 
+def subject_exists(name: str) -> bool:
+    """Whether a subject of this (normalised) name exists."""
+    return Subject.objects.filter(name=name).exists()
+
+
 def _encode_value(value: Any) -> str:
     return value.isoformat() if isinstance(value, datetime) else str(value)
 

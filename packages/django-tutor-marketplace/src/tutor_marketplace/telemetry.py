@@ -1,4 +1,4 @@
-"""Listing telemetry (SPEC §3.2): four samples per request, to the database and Prometheus.
+"""Listing telemetry (SPEC §3.2): four metrics per request, to the database and Prometheus.
 
 - **Prometheus**: module-level ``prometheus_client`` metrics in the default registry —
   a histogram ``marketplace_query_duration_ms`` (label ``cache``: hit/miss), counters
@@ -6,9 +6,14 @@
   histogram ``marketplace_result_count``. Histograms and counters are the types that
   ``prometheus_client``'s multiprocess mode (``PROMETHEUS_MULTIPROC_DIR``) aggregates
   across worker processes; no custom collector is registered.
-- **Database**: ``MarketplaceMetrics`` rows are appended to an in-memory buffer and
-  bulk-inserted by a background thread (``METRICS_FLUSH_INTERVAL``), off the request
-  path. The buffer is bounded (``METRICS_BUFFER_LIMIT``); overflow is dropped and logged.
+- **Database**: samples are summed in memory per minute, metric and label set, and each
+  such sum becomes one ``MarketplaceMetrics`` row (``value`` the sum, ``count`` the
+  samples, ``created_at`` the minute): at most 4 metrics x label sets rows a minute per
+  process, whatever the traffic. A background thread (``METRICS_FLUSH_INTERVAL``) inserts
+  the minutes that are over, off the request path, and deletes rows older than
+  ``METRICS_RETENTION_DAYS`` at most once per ``METRICS_PRUNE_INTERVAL``. The buffer is
+  bounded (``METRICS_BUFFER_LIMIT`` rows); overflow is dropped and logged. A database
+  that cannot be reached is one warning per outage; its rows are kept for the next try.
 
 A cache miss slower than ``SLOW_MISS_WARNING_MS`` logs a warning, slower than
 ``SLOW_MISS_ERROR_MS`` an error.
@@ -21,10 +26,11 @@ import json
 import logging
 import os
 import threading
-from datetime import datetime
+import time
+from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.utils import timezone
 from prometheus_client import Counter, Histogram
 
@@ -33,8 +39,10 @@ from tutor_marketplace.models import MarketplaceMetrics, MetricName
 
 logger = logging.getLogger("tutor_marketplace")
 
-#: One buffered sample: metric name, value, when, labels (a ``MarketplaceMetrics`` row).
-Sample = tuple[str, float, datetime, dict[str, Any]]
+#: One row to write: metric name, sum of the values, how many samples, minute, labels.
+Row = tuple[str, float, int, datetime, dict[str, Any]]
+#: What sums one row: the minute, the metric name, the labels as sorted JSON.
+BucketKey = tuple[datetime, str, str]
 
 QUERY_DURATION = Histogram(
     MetricName.QUERY_DURATION_MS.value,
@@ -52,7 +60,7 @@ RESULT_COUNT = Histogram(
 
 
 class MetricsBuffer:
-    """Samples waiting to be bulk-inserted; thread- and fork-safe."""
+    """Per-minute sums waiting to be inserted; thread- and fork-safe."""
 
     def __init__(self) -> None:
         self._reset()
@@ -61,27 +69,47 @@ class MetricsBuffer:
         self._pid = os.getpid()
         self._lock = threading.Lock()
         self._wake = threading.Event()
-        self._rows: list[Sample] = []
+        self._buckets: dict[BucketKey, list[Any]] = {}
         self._thread: threading.Thread | None = None
+        self._last_prune: float | None = None
+        self._database_down = False
         self.dropped = 0
 
     def __len__(self) -> int:
-        return len(self._rows)
+        return len(self._buckets)
 
-    def add(self, rows: list[Sample]) -> None:
+    def clear(self) -> None:
+        """Forget every buffered row (tests)."""
+        with self._lock:
+            self._buckets.clear()
+            self.dropped = 0
+
+    def add(
+        self, samples: list[tuple[str, float]], *, at: datetime, labels: dict[str, Any]
+    ) -> None:
+        """Add each ``(metric, value)`` sample taken ``at`` with ``labels`` to its minute."""
         if self._pid != os.getpid():  # forked (e.g. gunicorn --preload): own buffer
             self._reset()
+        minute = at.replace(second=0, microsecond=0)
+        label_key = json.dumps(labels, sort_keys=True, default=str)
+        limit = int(marketplace_settings.METRICS_BUFFER_LIMIT)
         with self._lock:
-            room = int(marketplace_settings.METRICS_BUFFER_LIMIT) - len(self._rows)
-            if room < len(rows):
-                self.dropped += len(rows) - max(room, 0)
-                rows = rows[: max(room, 0)]
-            self._rows.extend(rows)
-            full = len(self._rows) >= int(marketplace_settings.METRICS_BATCH_SIZE)
-        interval = marketplace_settings.METRICS_FLUSH_INTERVAL
-        if interval is None:
-            if full:
-                self.flush()
+            for metric, value in samples:
+                key = (minute, str(metric), label_key)
+                bucket = self._buckets.get(key)
+                if bucket is not None:
+                    bucket[0] += value
+                    bucket[1] += 1
+                elif len(self._buckets) < limit:
+                    self._buckets[key] = [value, 1, labels]
+                else:
+                    self.dropped += 1
+            full = len(self._buckets) >= int(marketplace_settings.METRICS_BATCH_SIZE)
+            minute_over = any(key[0] < minute for key in self._buckets)
+        if marketplace_settings.METRICS_FLUSH_INTERVAL is None:
+            if full or minute_over:
+                self.flush(complete_only=not full)
+                self.prune_if_due()
             return
         self._ensure_thread()
         if full:
@@ -100,39 +128,136 @@ class MetricsBuffer:
     def _run(self) -> None:
         while True:
             interval = marketplace_settings.METRICS_FLUSH_INTERVAL
-            self._wake.wait(float(interval or 1.0))
+            full = self._wake.wait(float(interval or 1.0))
             self._wake.clear()
             try:
-                self.flush()
+                self.flush(complete_only=not full)
+                self.prune_if_due()
             finally:
                 # A connection per flush, closed at once: the thread holds none between
                 # flushes (nothing to leak, nothing to block a test database's teardown).
                 connection.close()
 
-    def flush(self) -> int:
-        """Insert every buffered sample now; return how many were written."""
+    def flush(self, *, complete_only: bool = False) -> int:
+        """Insert the buffered rows now (only the minutes that are over if
+        ``complete_only``); return how many were written."""
+        this_minute = timezone.now().replace(second=0, microsecond=0)
         with self._lock:
-            rows, self._rows = self._rows, []
+            taken = {
+                key: bucket
+                for key, bucket in self._buckets.items()
+                if not complete_only or key[0] < this_minute
+            }
+            for key in taken:
+                del self._buckets[key]
             dropped, self.dropped = self.dropped, 0
         if dropped:
             logger.warning(
                 "marketplace metrics dropped: buffer full",
                 extra={"event": "marketplace_metrics_dropped", "count": dropped},
             )
-        if not rows:
+        if not taken:
             return 0
+        rows = [
+            (metric, total, count, minute, labels)
+            for (minute, metric, _key), (total, count, labels) in taken.items()
+        ]
         try:
             _insert(rows)
+        except (OperationalError, InterfaceError) as error:
+            self._keep(taken)
+            self._database_unavailable("write", error)
+            return 0
         except DatabaseError:
             logger.exception(
                 "marketplace metrics could not be written",
                 extra={"event": "marketplace_metrics_failed", "count": len(rows)},
             )
             return 0
+        self._database_back()
         return len(rows)
 
+    def _keep(self, taken: dict[BucketKey, list[Any]]) -> None:
+        """Put rows that could not be written back, for the next flush (within the limit)."""
+        limit = int(marketplace_settings.METRICS_BUFFER_LIMIT)
+        with self._lock:
+            for key, (total, count, labels) in taken.items():
+                bucket = self._buckets.get(key)
+                if bucket is not None:
+                    bucket[0] += total
+                    bucket[1] += count
+                elif len(self._buckets) < limit:
+                    self._buckets[key] = [total, count, labels]
+                else:
+                    self.dropped += count
 
-def _insert(rows: list[Sample]) -> None:
+    def _database_unavailable(self, operation: str, error: Exception) -> None:
+        # An outage (a restart, a failover) is one warning, not a traceback per flush.
+        if not self._database_down:
+            self._database_down = True
+            logger.warning(
+                "marketplace metrics waiting for the database",
+                extra={
+                    "event": "marketplace_metrics_database_unavailable",
+                    "operation": operation,
+                    "error": str(error).strip().splitlines()[0] if str(error).strip() else "",
+                },
+            )
+
+    def _database_back(self) -> None:
+        if self._database_down:
+            self._database_down = False
+            logger.info(
+                "marketplace metrics written again",
+                extra={"event": "marketplace_metrics_database_back"},
+            )
+
+    def prune_if_due(self) -> int:
+        """Delete rows older than ``METRICS_RETENTION_DAYS``, at most once per
+        ``METRICS_PRUNE_INTERVAL`` seconds per process; return how many."""
+        interval = marketplace_settings.METRICS_PRUNE_INTERVAL
+        if interval is None or not marketplace_settings.METRICS_DATABASE:
+            return 0
+        now = time.monotonic()
+        with self._lock:
+            if self._last_prune is not None and now - self._last_prune < float(interval):
+                return 0
+            self._last_prune = now
+        try:
+            return prune_metrics(days=int(marketplace_settings.METRICS_RETENTION_DAYS))
+        except (OperationalError, InterfaceError) as error:
+            self._database_unavailable("prune", error)
+            return 0
+
+
+#: Rows one pruning pass deletes at most, in batches: a backlog left from before the
+#: rows were summed per minute is worked off over a few passes, never in one long DELETE.
+PRUNE_BATCH_SIZE = 5000
+PRUNE_MAX_BATCHES = 20
+
+
+def prune_metrics(
+    *, days: int, batch_size: int = PRUNE_BATCH_SIZE, max_batches: int | None = PRUNE_MAX_BATCHES
+) -> int:
+    """Delete ``MarketplaceMetrics`` rows older than ``days`` days, a batch at a time."""
+    cutoff = timezone.now() - timedelta(days=days)
+    deleted = batches = 0
+    while max_batches is None or batches < max_batches:
+        old = MarketplaceMetrics.objects.filter(created_at__lt=cutoff)
+        ids = list(old.values_list("pk", flat=True)[:batch_size])
+        if not ids:
+            break
+        deleted += MarketplaceMetrics.objects.filter(pk__in=ids).delete()[0]
+        batches += 1
+    if deleted:
+        logger.info(
+            "marketplace metrics pruned",
+            extra={"event": "marketplace_metrics_pruned", "count": deleted, "days": days},
+        )
+    return deleted
+
+
+def _insert(rows: list[Row]) -> None:
     """Write the samples: with ``COPY`` on PostgreSQL (psycopg 3), else ``bulk_create``.
 
     ``COPY`` costs about a seventh of ``bulk_create`` per row (9 against 64 µs here):
@@ -145,17 +270,19 @@ def _insert(rows: list[Sample]) -> None:
                 meta = MarketplaceMetrics._meta
                 columns = ", ".join(
                     connection.ops.quote_name(meta.get_field(name).column)
-                    for name in ("metric", "value", "created_at", "labels")
+                    for name in ("metric", "value", "count", "created_at", "labels")
                 )
                 table = connection.ops.quote_name(meta.db_table)
                 with copy(f"COPY {table} ({columns}) FROM STDIN") as stream:
-                    for metric, value, at, labels in rows:
-                        stream.write_row((str(metric), value, at, json.dumps(labels)))
+                    for metric, value, count, at, labels in rows:
+                        stream.write_row((metric, value, count, at, json.dumps(labels)))
                 return
     MarketplaceMetrics.objects.bulk_create(
         (
-            MarketplaceMetrics(metric=metric, value=value, created_at=at, labels=labels)
-            for metric, value, at, labels in rows
+            MarketplaceMetrics(
+                metric=metric, value=value, count=count, created_at=at, labels=labels
+            )
+            for metric, value, count, at, labels in rows
         ),
         batch_size=int(marketplace_settings.METRICS_BATCH_SIZE),
     )
@@ -184,16 +311,16 @@ def record_listing(
         (CACHE_HIT if hit else CACHE_MISS).inc()
         RESULT_COUNT.observe(result_count)
     if marketplace_settings.METRICS_DATABASE:
-        now = timezone.now()
-        tags = {"cache": cache, **(labels or {})}
-        # Plain tuples: the model instances are built by the flush, off the request path.
+        # Plain tuples, summed per minute: the rows are built by the flush.
         metrics_buffer.add(
             [
-                (MetricName.QUERY_DURATION_MS, duration_ms, now, tags),
-                (MetricName.CACHE_HIT, int(hit), now, tags),
-                (MetricName.CACHE_MISS, int(not hit), now, tags),
-                (MetricName.RESULT_COUNT, result_count, now, tags),
-            ]
+                (MetricName.QUERY_DURATION_MS, duration_ms),
+                (MetricName.CACHE_HIT, int(hit)),
+                (MetricName.CACHE_MISS, int(not hit)),
+                (MetricName.RESULT_COUNT, result_count),
+            ],
+            at=timezone.now(),
+            labels={"cache": cache, **(labels or {})},
         )
     if not hit:
         _log_slow_miss(duration_ms, labels or {})

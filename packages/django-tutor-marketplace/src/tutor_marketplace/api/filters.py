@@ -12,6 +12,7 @@ instance) was most of the time of a cache HIT.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import ROUND_DOWN, Decimal
 from functools import lru_cache
 from types import MappingProxyType
 from typing import Any
@@ -40,6 +41,52 @@ class WeekdayField(forms.IntegerField):
 class SubjectField(forms.CharField):
     def to_python(self, value: Any) -> str:
         return normalise_subject_name(super().to_python(value) or "")
+
+
+#: The largest rate a profile can hold (``TutorProfile.hourly_rate``: 8 digits, 2 decimal).
+LARGEST_RATE = Decimal("999999.99")
+CENT = Decimal("0.01")
+
+
+class RateField(forms.DecimalField):
+    """A rate in cents: ``10``, ``10.0``, ``10.000`` and ``1e1`` are all ``10.00``.
+
+    A rate with a fraction of a cent (``10.001``) is refused (``max_decimal_places``),
+    not rounded: no stored rate lies between two cents, so rounding would only make two
+    spellings of one filter, and a silently different answer.
+    """
+
+    #: The longest text read as a number (Decimal reads any length).
+    max_text_length = 32
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(min_value=0, max_value=LARGEST_RATE, **kwargs)
+
+    def to_python(self, value: Any) -> Decimal | None:
+        if isinstance(value, str) and len(value.strip()) > self.max_text_length:
+            raise forms.ValidationError("Enter a number.", code="invalid")
+        return super().to_python(value)
+
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        # Out of range is the validators' max_value / min_value (quantize would overflow).
+        if value is None or abs(value) > LARGEST_RATE:
+            return
+        if value != value.quantize(CENT, rounding=ROUND_DOWN):
+            raise forms.ValidationError(
+                "Ensure that there are no more than 2 decimal places.", code="max_decimal_places"
+            )
+
+    def clean(self, value: Any) -> Decimal | None:
+        rate = super().clean(value)
+        return None if rate is None else rate.quantize(CENT)
+
+
+class RateFilter(django_filters.NumberFilter):
+    field_class = RateField
+
+    def get_max_validator(self) -> None:
+        return None  # RateField has its own bound (django-filter's is 1e50)
 
 
 class PageSizeField(forms.IntegerField):
@@ -75,12 +122,8 @@ class PageSizeFilter(_Noop):
 
 class TutorFilterSet(django_filters.FilterSet):
     subject = SubjectFilter(max_length=64, help_text="A subject name (matched normalised).")
-    min_rate = django_filters.NumberFilter(
-        method="skip", min_value=0, help_text="Lowest hourly rate, inclusive."
-    )
-    max_rate = django_filters.NumberFilter(
-        method="skip", min_value=0, help_text="Highest hourly rate, inclusive."
-    )
+    min_rate = RateFilter(method="skip", help_text="Lowest hourly rate, inclusive (in cents).")
+    max_rate = RateFilter(method="skip", help_text="Highest hourly rate, inclusive (in cents).")
     weekday = WeekdayFilter(help_text="Only tutors with a slot that weekday (0 = Monday).")
     q = django_filters.CharFilter(
         method="skip", max_length=100, help_text="Text in the headline or description."
@@ -120,9 +163,6 @@ class TutorFilterSet(django_filters.FilterSet):
         data["ordering"] = data.get("ordering") or DEFAULT_ORDERING
         data["page_size"] = data.get("page_size") or marketplace_settings.PAGE_SIZE
         data["cursor"] = data.get("cursor") or None
-        for name in ("min_rate", "max_rate"):
-            if data.get(name) is not None:
-                data[name] = data[name].normalize()
         return data
 
 

@@ -48,7 +48,7 @@ from tutor_marketplace.api.throttling import (
     MarketplaceWriteThrottle,
     build_throttle,
 )
-from tutor_marketplace.cache import filters_hash, listing_cache, listing_key
+from tutor_marketplace.cache import cacheable_query, filters_hash, listing_cache, listing_key
 from tutor_marketplace.diff import dirty_paths
 from tutor_marketplace.exceptions import MarketplaceError, ProfileNotFound
 from tutor_marketplace.models import ProfileDraft
@@ -193,7 +193,11 @@ class TutorListView(MarketplaceAPIView):
         "answer's `cursor` back as `?cursor=` with the same filters for the next page; a "
         "cursor that was altered or is reused with other filters or ordering is a 400 "
         "`invalid_cursor`. Answers come from a Redis cache when they can (`X-Cache: HIT`); "
-        "any change to a listed profile or to availability empties it at once.",
+        "any change that the listing shows (a published profile, its availability or "
+        "subjects, its tutor's name or activity) empties it at once. A text search (`q`) "
+        "and a `page_size` outside `CACHED_PAGE_SIZES` (default 10, 20, 50, 100) are "
+        "always answered from the database (`X-Cache: MISS`). Rates are in cents: "
+        "`10`, `10.0` and `1e1` are one filter; `10.001` is a 400 `max_decimal_places`.",
         parameters=[*_listing_parameters(), schema.RETRY_AFTER, schema.X_CACHE],
         responses={200: TutorPageSerializer},
         examples=[
@@ -220,7 +224,10 @@ class TutorListView(MarketplaceAPIView):
         low, high = query.get("min_rate"), query.get("max_rate")
         if low is not None and high is not None and low > high:
             raise validation_error("invalid_rate_range")
-        body, hit = listing_cache.fetch(listing_key(query), partial(self.compute, query))
+        if cacheable_query(query):
+            body, hit = listing_cache.fetch(listing_key(query), partial(self.compute, query))
+        else:
+            body, hit = self.compute(query)[0], False
         count, _newline, payload = body.partition(b"\n")
         response = HttpResponse(payload, content_type="application/json")
         response["X-Cache"] = "HIT" if hit else "MISS"
@@ -233,8 +240,12 @@ class TutorListView(MarketplaceAPIView):
         return response
 
     @staticmethod
-    def compute(query: Mapping[str, Any]) -> bytes:
-        """The page as stored in the cache: its row count, a newline, its JSON."""
+    def compute(query: Mapping[str, Any]) -> tuple[bytes, bool]:
+        """The page as cached (its row count, a newline, its JSON), and if it may be.
+
+        An empty page filtered by a subject that does not exist is not cached: it is
+        cheap to answer, and caching it would let made-up names fill the cache.
+        """
         filters = {name: query.get(name) for name in _FILTERS}
         page = selectors.tutors_page(
             selectors.filtered_tutors(**filters),
@@ -250,7 +261,10 @@ class TutorListView(MarketplaceAPIView):
                 "has_more": page.has_more,
             }
         )
-        return f"{len(page.profiles)}\n".encode() + body
+        cacheable = bool(page.profiles) or not filters["subject"] or query["cursor"] is not None
+        if not cacheable:
+            cacheable = selectors.subject_exists(filters["subject"])
+        return f"{len(page.profiles)}\n".encode() + body, cacheable
 
 
 @document_validation_errors(_PROFILE_CODES, methods=["patch"])
