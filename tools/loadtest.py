@@ -30,11 +30,12 @@ Each load level (``--levels``) is two phases, reported together in one table:
      then each pair writes its headline and its filters answer MISS with the new one;
    - across instances: the listing read through B answers HIT; a profile write through
      A; B answers MISS with the new headline, then HIT (and the same the other way);
-   - relations: every pair's student asks a burst tutor, and the burst student every
-     pair's tutor (accepted in a batch, with an ``Idempotency-Key`` and its replay);
-     then every client batch-accepts the burst tutor's same pending ids, each in its
-     own order: every id processed exactly once in all the answers together, each
-     answer reporting the others ``already active``, each timeline one batch accept;
+   - relations: every pair's student asks a burst tutor (listed under a subject of its
+     own, so no listing check above sees it), and the burst student every pair's tutor
+     (accepted in a batch, with an ``Idempotency-Key`` and its replay); then every
+     client batch-accepts the burst tutor's same pending ids, each in its own order:
+     every id processed exactly once in all the answers together, each answer
+     reporting the others ``already active``, each timeline one batch accept;
    - lessons: every client books the same slot for the burst tutor and student, then
      every pair's tutor the same slot with the burst student: exactly one 201 each time,
      the rest 409 ``time_conflict``;
@@ -524,6 +525,29 @@ class Bursts:
         self.student = scenario.register(client, "bs", "Load test burst student", "Asia/Tokyo")
         if self.tutor is None or self.student is None:
             raise LoadTestError("registering the burst accounts failed")
+        # Listed before anyone asks (students may ask only listed tutors), but under a
+        # subject of its own and below every pair's rate, without a pair's ``q`` token:
+        # no listing check of the run (by the run's subject, rates, ``q``) shows it.
+        listed = {
+            "headline": "Load test burst tutor",
+            "is_published": True,
+            "settings": {"hourly_rate": "10.00", "subjects": [f"{RUN.subject}-burst"]},
+        }
+        published = call(
+            client,
+            "PATCH",
+            "/api/me/profile/",
+            name="/api/me/profile/ (burst tutor)",
+            token=self.tutor.token,
+            json=listed,
+            check=lambda r: (
+                None
+                if r.json()["is_published"] and r.json()["settings"]["hourly_rate"] == "10.00"
+                else f"burst tutor's profile: {r.text[:300]}"
+            ),
+        )
+        if published is None:
+            raise LoadTestError("publishing the burst tutor's profile failed")
 
         def ask(index: int) -> tuple[int, int]:
             pair = self.pairs[index]

@@ -512,7 +512,9 @@ class TutorAndStudent(FastHttpUser):
         self.broken = True
 
     def set_up(self) -> bool:
-        """Register the pair, relate its two, publish the tutor's profile and week."""
+        """Register the pair, publish the tutor's profile and week, then relate its two:
+        a student may ask only a listed tutor (the example project's
+        ``TUTOR_ELIGIBILITY``)."""
         pair, index = self.pair, self.pair.index
         pair.tutor = register(
             self.client, "t", f"Load test tutor {index}", TIMEZONES[index % len(TIMEZONES)]
@@ -525,29 +527,6 @@ class TutorAndStudent(FastHttpUser):
         )
         if pair.tutor is None or pair.student is None:
             return False
-        pair.relation_id = ask(
-            self.client, pair.student, pair.tutor, key=f"{RUN.run_id}-ask-{index}"
-        )
-        if not pair.relation_id:
-            return False
-        pair.partners.add(pair.student.user_id)
-        pair.transition(pair.relation_id, "pending")
-        response = call(
-            self.client,
-            "POST",
-            f"/api/tutor/relations/{pair.relation_id}/accept/",
-            name="/api/tutor/relations/{id}/accept/",
-            token=pair.tutor.token,
-            check=lambda r: (
-                None
-                if r.json()["status"] == "active"
-                and r.json()["student"]["id"] == pair.student.user_id
-                else f"relation {pair.relation_id}: {r.text[:200]}"
-            ),
-        )
-        if response is None:
-            return False
-        pair.transition(pair.relation_id, "active")
         expected = RUN.published(index, RUN.headline(index))
         settings = expected["settings"]
         body = {
@@ -574,6 +553,29 @@ class TutorAndStudent(FastHttpUser):
         pair.profile = expected
         if not self.put_week(0):
             return False
+        pair.relation_id = ask(
+            self.client, pair.student, pair.tutor, key=f"{RUN.run_id}-ask-{index}"
+        )
+        if not pair.relation_id:
+            return False
+        pair.partners.add(pair.student.user_id)
+        pair.transition(pair.relation_id, "pending")
+        response = call(
+            self.client,
+            "POST",
+            f"/api/tutor/relations/{pair.relation_id}/accept/",
+            name="/api/tutor/relations/{id}/accept/",
+            token=pair.tutor.token,
+            check=lambda r: (
+                None
+                if r.json()["status"] == "active"
+                and r.json()["student"]["id"] == pair.student.user_id
+                else f"relation {pair.relation_id}: {r.text[:200]}"
+            ),
+        )
+        if response is None:
+            return False
+        pair.transition(pair.relation_id, "active")
         pair.complete = True
         return True
 
