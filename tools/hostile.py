@@ -414,7 +414,9 @@ def metrics_rows(h: Harness) -> Outcome:
     before = int(h.orm(count))
     for _ in range(50):
         h.send("GET", "/api/marketplace/tutors/?subject=math", token=h.tokens["mallory"])
-    time.sleep(3)  # METRICS_FLUSH_INTERVAL
+    # Rows may be written per sample or summed per minute, flushed every
+    # METRICS_FLUSH_INTERVAL (2 s): wait until this minute is over and flushed.
+    time.sleep(60 - datetime.now(UTC).second + 4)
     return Outcome(
         "-",
         float("nan"),

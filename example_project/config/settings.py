@@ -577,6 +577,8 @@ CACHEOPS_REDIS = cacheops_redis(REDIS_URL or "redis://127.0.0.1:6379/0")
 CACHEOPS: dict[str, object] = {}  # no automatic queryset caching
 TUTOR_MARKETPLACE: dict[str, object] = {
     "USER_DISPLAY_NAME": "accounts.hooks.display_name",
+    # What the listing shows of a user: saving one of these invalidates it.
+    "USER_LISTED_FIELDS": ["is_active", "display_name"],
     "CACHE_ENABLED": bool(REDIS_URL),
     # Off by default (SPEC §3.1, planned for v1.0): relation changes do not touch the
     # listing. MARKETPLACE_INVALIDATE_ON_RELATIONS=1 connects the relations signal.

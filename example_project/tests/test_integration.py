@@ -250,3 +250,14 @@ def test_a_profile_edit_shows_in_the_marketplace_at_once():
     after = visitor.get("/api/marketplace/tutors/", {"subject": "math"})
     assert after["X-Cache"] == "MISS"
     assert [row["headline"] for row in after.json()["results"]] == ["Maths and physics"]
+
+    # The tutor's display name is the listing's too: renaming through /api/auth/me/
+    # invalidates it (TUTOR_MARKETPLACE["USER_LISTED_FIELDS"]).
+    visitor.get("/api/marketplace/tutors/", {"subject": "math"})
+    tutor.patch("/api/auth/me/", {"display_name": "Olena K."}, format="json")
+    renamed = visitor.get("/api/marketplace/tutors/", {"subject": "math"})
+    assert renamed["X-Cache"] == "MISS"
+    assert [row["display_name"] for row in renamed.json()["results"]] == ["Olena K."]
+    # A change of the zone shows nowhere in the listing, and keeps the cached page.
+    tutor.patch("/api/auth/me/", {"timezone": "Europe/Warsaw"}, format="json")
+    assert visitor.get("/api/marketplace/tutors/", {"subject": "math"})["X-Cache"] == "HIT"

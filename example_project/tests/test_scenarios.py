@@ -559,47 +559,44 @@ def test_scenario_listing_requests_leave_metrics_rows_and_prometheus_counters(pe
     assert grew("http_requests_total", method="PATCH", status="200") == 1
 
     # The MarketplaceMetrics rows are for analytics and no endpoint shows them, so this
-    # reads the table. They are written off the request path by a background thread:
-    # flush what is still buffered, then wait for a flush that may be under way.
-    rows = metrics_rows_since(started, expected=16, flush=metrics_buffer.flush)
-    by_metric: dict[str, list[tuple[float, str]]] = {}
-    for metric, value, labels in rows:
-        by_metric.setdefault(metric, []).append((value, labels["cache"]))
+    # reads the table. They are sums per minute, metric and label set, written off the
+    # request path by a background thread: flush what is still buffered, then wait for a
+    # flush that may be under way. Four requests are 16 samples in 8 rows (16 if the
+    # minute turned meanwhile).
+    rows = metrics_rows_since(started, samples=16, flush=metrics_buffer.flush)
+    sums: dict[tuple[str, str], tuple[float, int]] = {}
+    for metric, value, count, labels in rows:
         assert labels["ordering"] == "-created"
-    assert sorted(by_metric["marketplace_cache_hit"]) == [
-        (0, "miss"),
-        (0, "miss"),
-        (1, "hit"),
-        (1, "hit"),
-    ]
-    assert sorted(by_metric["marketplace_cache_miss"]) == [
-        (0, "hit"),
-        (0, "hit"),
-        (1, "miss"),
-        (1, "miss"),
-    ]
-    assert sorted(value for value, _cache in by_metric["marketplace_result_count"]) == [0, 1, 1, 1]
-    assert len(by_metric["marketplace_query_duration_ms"]) == 4
-    assert all(value > 0 for value, _cache in by_metric["marketplace_query_duration_ms"])
-    assert MarketplaceMetrics.objects.filter(created_at__gte=started).count() == 16
+        total, samples = sums.get((metric, labels["cache"]), (0.0, 0))
+        sums[(metric, labels["cache"])] = (total + value, samples + count)
+    assert sums[("marketplace_cache_hit", "hit")] == (2, 2)
+    assert sums[("marketplace_cache_hit", "miss")] == (0, 2)
+    assert sums[("marketplace_cache_miss", "miss")] == (2, 2)
+    assert sums[("marketplace_cache_miss", "hit")] == (0, 2)
+    assert sums[("marketplace_result_count", "hit")] == (2, 2)  # one tutor, twice
+    assert sums[("marketplace_result_count", "miss")] == (1, 2)  # one tutor, then none
+    for cache in ("hit", "miss"):
+        total, samples = sums[("marketplace_query_duration_ms", cache)]
+        assert samples == 2
+        assert total > 0
+    assert len(rows) in (8, 16)
 
 
-def metrics_rows_since(started: datetime, *, expected: int, flush) -> list[tuple]:
+def metrics_rows_since(started: datetime, *, samples: int, flush) -> list[tuple]:
+    from django.db.models import Sum
+
     from tutor_marketplace.models import MarketplaceMetrics
 
+    # Rows are dated by the start of their minute.
+    since = MarketplaceMetrics.objects.filter(created_at__gte=started.replace(second=0, microsecond=0))
     flush()
-    rows: list[tuple] = []
     # Not a timing assertion: a bound on waiting for the writer thread's INSERT to commit.
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
-        rows = list(
-            MarketplaceMetrics.objects.filter(created_at__gte=started).values_list(
-                "metric", "value", "labels"
-            )
-        )
-        if len(rows) >= expected:
+        if (since.aggregate(total=Sum("count"))["total"] or 0) >= samples:
             break
         time.sleep(0.05)
         flush()
-    assert len(rows) == expected, rows
+    rows = list(since.values_list("metric", "value", "count", "labels"))
+    assert sum(count for _metric, _value, count, _labels in rows) == samples, rows
     return rows
