@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 
 import pytest
 from django.conf import settings
 from hypothesis import settings as hypothesis_settings
 from rest_framework.test import APIClient
 
-from tests.factories import PersonFactory
+from tests.factories import PersonFactory, TutorProfileFactory
+from tests.listing import x_cache
 from tutor_marketplace.cache import listing_cache
 from tutor_marketplace.telemetry import metrics_buffer
 
@@ -98,3 +100,17 @@ def viewer(db):
 @pytest.fixture
 def browse(client_for, viewer) -> APIClient:
     return client_for(viewer)
+
+
+# A published profile and the default listing cached, for the cache tests.
+@pytest.fixture
+def profile(db):
+    return TutorProfileFactory(headline="Old headline", hourly_rate=Decimal("40"))
+
+
+@pytest.fixture
+def warm(browse, profile):
+    """The default listing cached: the next request is a HIT unless something invalidated it."""
+    assert x_cache(browse) == "MISS"
+    assert x_cache(browse) == "HIT"
+    return browse

@@ -16,6 +16,7 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 from tests.factories import PersonFactory, SlotFactory, SubjectFactory, TutorProfileFactory
+from tests.listing import LISTING, x_cache
 from tests.testapp.hooks import relation_status_changed
 from tutor_marketplace import services
 from tutor_marketplace.api.views import TutorListView
@@ -23,25 +24,7 @@ from tutor_marketplace.cache import GENERATION_KEY, listing_cache, listing_key
 from tutor_marketplace.models import TutorProfile, WeeklyAvailability
 
 NO_RETRY = Retry(NoBackoff(), 0)
-LISTING = reverse("marketplace:tutor-list")
 SETTINGS = {"METRICS_FLUSH_INTERVAL": None}
-
-
-def x_cache(client, params=None):
-    return client.get(LISTING, params or {})["X-Cache"]
-
-
-@pytest.fixture
-def profile(db):
-    return TutorProfileFactory(headline="Old headline", hourly_rate=Decimal("40"))
-
-
-@pytest.fixture
-def warm(browse, profile):
-    """The default listing cached: the next request is a HIT unless something invalidated it."""
-    assert x_cache(browse) == "MISS"
-    assert x_cache(browse) == "HIT"
-    return browse
 
 
 def test_miss_then_hit_with_identical_bodies(browse, profile):

@@ -1,33 +1,12 @@
 """A listing cache no one can flood: canonical keys, what is never cached, no key index."""
 
-from decimal import Decimal
-
 import pytest
 from django.db import transaction
-from django.urls import reverse
 
-from tests.factories import SubjectFactory, TutorProfileFactory
+from tests.factories import SubjectFactory
+from tests.listing import LISTING, x_cache
 from tutor_marketplace.cache import GENERATION_KEY, listing_cache
 from tutor_marketplace.models import TutorProfile
-
-LISTING = reverse("marketplace:tutor-list")
-
-
-def x_cache(client, params=None):
-    return client.get(LISTING, params or {})["X-Cache"]
-
-
-@pytest.fixture
-def profile(db):
-    return TutorProfileFactory(headline="Old headline", hourly_rate=Decimal("40"))
-
-
-@pytest.fixture
-def warm(browse, profile):
-    """The default listing cached: the next request is a HIT unless something invalidated it."""
-    assert x_cache(browse) == "MISS"
-    assert x_cache(browse) == "HIT"
-    return browse
 
 
 def listing_keys(redis):

@@ -1,34 +1,14 @@
 """Only changes a listing can show invalidate it; deactivated tutors leave it."""
 
-from decimal import Decimal
-
-import pytest
 from django.test import override_settings
 from django.urls import reverse
 
 from tests.factories import PersonFactory, SlotFactory, TutorProfileFactory
+from tests.listing import LISTING, x_cache
 from tutor_marketplace.cache import GENERATION_KEY
 from tutor_marketplace.models import TutorProfile, WeeklyAvailability
 
-LISTING = reverse("marketplace:tutor-list")
 SETTINGS = {"METRICS_FLUSH_INTERVAL": None}
-
-
-def x_cache(client, params=None):
-    return client.get(LISTING, params or {})["X-Cache"]
-
-
-@pytest.fixture
-def profile(db):
-    return TutorProfileFactory(headline="Old headline", hourly_rate=Decimal("40"))
-
-
-@pytest.fixture
-def warm(browse, profile):
-    """The default listing cached: the next request is a HIT unless something invalidated it."""
-    assert x_cache(browse) == "MISS"
-    assert x_cache(browse) == "HIT"
-    return browse
 
 
 def test_availability_put_of_an_unpublished_profile_leaves_the_cache_alone(
