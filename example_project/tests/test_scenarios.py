@@ -523,7 +523,6 @@ def test_scenario_the_recent_actions_feed_and_a_relation_timeline_tell_the_story
 
 
 def test_scenario_listing_requests_leave_metrics_rows_and_prometheus_counters(people, server):
-    from tutor_marketplace.models import MarketplaceMetrics
     from tutor_marketplace.telemetry import metrics_buffer
 
     started = timezone.now()
@@ -588,7 +587,9 @@ def metrics_rows_since(started: datetime, *, samples: int, flush) -> list[tuple]
     from tutor_marketplace.models import MarketplaceMetrics
 
     # Rows are dated by the start of their minute.
-    since = MarketplaceMetrics.objects.filter(created_at__gte=started.replace(second=0, microsecond=0))
+    since = MarketplaceMetrics.objects.filter(
+        created_at__gte=started.replace(second=0, microsecond=0)
+    )
     flush()
     # Not a timing assertion: a bound on waiting for the writer thread's INSERT to commit.
     deadline = time.monotonic() + 10
