@@ -377,7 +377,7 @@ class Bursts:
         def miss_hit_walk(index: int) -> None:
             pair = self.pairs[index]
             client = phase.session(index)
-            filters = RUN.own_filters(pair.index)
+            filters = RUN.cached_filters(pair.index)
             first = call(
                 client,
                 "GET",
@@ -443,7 +443,7 @@ class Bursts:
                 "/api/marketplace/tutors/",
                 name="/api/marketplace/tutors/ (quiet)",
                 token=pair.student.token,
-                params=RUN.own_filters(pair.index),
+                params=RUN.cached_filters(pair.index),
                 by_cache=True,
                 check=lambda r: (
                     None
@@ -466,8 +466,9 @@ class Bursts:
         phase = self.phase
         via_writer, via_reader = phase.session(writer), phase.session(reader)
         writer_name, reader_name = phase.instances[writer].name, phase.instances[reader].name
-        # A key of this direction's own: the other direction cached its own.
-        filters = RUN.own_filters(pair.index, page_size=4 - writer)
+        # A key of this direction's own (a cached page size each): the other direction
+        # cached its own.
+        filters = RUN.cached_filters(pair.index, page_size=(10, 20)[writer])
 
         def read(expect: str, same_as: FastResponse | None = None) -> FastResponse | None:
             return call(

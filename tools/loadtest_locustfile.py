@@ -190,6 +190,23 @@ class Run:
             **overrides,
         }
 
+    def cached_filters(self, index: int, **overrides: Any) -> dict[str, Any]:
+        """Filters a cached page answers, narrowed to pair ``index``'s tutor alone.
+
+        No ``q`` and a page size of ``CACHED_PAGE_SIZES``: the listing caches neither a
+        text search nor any page size a client picks. The rate narrows instead: each
+        pair's is its own (``20 + index``).
+        """
+        return {
+            "subject": self.subject,
+            "min_rate": 20 + index,
+            "max_rate": 20 + index,
+            "weekday": index % 7,
+            "ordering": "hourly_rate",
+            "page_size": 10,
+            **overrides,
+        }
+
     def week(self, index: int, shift: int = 0) -> list[dict[str, str | int]]:
         """Three slots, two touching on the pair's own weekday, in no particular order;
         ``shift`` moves the third day (the listing's ``weekday`` filter keeps matching)."""
@@ -596,7 +613,7 @@ class TutorAndStudent(FastHttpUser):
 
     def listing_shows_own(self, session: FastHttpSession) -> bool:
         """The listing, every filter narrowed to this pair's tutor: exactly that tutor,
-        as last written (a HIT too: every write invalidates before it answers)."""
+        as last written (never cached: ``q`` is a text search)."""
         pair = self.pair
         return (
             call(
