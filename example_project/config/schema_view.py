@@ -2,10 +2,13 @@
 
 drf-spectacular generates the schema anew on every request: 0.35-0.7 s of CPU for
 307 KB, for anyone, as often as they like. The schema only changes with the code, so
-each process renders it once per media type (YAML or JSON), version and language and
-serves those bytes afterwards; a change of settings (tests) empties that store. The
-view needs no sign-in and keys its throttle (``SCHEMA_THROTTLE_RATE``) on the client
-address.
+each process renders it once per renderer (YAML or JSON) and language of
+``settings.LANGUAGES`` and serves those bytes afterwards; a change of settings (tests)
+empties that store. Nothing else a client sends makes another entry: the parameters it
+adds to its ``Accept`` header are not echoed, ``?lang=`` counts as the supported
+language it falls back to, and ``?version=`` is ignored (the API has no versions), so
+the store holds at most renderers x languages schemas. The view needs no sign-in and
+keys its throttle (``SCHEMA_THROTTLE_RATE``) on the client address.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+from django.conf import settings
 from django.core.signals import setting_changed
 from django.http import HttpResponse
 from django.utils import translation
@@ -26,15 +30,28 @@ _rendered: dict[tuple[Any, ...], tuple[bytes, str, str]] = {}
 _lock = threading.Lock()
 
 
+def _language() -> str:
+    """The active language as one of ``settings.LANGUAGES`` (what a catalogue can be)."""
+    try:
+        return translation.get_supported_language_variant(translation.get_language() or "")
+    except LookupError:
+        return translation.get_supported_language_variant(settings.LANGUAGE_CODE)
+
+
 class SchemaView(SpectacularAPIView):
     # The schema is public: no authentication, so the throttle keys on the address.
     authentication_classes: list = []
     throttle_classes = [AtomicScopedRateThrottle]
     throttle_scope = "schema"
 
+    def _get_version_parameter(self, request: Request) -> None:
+        return None  # no versions: ``?version=`` must not make another schema
+
     def _get_schema_response(self, request: Request) -> HttpResponse:
-        version = self.api_version or request.version or self._get_version_parameter(request)
-        key = (version, translation.get_language(), request.accepted_media_type, self.urlconf)
+        renderer = request.accepted_renderer
+        # The renderer's own media type, without the parameters of the client's Accept.
+        request.accepted_media_type = renderer.media_type
+        key = (renderer.media_type, _language())
         rendered = _rendered.get(key)
         if rendered is None:
             with _lock:  # one thread of a process generates it, the others wait for it

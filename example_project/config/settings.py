@@ -352,6 +352,8 @@ AUTH_PASSWORD_VALIDATORS = [
 # --- Internationalisation -----------------------------------------------------------
 
 LANGUAGE_CODE = "en-us"
+# The platform's languages (SPEC §0): English and Ukrainian.
+LANGUAGES = [("en", "English"), ("uk", "Українська")]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -103,6 +103,24 @@ def test_the_schema_answers_the_same_bytes_as_drf_spectacular_generates(api_clie
     assert ours.content == theirs.content
 
 
+def test_no_request_makes_the_schema_store_grow_beyond_renderers_times_languages(api_client):
+    from config import schema_view
+
+    variants = [{"HTTP_ACCEPT": f"application/vnd.oai.openapi+json; n={n}"} for n in range(5)] + [
+        {"QUERY_STRING": f"lang=zz{n}"} for n in range(5)
+    ]
+    variants += [{"QUERY_STRING": f"version={n}"} for n in range(5)]
+    variants += [{"QUERY_STRING": "lang=uk-UA"}, {"QUERY_STRING": "lang=en"}]
+    before = set(schema_view._rendered)
+
+    answers = [api_client.get("/api/schema/", **variant) for variant in variants]
+
+    assert {answer.status_code for answer in answers} == {200}
+    json, yaml = "application/vnd.oai.openapi+json", "application/vnd.oai.openapi"
+    assert set(schema_view._rendered) - before <= {(json, "en"), (yaml, "en"), (yaml, "uk")}
+    assert answers[0]["Content-Type"] == "application/vnd.oai.openapi+json"
+
+
 def test_the_schema_is_throttled_per_address(api_client, monkeypatch):
     from rest_framework.throttling import ScopedRateThrottle
 
