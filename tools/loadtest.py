@@ -466,9 +466,9 @@ class Bursts:
         phase = self.phase
         via_writer, via_reader = phase.session(writer), phase.session(reader)
         writer_name, reader_name = phase.instances[writer].name, phase.instances[reader].name
-        # A key of this direction's own (a cached page size each): the other direction
-        # cached its own.
-        filters = RUN.cached_filters(pair.index, page_size=(10, 20)[writer])
+        # A key of this direction's own, by a cached page size that no other step uses
+        # (the quiet steps read page size 10 of the same filters and leave it cached).
+        filters = RUN.cached_filters(pair.index, page_size=(50, 100)[writer])
 
         def read(expect: str, same_as: FastResponse | None = None) -> FastResponse | None:
             return call(
