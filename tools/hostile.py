@@ -559,7 +559,8 @@ CASES = [
         deactivated_tutor_listed,
         note_must="listed: False",
     ),
-    Case("8", "metrics rows per listing", "-", metrics_rows, note_must=r"wrote [0-9] "),
+    # Fewer rows than requests: bounded by time (rows per minute), not by what clients send.
+    Case("8", "metrics rows per listing", "-", metrics_rows, note_must=r"wrote [1-4]?[0-9] "),
     Case("8", "subjects no profile uses", "-", orphan_subjects, note_must=r" 0 unused"),
     Case(
         "9",
