@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from tutor_marketplace.models import TutorProfile
 from tutor_relations.models import TutorStudentRelation
 
 
@@ -27,10 +28,11 @@ def display_name(user: Any) -> str:
 def published_tutors(users: QuerySet) -> QuerySet:
     """``TUTOR_RELATIONS["TUTOR_ELIGIBILITY"]``: a student may ask only a listed tutor.
 
-    Listed as the marketplace lists them: a published profile with a rate. Anyone else's
-    id, like an unknown or inactive one, is the same 400, so ids cannot be probed.
+    Listed as the marketplace lists them (``TutorProfile.objects.listed()``: a published
+    profile with a rate), a subquery of the same one query. Anyone else's id, like an
+    unknown or inactive one, is the same 400, so ids cannot be probed.
     """
-    return users.filter(tutor_profile__is_published=True, tutor_profile__hourly_rate__isnull=False)
+    return users.filter(pk__in=TutorProfile.objects.listed().values("user_id"))
 
 
 def tutor_has_active_relation(*, actor: Any, student: Any) -> bool:
