@@ -95,15 +95,7 @@ class MetricsBuffer:
         limit = int(marketplace_settings.METRICS_BUFFER_LIMIT)
         with self._lock:
             for metric, value in samples:
-                key = (minute, str(metric), label_key)
-                bucket = self._buckets.get(key)
-                if bucket is not None:
-                    bucket[0] += value
-                    bucket[1] += 1
-                elif len(self._buckets) < limit:
-                    self._buckets[key] = [value, 1, labels]
-                else:
-                    self.dropped += 1
+                self._merge((minute, str(metric), label_key), value, 1, labels, limit)
             full = len(self._buckets) >= int(marketplace_settings.METRICS_BATCH_SIZE)
             minute_over = any(key[0] < minute for key in self._buckets)
         if marketplace_settings.METRICS_FLUSH_INTERVAL is None:
@@ -177,19 +169,26 @@ class MetricsBuffer:
         self._database_back()
         return len(rows)
 
+    def _merge(
+        self, key: BucketKey, total: float, count: int, labels: dict[str, Any], limit: int
+    ) -> None:
+        """Add ``count`` samples summing ``total`` to the row ``key`` (with ``_lock`` held);
+        a new row beyond ``limit`` rows is dropped and counted."""
+        bucket = self._buckets.get(key)
+        if bucket is not None:
+            bucket[0] += total
+            bucket[1] += count
+        elif len(self._buckets) < limit:
+            self._buckets[key] = [total, count, labels]
+        else:
+            self.dropped += count
+
     def _keep(self, taken: dict[BucketKey, list[Any]]) -> None:
         """Put rows that could not be written back, for the next flush (within the limit)."""
         limit = int(marketplace_settings.METRICS_BUFFER_LIMIT)
         with self._lock:
             for key, (total, count, labels) in taken.items():
-                bucket = self._buckets.get(key)
-                if bucket is not None:
-                    bucket[0] += total
-                    bucket[1] += count
-                elif len(self._buckets) < limit:
-                    self._buckets[key] = [total, count, labels]
-                else:
-                    self.dropped += count
+                self._merge(key, total, count, labels, limit)
 
     def _database_unavailable(self, operation: str, error: Exception) -> None:
         # An outage (a restart, a failover) is one warning, not a traceback per flush.
