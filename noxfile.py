@@ -19,11 +19,15 @@ from pathlib import Path
 import nox
 
 ROOT = Path(__file__).parent
+CORE = ROOT / "packages" / "django-tutor-core"
 LESSONS = ROOT / "packages" / "django-tutor-lessons"
 RELATIONS = ROOT / "packages" / "django-tutor-relations"
 MARKETPLACE = ROOT / "packages" / "django-tutor-marketplace"
 # import name of each package: its error table is generated into the docs
 PACKAGES = {"lessons": LESSONS, "relations": RELATIONS, "marketplace": MARKETPLACE}
+# Every package depends on django-tutor-core; installing it from here, in the same pip
+# call, keeps pip from looking for it on an index.
+CORE_INSTALL = ["-e", str(CORE)]
 EXAMPLE = ROOT / "example_project"
 
 nox.options.sessions = ["tests", "lint"]
@@ -70,20 +74,26 @@ REDIS = "redis://127.0.0.1:6379"
 # package: (where its tests run, what coverage measures, the gate, what it installs, the
 # Redis database its tests use: each its own, as the marketplace suite flushes its own)
 SUITES = {
-    "lessons": (LESSONS, "tutor_lessons", 90, ["-e", f"{LESSONS}[orjson]"], 1),
-    "relations": (RELATIONS, "tutor_relations", 90, ["-e", str(RELATIONS)], 3),
+    "core": (CORE, "tutor_core", 95, CORE_INSTALL, 5),
+    "lessons": (LESSONS, "tutor_lessons", 90, [*CORE_INSTALL, "-e", f"{LESSONS}[orjson]"], 1),
+    "relations": (RELATIONS, "tutor_relations", 90, [*CORE_INSTALL, "-e", str(RELATIONS)], 3),
     "marketplace": (
         MARKETPLACE,
         "tutor_marketplace",
         90,
-        ["-e", str(MARKETPLACE), "hypothesis>=6.100"],
+        [*CORE_INSTALL, "-e", str(MARKETPLACE), "hypothesis>=6.100"],
         4,
     ),
     "example": (
         EXAMPLE,
         "accounts",
         70,
-        [*(f"-e{path}" for path in PACKAGES.values()), "-r", str(EXAMPLE / "requirements.txt")],
+        [
+            *CORE_INSTALL,
+            *(f"-e{path}" for path in PACKAGES.values()),
+            "-r",
+            str(EXAMPLE / "requirements.txt"),
+        ],
         2,
     ),
 }
@@ -91,6 +101,8 @@ SUITES = {
 # SQLite-only host; "uuiduser" runs on PostgreSQL with a UUID-keyed user model that has
 # no is_active field (tests/uuidapp), as a host with another user model.
 MATRIX = [
+    ("core", "5.2", "postgres"),
+    ("core", "6.1", "sqlite"),
     ("lessons", "5.2", "postgres"),
     ("lessons", "6.1", "postgres"),
     ("lessons", "5.2", "sqlite"),
@@ -163,18 +175,38 @@ sys.exit(f"a PostgreSQL driver or an optional extra is installed: {found}" if fo
 """
 
 
+TYPE_CHECKERS = [
+    "mypy>=1.13",
+    "django-stubs[compatible-mypy]>=5.1",
+    "djangorestframework-stubs>=3.15",
+]
+
+
 @nox.session(python="3.12")
 def lint(session: nox.Session) -> None:
-    """ruff check and ruff format --check over the whole repository."""
+    """ruff check, ruff format --check, and mypy over core and every package's source."""
     # Pinned to a minor release: new ruff minors add rules and formatter styles.
     session.install("ruff>=0.17,<0.18")
     session.run("ruff", "check", str(ROOT))
     session.run("ruff", "format", "--check", str(ROOT))
+    # The django-stubs plugin reads the models through each package's test host.
+    session.install(
+        *TYPE_CHECKERS,
+        *CORE_INSTALL,
+        *(f"-e{path}" for path in PACKAGES.values()),
+        *TEST_REQUIREMENTS,
+        "hypothesis>=6.100",
+    )
+    for directory in [CORE, *PACKAGES.values()]:
+        session.chdir(directory)
+        session.run(
+            "mypy", f"--config-file={ROOT / 'pyproject.toml'}", "src", env={"PYTHONPATH": "."}
+        )
 
 
 def _install_example(session: nox.Session) -> None:
     packages = [f"-e{path}[postgres]" for path in PACKAGES.values()]
-    session.install(*packages, "-r", str(EXAMPLE / "requirements.txt"))
+    session.install(*CORE_INSTALL, *packages, "-r", str(EXAMPLE / "requirements.txt"))
 
 
 @nox.session(python="3.12")
@@ -217,6 +249,7 @@ def bench(session: nox.Session) -> None:
     """
     # redis: every endpoint is throttled, and the suites' settings keep throttles there.
     session.install(
+        *CORE_INSTALL,
         *(f"-e{path}[postgres]" for path in PACKAGES.values()),
         "factory-boy>=3.3",
         "redis>=5",
