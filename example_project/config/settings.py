@@ -444,7 +444,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PARSER_CLASSES": [
         # DRF's JSONParser, but a too deeply nested body is a 400, not a 500.
-        "config.parsers.JSONParser",
+        "tutor_core.api.parsers.JSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
