@@ -435,7 +435,9 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "drf_standardized_errors.openapi.AutoSchema",
+    # drf-standardized-errors' AutoSchema, plus Retry-After on every 429 and the "Not
+    # signed in" example on every 401 (the packages' views use it too).
+    "DEFAULT_SCHEMA_CLASS": "tutor_core.api.schema.AutoSchema",
     # orjson renders the same compact UTF-8 JSON as DRF's renderer, several times faster
     # (a 500-lesson calendar: about 2 ms less a request).
     "DEFAULT_RENDERER_CLASSES": [

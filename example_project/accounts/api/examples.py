@@ -1,43 +1,20 @@
-"""OpenAPI examples and response headers of the accounts API, in the one error shape."""
+"""OpenAPI examples and response headers of the accounts API, in the one error shape.
 
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter
+The error examples are django-tutor-core's, as the packages' are; its AutoSchema (the
+project's ``DEFAULT_SCHEMA_CLASS``) adds the ``Retry-After`` header of a 429 and the
+"Not signed in" example of a 401 to every operation.
+"""
 
+from drf_spectacular.utils import OpenApiExample
 
-def error_example(
-    name: str, status: int, error_type: str, code: str, detail: str, attr: str | None = None
-) -> OpenApiExample:
-    return OpenApiExample(
-        name,
-        value={"type": error_type, "errors": [{"code": code, "detail": detail, "attr": attr}]},
-        response_only=True,
-        status_codes=[str(status)],
-    )
-
+from tutor_core.api.schema import drf_error_example
 
 USER = {"id": 7, "username": "taras", "display_name": "Taras", "timezone": "Europe/Kyiv"}
 TOKEN = "9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b"
 
-# drf-standardized-errors documents the 429 body of every throttled view, with an
-# example; the header it sends is documented here.
-RETRY_AFTER = OpenApiParameter(
-    "Retry-After",
-    OpenApiTypes.INT,
-    OpenApiParameter.HEADER,
-    response=[429],
-    description="Seconds to wait before the next request can succeed.",
-)
-NOT_AUTHENTICATED = error_example(
-    "Not signed in",
-    401,
-    "client_error",
-    "not_authenticated",
-    "Authentication credentials were not provided.",
-)
-INVALID_TIMEZONE = error_example(
+INVALID_TIMEZONE = drf_error_example(
     "Unknown time zone",
     400,
-    "validation_error",
     "invalid_timezone",
     "'Mars/Olympus' is not a known IANA time zone name, e.g. Europe/Kyiv.",
     "timezone",
@@ -58,10 +35,9 @@ REGISTER = [
         "Registered", value={**USER, "token": TOKEN}, response_only=True, status_codes=["201"]
     ),
     INVALID_TIMEZONE,
-    error_example(
+    drf_error_example(
         "Password too short",
         400,
-        "validation_error",
         "password_too_short",
         "This password is too short. It must contain at least 8 characters.",
         "password",
@@ -75,10 +51,9 @@ TOKEN_OBTAIN = [
         request_only=True,
     ),
     OpenApiExample("Token", value={"token": TOKEN}, response_only=True, status_codes=["200"]),
-    error_example(
+    drf_error_example(
         "Wrong password",
         400,
-        "validation_error",
         "invalid_credentials",
         "Unable to sign in with the given username and password.",
         "non_field_errors",
@@ -87,10 +62,7 @@ TOKEN_OBTAIN = [
 
 ME_GET = [
     OpenApiExample("Profile", value=USER, response_only=True, status_codes=["200"]),
-    NOT_AUTHENTICATED,
-    error_example(
-        "Bad token", 401, "client_error", "authentication_failed", "Invalid token.", None
-    ),
+    drf_error_example("Bad token", 401, "authentication_failed", "Invalid token."),
 ]
 
 ME_PATCH = [
@@ -102,5 +74,4 @@ ME_PATCH = [
         status_codes=["200"],
     ),
     INVALID_TIMEZONE,
-    NOT_AUTHENTICATED,
 ]

@@ -54,7 +54,6 @@ class RegisterView(APIView):
         tags=TAGS,
         request=RegisterInputSerializer,
         responses={201: RegisteredUserOutputSerializer},
-        parameters=[examples.RETRY_AFTER],
         examples=examples.REGISTER,
     )
     def post(self, request: Request) -> Response:
@@ -78,7 +77,6 @@ class TokenView(APIView):
         tags=TAGS,
         request=TokenInputSerializer,
         responses={200: TokenOutputSerializer},
-        parameters=[examples.RETRY_AFTER],
         examples=examples.TOKEN_OBTAIN,
     )
     def post(self, request: Request) -> Response:
@@ -100,7 +98,6 @@ class MeView(APIView):
         description="Throttled per user.",
         tags=TAGS,
         responses={200: UserOutputSerializer},
-        parameters=[examples.RETRY_AFTER],
         examples=examples.ME_GET,
     )
     def get(self, request: Request) -> Response:
@@ -116,7 +113,6 @@ class MeView(APIView):
         tags=TAGS,
         request=ProfileUpdateInputSerializer,
         responses={200: UserOutputSerializer},
-        parameters=[examples.RETRY_AFTER],
         examples=examples.ME_PATCH,
     )
     def patch(self, request: Request) -> Response:
