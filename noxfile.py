@@ -25,6 +25,8 @@ MARKETPLACE = ROOT / "packages" / "django-tutor-marketplace"
 # import name of each package: its error table is generated into the docs
 PACKAGES = {"lessons": LESSONS, "relations": RELATIONS, "marketplace": MARKETPLACE}
 EXAMPLE = ROOT / "example_project"
+# The packages' shared test host (settings, user models, pytest plugin): never published.
+TESTING = ROOT / "testing"
 
 nox.options.sessions = ["tests", "lint"]
 nox.options.reuse_existing_virtualenvs = True
@@ -70,13 +72,13 @@ REDIS = "redis://127.0.0.1:6379"
 # package: (where its tests run, what coverage measures, the gate, what it installs, the
 # Redis database its tests use: each its own, as the marketplace suite flushes its own)
 SUITES = {
-    "lessons": (LESSONS, "tutor_lessons", 90, ["-e", f"{LESSONS}[orjson]"], 1),
-    "relations": (RELATIONS, "tutor_relations", 90, ["-e", str(RELATIONS)], 3),
+    "lessons": (LESSONS, "tutor_lessons", 90, ["-e", f"{LESSONS}[orjson]", f"-e{TESTING}"], 1),
+    "relations": (RELATIONS, "tutor_relations", 90, ["-e", str(RELATIONS), f"-e{TESTING}"], 3),
     "marketplace": (
         MARKETPLACE,
         "tutor_marketplace",
         90,
-        ["-e", str(MARKETPLACE), "hypothesis>=6.100"],
+        ["-e", str(MARKETPLACE), f"-e{TESTING}", "hypothesis>=6.100"],
         4,
     ),
     "example": (
@@ -89,7 +91,7 @@ SUITES = {
 }
 # (package, Django, database). "sqlite" runs install no PostgreSQL driver at all, as a
 # SQLite-only host; "uuiduser" runs on PostgreSQL with a UUID-keyed user model that has
-# no is_active field (tests/uuidapp), as a host with another user model.
+# no is_active field (tutor_testing.uuidapp), as a host with another user model.
 MATRIX = [
     ("lessons", "5.2", "postgres"),
     ("lessons", "6.1", "postgres"),
@@ -218,6 +220,7 @@ def bench(session: nox.Session) -> None:
     # redis: every endpoint is throttled, and the suites' settings keep throttles there.
     session.install(
         *(f"-e{path}[postgres]" for path in PACKAGES.values()),
+        f"-e{TESTING}",  # the benchmarks run on the suites' test settings
         "factory-boy>=3.3",
         "redis>=5",
         "gunicorn>=22.0",  # the listing is also measured served over HTTP
