@@ -29,6 +29,8 @@ PACKAGES = {"lessons": LESSONS, "relations": RELATIONS, "marketplace": MARKETPLA
 # call, keeps pip from looking for it on an index.
 CORE_INSTALL = ["-e", str(CORE)]
 EXAMPLE = ROOT / "example_project"
+# The packages' shared test host (settings, user models, pytest plugin): never published.
+TESTING = ROOT / "testing"
 
 nox.options.sessions = ["tests", "lint"]
 nox.options.reuse_existing_virtualenvs = True
@@ -75,13 +77,25 @@ REDIS = "redis://127.0.0.1:6379"
 # Redis database its tests use: each its own, as the marketplace suite flushes its own)
 SUITES = {
     "core": (CORE, "tutor_core", 95, CORE_INSTALL, 5),
-    "lessons": (LESSONS, "tutor_lessons", 90, [*CORE_INSTALL, "-e", f"{LESSONS}[orjson]"], 1),
-    "relations": (RELATIONS, "tutor_relations", 90, [*CORE_INSTALL, "-e", str(RELATIONS)], 3),
+    "lessons": (
+        LESSONS,
+        "tutor_lessons",
+        90,
+        [*CORE_INSTALL, "-e", f"{LESSONS}[orjson]", f"-e{TESTING}"],
+        1,
+    ),
+    "relations": (
+        RELATIONS,
+        "tutor_relations",
+        90,
+        [*CORE_INSTALL, "-e", str(RELATIONS), f"-e{TESTING}"],
+        3,
+    ),
     "marketplace": (
         MARKETPLACE,
         "tutor_marketplace",
         90,
-        [*CORE_INSTALL, "-e", str(MARKETPLACE), "hypothesis>=6.100"],
+        [*CORE_INSTALL, "-e", str(MARKETPLACE), f"-e{TESTING}", "hypothesis>=6.100"],
         4,
     ),
     "example": (
@@ -99,7 +113,7 @@ SUITES = {
 }
 # (package, Django, database). "sqlite" runs install no PostgreSQL driver at all, as a
 # SQLite-only host; "uuiduser" runs on PostgreSQL with a UUID-keyed user model that has
-# no is_active field (tests/uuidapp), as a host with another user model.
+# no is_active field (tutor_testing.uuidapp), as a host with another user model.
 MATRIX = [
     ("core", "5.2", "postgres"),
     ("core", "6.1", "sqlite"),
@@ -194,6 +208,7 @@ def lint(session: nox.Session) -> None:
         *TYPE_CHECKERS,
         *CORE_INSTALL,
         *(f"-e{path}" for path in PACKAGES.values()),
+        f"-e{TESTING}",
         *TEST_REQUIREMENTS,
         "hypothesis>=6.100",
     )
@@ -251,6 +266,7 @@ def bench(session: nox.Session) -> None:
     session.install(
         *CORE_INSTALL,
         *(f"-e{path}[postgres]" for path in PACKAGES.values()),
+        f"-e{TESTING}",  # the benchmarks run on the suites' test settings
         "factory-boy>=3.3",
         "redis>=5",
         "gunicorn>=22.0",  # the listing is also measured served over HTTP

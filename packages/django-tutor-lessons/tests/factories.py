@@ -1,25 +1,14 @@
+"""Factories of the lessons suite; the user's comes from ``tutor_testing.factories``."""
+
 from datetime import datetime, timedelta
 
 import factory
-from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from tutor_lessons.models import Lesson
+from tutor_testing.factories import PersonFactory, json_id
 
-
-def json_id(user) -> int | str:
-    """A user's id as the API shows it: a number, or the text of a UUID key."""
-    return user.pk if isinstance(user.pk, int) else str(user.pk)
-
-
-class PersonFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = get_user_model()
-        django_get_or_create = ("username",)
-
-    username = factory.Sequence(lambda n: f"user{n}")
-    display_name = factory.Faker("name")
-    timezone = "UTC"
+__all__ = ["LessonFactory", "PersonFactory", "fill_calendar", "json_id"]
 
 
 class LessonFactory(factory.django.DjangoModelFactory):

@@ -1,17 +1,17 @@
+"""Factories of the marketplace suite, its user's built on ``tutor_testing.factories``."""
+
 from decimal import Decimal
 
 import factory
-from django.contrib.auth import get_user_model
 
 from tutor_marketplace.models import Subject, TutorProfile, WeeklyAvailability
+from tutor_testing import factories
 
 
-class PersonFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = get_user_model()
-        django_get_or_create = ("username",)
+class PersonFactory(factories.PersonFactory):
+    """A user with first and last names and no display name, as these tests expect."""
 
-    username = factory.Sequence(lambda n: f"user{n}")
+    display_name = ""
     first_name = factory.Faker("first_name")
     last_name = factory.Faker("last_name")
 

@@ -1,28 +1,19 @@
+"""Factories of the relations suite; the user's comes from ``tutor_testing.factories``."""
+
 import factory
 from django.contrib.auth import get_user_model
 
 from tutor_relations.models import RELATION_STATUS, RelationStatusLog, TutorStudentRelation
+from tutor_testing.factories import PersonFactory, full_name, json_id
 
-
-def json_id(user) -> int | str:
-    """A user's id as the API shows it: a number, or the text of a UUID key."""
-    return user.pk if isinstance(user.pk, int) else str(user.pk)
-
-
-def full_name(first: str, last: str) -> dict[str, str]:
-    """Name fields for user models that have them (the UUID test user has none)."""
-    fields = {field.name for field in get_user_model()._meta.get_fields()}
-    return {"first_name": first, "last_name": last} if "first_name" in fields else {}
-
-
-class PersonFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = get_user_model()
-        django_get_or_create = ("username",)
-
-    username = factory.Sequence(lambda n: f"user{n}")
-    display_name = factory.Faker("name")
-    timezone = "UTC"
+__all__ = [
+    "PersonFactory",
+    "RelationFactory",
+    "full_name",
+    "json_id",
+    "log_rows",
+    "pending_relations",
+]
 
 
 class RelationFactory(factory.django.DjangoModelFactory):

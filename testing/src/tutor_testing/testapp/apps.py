@@ -1,7 +1,7 @@
 from django.apps import AppConfig
 
 
-class UuidAppConfig(AppConfig):
-    name = "tests.uuidapp"
-    label = "uuidapp"
+class TestAppConfig(AppConfig):
+    name = "tutor_testing.testapp"
+    label = "testapp"
     default_auto_field = "django.db.models.BigAutoField"

@@ -2,6 +2,6 @@ from django.apps import AppConfig
 
 
 class UuidAppConfig(AppConfig):
-    name = "tests.uuidapp"
+    name = "tutor_testing.uuidapp"
     label = "uuidapp"
     default_auto_field = "django.db.models.BigAutoField"

@@ -1,6 +1,6 @@
 """A minimal user model of another shape: a UUID key and no ``is_active`` field.
 
-The package must work with any ``AUTH_USER_MODEL``; ``nox`` runs the whole suite once
+A package must work with any ``AUTH_USER_MODEL``; ``nox`` runs its whole suite once
 with this one (``TUTOR_TEST_USER_MODEL=uuid``).
 """
 

@@ -1,0 +1,1 @@
+"""The default test user model, ``testapp.Person``."""
