@@ -3,36 +3,24 @@
     python tools/perf.py [--duration 8] [--connections 30] [--threads 2] [--rounds 2]
                          [--workers 2] [--baseline REV]
 
-``nox -s perf`` runs it; it needs ``wrk`` on PATH (``apt-get install wrk``). One run:
+``nox -s perf`` runs it; it needs ``wrk`` on PATH. It recreates its own PostgreSQL
+database (``DATABASE_URL``, default ``.../tutor_perf``; dropped on every run, so its name
+must hold ``perf``), migrates and seeds it (``perf_seed.py``), and serves under gunicorn
+(``example_project/config/gunicorn.conf.py``, ``--workers`` workers, DEBUG off) the
+floor (``perf_floor``: DRF with one view answering ``{}``, nothing else) and the example
+project with that view first in its URLconf, so the middleware's own cost shows. Each
+round checks every request once (status, JSON, the seeded rows, ``X-Cache``) and drives
+it with wrk; the best round counts. The listing MISS asks for another ``max_rate``, above
+every seeded rate, on each request: a cache key of its own, the plain listing's page.
+Prints req/s, p50, p95 and times slower than the floor, and writes them to ``.perf/``.
 
-1. recreates its own PostgreSQL database (``DATABASE_URL``, default
-   ``postgres://postgres@127.0.0.1:5432/tutor_perf``: dropped on every run, so its name
-   must hold ``perf``), migrates and seeds it (``perf_seed.py``); Redis is ``REDIS_URL``
-   (default ``redis://127.0.0.1:6379/8``: throttles and the listing cache);
-2. serves the floor (``perf_floor``: Django + DRF, no middleware, no authentication, one
-   ``APIView`` answering ``{}``) and the example project with that same view first in
-   its URLconf (``perf_floor.stack_settings``: the middleware's own cost shows, no file
-   of ``example_project/`` changed), each under gunicorn with
-   ``example_project/config/gunicorn.conf.py``, ``--workers`` workers, DEBUG off;
-3. in each round checks every request once (status 200, JSON, the seeded rows,
-   ``X-Cache``) and then drives it with ``wrk`` (``--connections`` connections for
-   ``--duration`` seconds); the best of ``--rounds`` rounds counts;
-4. prints one table (req/s, p50, p95, times slower than the floor, the goal of issue 8)
-   and each example worker's resident size, and writes them to ``.perf/``.
+``--baseline REV`` also serves commit ``REV``'s packages and example project (``git
+archive``; this virtualenv and database, the next Redis database, emptied) and drives
+each request against both in the same rounds, alternating which goes first: on a shared
+machine that change, measured minute by minute, is the figure to trust. The two trees
+must have the same migrations. docs/performance.md has the details and the figures.
 
-The listing MISS row asks for another ``max_rate`` on every request (wrk's Lua
-``request()``), above every seeded rate: a cache key of its own per request, with the
-rows and the query plan of the plain listing's first page.
-
-``--baseline REV`` also serves commit ``REV``'s example project (``git archive`` of its
-packages and ``example_project/``, on this virtualenv and database, with the next Redis
-database, which it empties) and drives each request against both servers in the same
-rounds, alternating which goes first: on a shared machine the change between two
-servers measured minute by minute is the figure to trust, not two runs an hour apart.
-The two trees must have the same migrations, since they share the database.
-
-Exits 1 when setup fails or an answer is wrong (a check, or a non-2xx under load);
-missed goals are reported, not failed.
+Exits 1 when setup fails or an answer is wrong; missed goals are reported, not failed.
 """
 
 from __future__ import annotations
@@ -53,7 +41,6 @@ import sys
 import tarfile
 import tempfile
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from importlib import metadata
@@ -63,24 +50,21 @@ from urllib.parse import urlsplit
 import httpx
 from create_database import recreate_database
 from processes import (
+    GUNICORN,
     THROTTLE_ENVIRONMENT,
-    free_port,
-    log_tail,
+    Server,
     server_log_errors,
     server_log_notes,
-    stop,
+    serving,
 )
 
 TOOLS = Path(__file__).resolve().parent
 REPO_ROOT = TOOLS.parent
 EXAMPLE_PROJECT = REPO_ROOT / "example_project"
-GUNICORN_CONF = EXAMPLE_PROJECT / "config" / "gunicorn.conf.py"
-RESULTS_DIR = REPO_ROOT / ".perf"
-HOST = "127.0.0.1"
 EMPTY_PATH = "/api/perf/empty/"  # perf_floor.urls, on every server
-# The floor needs no wsgi.py: gunicorn calls the factory (DJANGO_SETTINGS_MODULE set).
+# The floor, served from tools/: the example's gunicorn settings, Django's WSGI factory.
 FLOOR_WSGI = "django.core.wsgi:get_wsgi_application()"
-MIDDLEWARE = "the middleware's own cost"
+FLOOR = ("gunicorn", "-c", str(EXAMPLE_PROJECT / GUNICORN[2]), FLOOR_WSGI)
 # Never a 429, and a short throttle history: DRF's throttles read and write, on every
 # request, the list of one user's requests within the rate's period; at a few hundred
 # requests a second a per-minute rate makes that ~10^4 timestamps a request, a cost of
@@ -92,7 +76,6 @@ MISS_FIRST = 100_000
 MISS_ROUND_SPAN = 100_000
 MAX_ROUNDS = 8
 UNEVEN_ROUNDS = 1.25  # best round over worst above this: the machine was busy
-SERVER_START_SECONDS = 30
 TIMES = "\N{MULTIPLICATION SIGN}"  # spelled by name: ruff takes a bare one for a letter
 
 
@@ -105,17 +88,16 @@ class PerfError(Exception):
 
 @dataclass(frozen=True)
 class Target:
-    """One row of the table: a request, the server it goes to, its goal (times the floor)."""
+    """One row of the table: a request, what it must answer, its goal (times the floor)."""
 
     label: str
-    server: str  # "floor", "example" or "baseline"
     path: str
     # What the JSON body must hold ("results": how many rows); {}: the body is {}.
     expect: dict[str, object]
     token: str | None = None
     cache: str = ""  # "HIT": answered from the cache; "MISS": a new cache key per request
-    goal: float | None = None
-    note: str = ""  # the goal column when there is no goal
+    goal: float | str = ""  # times the floor (issue 8), or what the row shows instead
+    server: str = "example"  # "floor", "example" or "baseline"
 
 
 @dataclass(frozen=True)
@@ -124,7 +106,7 @@ class Result:
     seconds: float
     p50_ms: float
     p95_ms: float
-    errors: dict[str, int]
+    errors: dict[str, int]  # failed requests by kind
     cached: int  # answers with the X-Cache the target expects
 
     @property
@@ -134,48 +116,35 @@ class Result:
 
 def targets(seeded: dict[str, str]) -> list[Target]:
     """The requests of issue 8 and their goals, with the seed's tokens and windows."""
-    calendar = "/api/lessons/my/?"
-    listing = "/api/marketplace/tutors/"
+    calendar, listing = "/api/lessons/my/?", "/api/marketplace/tutors/"
+    month = {"results": 50, "has_more_events": False}
+    year = {"results": 500, "has_more_events": False}
     page = {"results": 20, "has_more": True}
     return [
-        Target("bare DRF view (the floor)", "floor", EMPTY_PATH, {}),
-        Target("same empty view, example middleware", "example", EMPTY_PATH, {}, note=MIDDLEWARE),
+        Target("bare DRF view (the floor)", EMPTY_PATH, {}, server="floor"),
         Target(
-            "GET /api/auth/me/",
-            "example",
-            "/api/auth/me/",
-            {"username": "perf-me"},
-            seeded["me"],
-            goal=2.5,
+            "same empty view, example middleware", EMPTY_PATH, {}, goal="the middleware's own cost"
+        ),
+        Target(
+            "GET /api/auth/me/", "/api/auth/me/", {"username": "perf-me"}, seeded["me"], goal=2.5
         ),
         Target(
             "GET /api/lessons/my/ month, 50 lessons",
-            "example",
             calendar + seeded["month_query"],
-            {"results": 50, "has_more_events": False},
+            month,
             seeded["month"],
             goal=5,
         ),
         Target(
             "GET /api/lessons/my/ year, 500 lessons",
-            "example",
             calendar + seeded["year_query"],
-            {"results": 500, "has_more_events": False},
+            year,
             seeded["year"],
             goal=15,
         ),
-        Target(
-            "GET /api/marketplace/tutors/ HIT",
-            "example",
-            listing,
-            page,
-            seeded["listing"],
-            "HIT",
-            goal=2,
-        ),
+        Target("GET /api/marketplace/tutors/ HIT", listing, page, seeded["listing"], "HIT", goal=2),
         Target(
             "GET /api/marketplace/tutors/ MISS, 10,000",
-            "example",
             listing,
             page,
             seeded["listing"],
@@ -184,7 +153,6 @@ def targets(seeded: dict[str, str]) -> list[Target]:
         ),
         Target(
             "GET /api/tutor/relations/students/ 20 rows",
-            "example",
             "/api/tutor/relations/students/",
             page,
             seeded["relations"],
@@ -221,7 +189,7 @@ def example_environment(
         "DEBUG": "0",
         "SECURE_SSL_REDIRECT": "0",  # gunicorn speaks plain HTTP here
         "SECRET_KEY": f"perf-{secrets.token_urlsafe(32)}",
-        "ALLOWED_HOSTS": HOST,
+        "ALLOWED_HOSTS": "127.0.0.1",
         # /metrics across workers, as config/gunicorn.conf.py expects under gunicorn.
         "PROMETHEUS_MULTIPROC_DIR": str(metrics),
         "WEB_CONCURRENCY": str(arguments.workers),
@@ -233,10 +201,8 @@ def example_environment(
 
 def prepare_database(environment: dict[str, str], seed_path: Path) -> dict[str, str]:
     """Migrate and seed the (new, empty) database; the seed's tokens and windows."""
-    for command in (
-        ["manage.py", "migrate", "--noinput", "-v", "0"],
-        [TOOLS / "perf_seed.py", seed_path],
-    ):
+    migrate = ["manage.py", "migrate", "--noinput", "-v", "0"]
+    for command in (migrate, [str(TOOLS / "perf_seed.py"), str(seed_path)]):
         done = subprocess.run(
             [sys.executable, *command],
             cwd=EXAMPLE_PROJECT,
@@ -253,9 +219,7 @@ def prepare_database(environment: dict[str, str], seed_path: Path) -> dict[str, 
 
 def git(*arguments: str) -> str:
     """A read-only git command's output in the repository ('' when it fails)."""
-    done = subprocess.run(
-        ["git", *arguments], cwd=REPO_ROOT, capture_output=True, text=True, check=False
-    )
+    done = subprocess.run(["git", *arguments], cwd=REPO_ROOT, capture_output=True, text=True)
     return done.stdout.strip() if done.returncode == 0 else ""
 
 
@@ -289,72 +253,32 @@ def baseline_tree(revision: str, tree: Path) -> str:
     return commit
 
 
-def baseline_environment(environment: dict[str, str], tree: Path, work_dir: Path) -> dict[str, str]:
+def baseline_environment(environment: dict[str, str], tree: Path) -> dict[str, str]:
     """The example's environment with the baseline's packages first and the next Redis db."""
     import redis
 
     parts = urlsplit(environment["REDIS_URL"])
-    number = int(parts.path.lstrip("/") or 0) + 1
-    redis_url = parts._replace(path=f"/{number}").geturl()
+    redis_url = parts._replace(path=f"/{int(parts.path.lstrip('/') or 0) + 1}").geturl()
     try:
         redis.Redis.from_url(redis_url, socket_timeout=5).flushdb()
     except redis.RedisError as error:
         raise PerfError(
             f"cannot empty the baseline's Redis database {redis_url}: {error}"
         ) from error
-    metrics = work_dir / "baseline-metrics"
-    metrics.mkdir()
+    (tree / "metrics").mkdir()
     sources = [str(path) for path in sorted((tree / "packages").glob("*/src"))]
     return {
         **environment,
         "PYTHONPATH": os.pathsep.join([*sources, str(TOOLS)]),
         "REDIS_URL": redis_url,
-        "PROMETHEUS_MULTIPROC_DIR": str(metrics),
+        "PROMETHEUS_MULTIPROC_DIR": str(tree / "metrics"),
     }
-
-
-@dataclass(frozen=True)
-class Server:
-    base_url: str
-    pid: int
-
-
-@contextlib.contextmanager
-def serve(
-    app: str, cwd: Path, environment: dict[str, str], log_path: Path, conf: Path = GUNICORN_CONF
-) -> Iterator[Server]:
-    """``app`` under gunicorn with the config file ``conf``, for the block."""
-    port = free_port()
-    command = [sys.executable, "-m", "gunicorn", "-c", str(conf), "-b", f"{HOST}:{port}", app]
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            command, cwd=cwd, env=environment, stdout=log, stderr=subprocess.STDOUT
-        )
-    server = Server(f"http://{HOST}:{port}", process.pid)
-    try:
-        deadline = time.monotonic() + SERVER_START_SECONDS
-        while True:
-            if process.poll() is not None:
-                raise PerfError(
-                    f"{app}: gunicorn exited {process.returncode}\n{log_tail(log_path)}"
-                )
-            try:
-                httpx.get(server.base_url + EMPTY_PATH, timeout=2, trust_env=False)
-                break
-            except httpx.TransportError:
-                if time.monotonic() > deadline:
-                    raise PerfError(f"{app}: no answer in {SERVER_START_SECONDS} s") from None
-                time.sleep(0.2)
-        yield server
-    finally:
-        stop(process)
 
 
 def worker_rss(server: Server) -> str:
     """The resident size of each gunicorn worker (the master's children)."""
-    pid = server.pid
     try:
-        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
     except OSError:
         return "unknown"
     sizes = []
@@ -376,7 +300,7 @@ def body_problem(expect: dict[str, object], body: dict) -> str | None:
     return f"expected {expect}, found {found or str(body)[:100]}"
 
 
-def check(target: Target, base_url: str, miss_number: int) -> None:
+def check(target: Target, url: str, miss_number: int) -> None:
     """The answer, before it is timed: 200, JSON, the seeded rows, the expected X-Cache.
 
     A HIT is asked twice (the first answer stores the entry if it was not there). A MISS
@@ -384,7 +308,7 @@ def check(target: Target, base_url: str, miss_number: int) -> None:
     varies, nothing else does), and then hit.
     """
     headers = {"Authorization": f"Token {target.token}"} if target.token else {}
-    with httpx.Client(base_url=base_url, headers=headers, timeout=30, trust_env=False) as http:
+    with httpx.Client(base_url=url, headers=headers, timeout=30, trust_env=False) as http:
 
         def answer(path: str, cache: str = "") -> dict:
             response = http.get(path)
@@ -451,7 +375,7 @@ end
 """
 
 
-def wrk(arguments: argparse.Namespace, target: Target, base_url: str, first: int) -> Result:
+def wrk(arguments: argparse.Namespace, target: Target, url: str, first: int) -> Result:
     """``target`` driven by wrk for ``--duration`` seconds; MISS keys from ``first`` up."""
     script = WRK_SCRIPT + (WRK_COUNT % target.cache if target.cache else "")
     script += WRK_MISS if target.cache == "MISS" else ""
@@ -462,10 +386,8 @@ def wrk(arguments: argparse.Namespace, target: Target, base_url: str, first: int
         command = ["wrk", f"-t{a.threads}", f"-c{a.connections}", f"-d{a.duration}s"]
         command += ["--timeout", "30s", "-s", script_file.name]
         command += ["-H", f"Authorization: Token {target.token}"] if target.token else []
-        command += [base_url + target.path, "--", str(first), str(a.threads)]
-        done = subprocess.run(
-            command, capture_output=True, text=True, timeout=a.duration + 60, check=False
-        )
+        command += [url + target.path, "--", str(first), str(a.threads)]
+        done = subprocess.run(command, capture_output=True, text=True, timeout=a.duration + 60)
     found = re.search(r"^PERF_RESULT (.*)$", done.stdout, re.MULTILINE)
     if done.returncode or not found:
         raise PerfError(f"wrk failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
@@ -499,16 +421,16 @@ def measure(
     for index in range(arguments.rounds):
         first = MISS_FIRST + index * MISS_ROUND_SPAN
         for target in (t for group in groups for t in group[:: 1 if index % 2 == 0 else -1]):
-            base_url = servers[target.server].base_url
-            check(target, base_url, first)  # every round: an entry may have expired
-            result = wrk(arguments, target, base_url, first + 1)
+            url = servers[target.server].url
+            check(target, url, first)  # every round: an entry may have expired
+            result = wrk(arguments, target, url, first + 1)
             print(
                 f"  round {index + 1}: {target.label:<54} {result.rps:9,.0f} req/s  "
                 f"p50 {result.p50_ms:7.1f} ms  p95 {result.p95_ms:7.1f} ms",
                 flush=True,
             )
             if result.errors:
-                raise PerfError(f"{target.label}: failed answers under load: {result.errors}")
+                raise PerfError(f"{target.label}: failed requests under load: {result.errors}")
             if target.cache and result.cached != result.requests:
                 notes.append(
                     f"{target.label}, round {index + 1}: {result.cached} of {result.requests} "
@@ -542,24 +464,25 @@ def table(groups: list[list[Target]], best: dict[str, Result], revision: str) ->
     """One row a request; with a baseline, its req/s beside this tree's and the change."""
     floor = best[groups[0][0].label].rps
     before = [f"{revision}: req/s", f"{TIMES} floor"] if revision else []
-    columns = ["request", *before, "req/s", "p50 ms", "p95 ms", f"{TIMES} floor"]
+    now = "this tree: req/s" if revision else "req/s"
+    columns = ["request", *before, now, "p50 ms", "p95 ms", f"{TIMES} floor"]
     columns += ["change", "goal (issue 8)"] if revision else ["goal (issue 8)"]
     lines = ["| " + " | ".join(columns) + " |", "|---" + "|---:" * (len(columns) - 2) + "|---|"]
     for group in groups:
         target, result = group[-1], best[group[-1].label]
+        twin = best[group[0].label] if len(group) > 1 else None
         cells = [target.label]
         if revision:
-            twin = best[group[0].label] if len(group) > 1 else None
             cells += [f"{twin.rps:,.0f}", times_floor(floor, twin.rps)] if twin else ["", ""]
         cells += [f"{result.rps:,.0f}", f"{result.p50_ms:.1f}", f"{result.p95_ms:.1f}"]
         cells.append(times_floor(floor, result.rps))
         if revision:
             cells.append(f"{(result.rps / twin.rps - 1) * 100:+.0f} %" if twin else "")
-        if target.goal:
-            met = floor / result.rps <= target.goal if result.rps else False
-            cells.append(f"≤ {target.goal:g}{TIMES} ({'met' if met else 'not met'})")
+        if isinstance(target.goal, str):
+            cells.append(target.goal)
         else:
-            cells.append(target.note or (f"1{TIMES}" if target.server == "floor" else ""))
+            met = result.rps and floor / result.rps <= target.goal
+            cells.append(f"≤ {target.goal:g}{TIMES} ({'met' if met else 'not met'})")
         lines.append("| " + " | ".join(cells) + " |")
     return lines
 
@@ -596,78 +519,64 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
 
 def run(arguments: argparse.Namespace, work_dir: Path) -> list[str]:
     """The whole benchmark; the report's lines."""
-    started = time.monotonic()
-    load_before = os.getloadavg()[0]
+    started, load_before = time.monotonic(), os.getloadavg()[0]
     if not shutil.which("wrk"):
         raise PerfError("wrk is not on PATH: apt-get install wrk (brew install wrk on macOS)")
-    wrk_version = subprocess.run(["wrk", "-v"], capture_output=True, text=True, check=False)
+    version = subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout.split()[:2]
     load = (
-        f"{' '.join(wrk_version.stdout.split()[:2]) or 'wrk'} -t{arguments.threads} "
-        f"-c{arguments.connections} -d{arguments.duration}s, best of {arguments.rounds} rounds"
+        f"{' '.join(version) or 'wrk'} -t{arguments.threads} -c{arguments.connections} "
+        f"-d{arguments.duration}s, best of {arguments.rounds} round(s)"
     )
     database_url = checked_database_url()
     redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/8")
     environment = example_environment(arguments, database_url, redis_url, work_dir / "metrics")
-    revision = ""
+    tree, revision = work_dir / "baseline", ""
     if arguments.baseline:
-        revision = baseline_tree(arguments.baseline, work_dir / "baseline")
-        baseline = baseline_environment(environment, work_dir / "baseline", work_dir)
+        revision = baseline_tree(arguments.baseline, tree)
     recreate_database(database_url)
     print(f"perf: database {urlsplit(database_url).path[1:]}, Redis {redis_url}", flush=True)
     seeded = prepare_database(environment, work_dir / "seed.json")
     print(f"perf: migrated and seeded in {time.monotonic() - started:.0f} s", flush=True)
     floor = {
         **os.environ,
-        "WEB_CONCURRENCY": str(arguments.workers),
+        "WEB_CONCURRENCY": environment["WEB_CONCURRENCY"],
         "PYTHONPATH": environment["PYTHONPATH"],
         "DJANGO_SETTINGS_MODULE": "perf_floor.settings",
     }
     groups = [[target] for target in targets(seeded)]
-    with contextlib.ExitStack() as servers_open:
+    with contextlib.ExitStack() as stack:
+
+        def serve(name: str, command: tuple[str, ...], cwd: Path, env: dict) -> Server:
+            log_path = work_dir / f"{name}.log"
+            return stack.enter_context(
+                serving(command, environment=env, log_path=log_path, cwd=cwd, ready_path=EMPTY_PATH)
+            )
+
         servers = {
-            "floor": servers_open.enter_context(
-                serve(FLOOR_WSGI, TOOLS, floor, work_dir / "floor.log")
-            ),
-            "example": servers_open.enter_context(
-                serve("config.wsgi", EXAMPLE_PROJECT, environment, work_dir / "example.log")
-            ),
+            "floor": serve("floor", FLOOR, TOOLS, floor),
+            "example": serve("example", GUNICORN, EXAMPLE_PROJECT, environment),
         }
         if revision:
-            project = work_dir / "baseline" / "example_project"
-            servers["baseline"] = servers_open.enter_context(
-                serve(
-                    "config.wsgi",
-                    project,
-                    baseline,
-                    work_dir / "baseline.log",
-                    conf=project / "config" / "gunicorn.conf.py",
-                )
-            )
-            groups = [
-                [baseline_twin(target), target] if target.server == "example" else [target]
-                for [target] in groups
-            ]
+            baseline = baseline_environment(environment, tree)
+            servers["baseline"] = serve("baseline", GUNICORN, tree / "example_project", baseline)
+            groups = [[baseline_twin(t), t] if t.server == "example" else [t] for [t] in groups]
             print(f"perf: baseline {revision} served beside this tree", flush=True)
         print(f"perf: {load}", flush=True)
         best, notes = measure(arguments, servers, groups)
-        rss = [f"- {name} workers: {worker_rss(servers[name])}" for name in servers]
-    for name in ("example", "baseline") if revision else ("example",):
-        notes += server_log_notes(work_dir / f"{name}.log")
+        rss = [f"- {name} workers: {worker_rss(server)}" for name, server in servers.items()]
+    for name in [name for name in servers if name != "floor"]:
+        notes += [f"{name}: {note}" for note in server_log_notes(work_dir / f"{name}.log")]
         errors = server_log_errors(work_dir / f"{name}.log")
         if errors:
             notes.append(f"{len(errors)} error line(s) in the {name}'s log, first: {errors[0]}")
     dirty = " + uncommitted changes" if git("status", "--porcelain", "--untracked-files=no") else ""
     threads = os.environ.get("GUNICORN_THREADS", "4")
+    compared = f"; beside commit {revision} (--baseline {arguments.baseline})" if revision else ""
     return [
         f"# nox -s perf, {datetime.now():%Y-%m-%d %H:%M}",
         "",
-        f"Commit {git('rev-parse', '--short', 'HEAD')}{dirty}; {versions()}; "
-        f"{os.cpu_count()} cores, load average {load_before:.1f} before the run.",
-        *(
-            [f"Beside commit {revision} (--baseline {arguments.baseline}), in the same rounds."]
-            if revision
-            else []
-        ),
+        f"Commit {git('rev-parse', '--short', 'HEAD')}{dirty}{compared}.",
+        f"{versions()}; {os.cpu_count()} cores, load average {load_before:.1f} before the run.",
         f"gunicorn -c example_project/config/gunicorn.conf.py: {arguments.workers} workers "
         f"{TIMES} {threads} threads each, DEBUG off, PostgreSQL and Redis on this machine.",
         f"Load: {load}.",
@@ -695,8 +604,9 @@ def main(argv: list[str] | None = None) -> int:
             return 1
     text = "\n".join(report) + "\n"
     print(f"\n{text}", end="")
-    RESULTS_DIR.mkdir(exist_ok=True)
-    written = RESULTS_DIR / f"perf-{datetime.now():%Y%m%d-%H%M%S}.md"
+    results = REPO_ROOT / ".perf"
+    results.mkdir(exist_ok=True)
+    written = results / f"perf-{datetime.now():%Y%m%d-%H%M%S}.md"
     written.write_text(text)
     print(f"\nwritten to {written.relative_to(REPO_ROOT)}")
     return 0
