@@ -487,24 +487,19 @@ def table(groups: list[list[Target]], best: dict[str, Result], revision: str) ->
     return lines
 
 
-def versions() -> str:
-    found = [f"Python {platform.python_version()}"]
-    for package in ("django", "djangorestframework", "gunicorn"):
-        with contextlib.suppress(metadata.PackageNotFoundError):
-            found.append(f"{package} {metadata.version(package)}")
-    return ", ".join(found)
-
-
 # --- The run --------------------------------------------------------------------------
 
 
 def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--duration", type=int, default=8, help="seconds per round (8)")
-    parser.add_argument("--connections", type=int, default=30, help="wrk connections (30)")
-    parser.add_argument("--threads", type=int, default=2, help="wrk threads (2)")
-    parser.add_argument("--rounds", type=int, default=2, help="rounds; the best counts (2)")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (2)")
+    for name, default, what in (
+        ("duration", 8, "seconds per round"),
+        ("connections", 30, "wrk connections"),
+        ("threads", 2, "wrk threads"),
+        ("rounds", 2, f"rounds, at most {MAX_ROUNDS}; the best counts"),
+        ("workers", 2, "gunicorn workers"),
+    ):
+        parser.add_argument(f"--{name}", type=int, default=default, help=f"{what} ({default})")
     parser.add_argument(
         "--baseline", metavar="REV", help="also serve commit REV's example project, side by side"
     )
@@ -571,12 +566,15 @@ def run(arguments: argparse.Namespace, work_dir: Path) -> list[str]:
             notes.append(f"{len(errors)} error line(s) in the {name}'s log, first: {errors[0]}")
     dirty = " + uncommitted changes" if git("status", "--porcelain", "--untracked-files=no") else ""
     threads = os.environ.get("GUNICORN_THREADS", "4")
+    packages = ("django", "djangorestframework", "gunicorn")
+    versions = ", ".join(f"{package} {metadata.version(package)}" for package in packages)
     compared = f"; beside commit {revision} (--baseline {arguments.baseline})" if revision else ""
     return [
         f"# nox -s perf, {datetime.now():%Y-%m-%d %H:%M}",
         "",
         f"Commit {git('rev-parse', '--short', 'HEAD')}{dirty}{compared}.",
-        f"{versions()}; {os.cpu_count()} cores, load average {load_before:.1f} before the run.",
+        f"Python {platform.python_version()}, {versions}; {os.cpu_count()} cores, "
+        f"load average {load_before:.1f} before the run.",
         f"gunicorn -c example_project/config/gunicorn.conf.py: {arguments.workers} workers "
         f"{TIMES} {threads} threads each, DEBUG off, PostgreSQL and Redis on this machine.",
         f"Load: {load}.",
