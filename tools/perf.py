@@ -447,6 +447,8 @@ def measure(
     ]
     if uneven:
         notes.append("rounds differ by more than 25 %, the machine was busy: " + "; ".join(uneven))
+    if arguments.rounds == 1 and any(len(group) > 1 for group in groups):
+        notes.append("one round: the baseline went first every time; --rounds 2+ alternates")
     return best, notes
 
 
