@@ -351,17 +351,16 @@ def loadtest(session: nox.Session) -> None:
 
 @nox.session(python="3.12")
 def perf(session: nox.Session) -> None:
-    """The request path beside a bare DRF floor, under gunicorn: req/s, p50/p95, ratios.
+    """The request path beside a bare DRF floor, under gunicorn and wrk: req/s, p50/p95.
 
-    ``nox -s perf -- --duration 8 --connections 30``; wrk drives the load where it is on
-    PATH (``apt-get install wrk``), locust otherwise. ``-- --baseline main`` also serves
-    that commit's example project and measures both side by side, in the same rounds.
+    ``nox -s perf -- --duration 8 --connections 30 --rounds 2``; ``-- --baseline main``
+    also serves that commit's example project and measures both in the same rounds.
+    Needs wrk on PATH (not a Python package); see tools/perf.py.
     """
+    if not shutil.which("wrk"):
+        session.error("nox -s perf needs wrk: apt-get install wrk (macOS: brew install wrk)")
     _install_example(session)
     session.install("httpx>=0.27")
-    # locust only where it will run: wrk is the lighter generator on a 2-core machine.
-    if not shutil.which("wrk") or any("locust" in argument for argument in session.posargs):
-        session.install("locust>=2.30")
     session.chdir(ROOT)
     session.run("python", "tools/perf.py", *session.posargs)
 

@@ -1,8 +1,6 @@
-"""The floor of ``nox -s perf``: a bare Django + DRF project with one empty view.
+"""The floor of ``nox -s perf``: Django + DRF with one empty view and nothing else.
 
-``settings``/``urls``/``views``/``wsgi`` are the floor itself: no middleware, no
-authentication, no database, one DRF ``APIView`` answering ``{}``. ``stack_settings``
-and ``stack_urls`` serve the example project unchanged plus that same view, so the
-benchmark can measure the example project's middleware stack on its own. Only
-``tools/perf.py`` uses this package.
+``settings`` and ``urls`` are the floor (no middleware, no authentication, no
+database); ``stack_settings`` and ``stack_urls`` serve the example project unchanged
+with that same view first, so that its middleware's cost shows on its own.
 """

@@ -1,9 +1,8 @@
-"""The example project's URLs, with the floor's empty view first.
+"""The example project's URLs with the floor's empty view first.
 
-First, so that the empty view costs no more URL resolution than on the floor and its
-ratio to the floor is the middleware (and settings) alone; every other URL pays one
-failed string match more, which is below what the benchmark can see. The star import
-carries the project's ``handler404`` and friends over, should it ever define them.
+First, so that it costs no more URL resolution than on the floor: its ratio to the
+floor is the middleware (and settings) alone. The star import carries ``handler404``
+and friends over, should the project define them.
 """
 
 from config.urls import *  # noqa: F403
