@@ -1,9 +1,10 @@
 """The registry of the relations package's error codes: code, HTTP status, message.
 
-One table feeds the API's responses (``tutor_relations.api.errors``), the OpenAPI
-examples (``tutor_relations.api.schema``), the per-item errors of a batch
-(``BATCH_ITEM_ERRORS``) and the docs' error table (``tutor_relations.errors.table``),
-so what clients get, what the schema shows and what the docs say cannot drift apart.
+One ``tutor_core.errors.ErrorRegistry`` feeds the API's responses (core's
+``tutor_core.api.errors``), the OpenAPI examples (``tutor_relations.api.schema``), the
+per-item errors of a batch (``BATCH_ITEM_ERRORS``) and the docs' error table
+(``tutor_relations.errors.table``), so what clients get, what the schema shows and what
+the docs say cannot drift apart.
 
 Messages are ``str.format`` templates. Placeholders named after a setting are filled from
 ``TUTOR_RELATIONS`` when the message is rendered (so "at most 100 ids" follows
@@ -12,29 +13,12 @@ Messages are ``str.format`` templates. Placeholders named after a setting are fi
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
+from tutor_core.errors import PARSE_ERROR, THROTTLED, ErrorCode, ErrorRegistry
 from tutor_relations.conf import relations_settings
 
-
-@dataclass(frozen=True)
-class ErrorCode:
-    code: str
-    status: int
-    message: str
-    #: The request field a 400 names (its ``attr``); ``None`` for errors about no field.
-    attr: str | None = None
-    #: When a client gets it, for the docs.
-    meaning: str = ""
-    #: Values of the error's own placeholders, for examples and the docs.
-    example: dict[str, Any] = field(default_factory=dict)
-
-    def detail(self, **params: Any) -> str:
-        return self.message.format(**settings_parameters(), **params)
-
-    def example_detail(self) -> str:
-        return self.detail(**self.example)
+__all__ = ["BATCH_ITEM_ERRORS", "CODES", "ErrorCode", "settings_parameters", "table"]
 
 
 def settings_parameters() -> dict[str, Any]:
@@ -48,9 +32,8 @@ def settings_parameters() -> dict[str, Any]:
     }
 
 
-CODES: dict[str, ErrorCode] = {
-    error.code: error
-    for error in [
+CODES = ErrorRegistry(
+    [
         # 400: the request itself is malformed.
         ErrorCode(
             "invalid_id",
@@ -105,12 +88,7 @@ CODES: dict[str, ErrorCode] = {
             attr="Idempotency-Key",
             meaning="an empty, too long or non-printable `Idempotency-Key` header",
         ),
-        ErrorCode(
-            "parse_error",
-            400,
-            "The JSON body is nested too deeply.",
-            meaning="a body that is not JSON the API can read (e.g. nested too deeply)",
-        ),
+        PARSE_ERROR,
         # 404, 409, 422, 429: the request is well formed but cannot be done.
         ErrorCode(
             "not_found",
@@ -149,15 +127,10 @@ CODES: dict[str, ErrorCode] = {
             "This Idempotency-Key was used for another request in the last {idempotency_ttl}.",
             meaning="the same `Idempotency-Key` with another method, path or body",
         ),
-        ErrorCode(
-            "throttled",
-            429,
-            "Request was throttled. Expected available in {wait} seconds.",
-            meaning="too many requests; wait the `Retry-After` header's seconds",
-            example={"wait": 12},
-        ),
-    ]
-}
+        THROTTLED,
+    ],
+    parameters=settings_parameters,
+)
 
 #: The per-item error strings of a batch (SPEC §1.2), by the code a single request gets.
 BATCH_ITEM_ERRORS: dict[str, str] = {
@@ -168,19 +141,11 @@ BATCH_ITEM_ERRORS: dict[str, str] = {
 }
 
 
+def _in_batch(error: ErrorCode) -> str:
+    item = BATCH_ITEM_ERRORS.get(error.code)
+    return f'`"{item}"`' if item else ""
+
+
 def table() -> str:
-    """The registry as a Markdown table, for the docs."""
-    rows = [
-        "| code | status | field | example detail | in a batch | when |",
-        "|---|---|---|---|---|---|",
-    ]
-    for error in CODES.values():
-        attr = f"`{error.attr}`" if error.attr else ""
-        detail = error.example_detail().replace("|", "\\|")
-        item = BATCH_ITEM_ERRORS.get(error.code)
-        in_batch = f'`"{item}"`' if item else ""
-        rows.append(
-            f"| `{error.code}` | {error.status} | {attr} | {detail} | {in_batch} "
-            f"| {error.meaning} |"
-        )
-    return "\n".join(rows) + "\n"
+    """The registry as a Markdown table, for the docs (with the batch's per-item string)."""
+    return CODES.table({"in a batch": _in_batch})

@@ -10,25 +10,41 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth import get_user_model
-from django.db import models
-from django.utils.functional import lazy
-from drf_spectacular.extensions import OpenApiSerializerFieldExtension
-from drf_spectacular.plumbing import build_basic_type
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, inline_serializer
-from rest_framework import serializers
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter
 
+from tutor_core.api import schema as core
+from tutor_core.api.schema import (
+    NOT_SIGNED_IN,
+    RETRY_AFTER,
+    UserFieldExtension,
+    client_error_response,
+    drf_error_example,
+)
 from tutor_relations.errors import CODES, settings_parameters
 
+__all__ = [
+    "NOT_SIGNED_IN",
+    "RETRY_AFTER",
+    "UserFieldExtension",
+    "client_error_response",
+    "described",
+    "drf_error_example",
+    "error_example",
+]
 
-def _format_with_settings(template: str) -> str:
-    return template.format(**settings_parameters())
+
+def described(template: str) -> str:
+    """``described("at most {max_batch_size}")``: a text that quotes the current settings."""
+    return core.described(template, settings_parameters)
 
 
-#: ``described("at most {max_batch_size}")``: a text that quotes the current settings.
-described = lazy(_format_with_settings, str)
-_lazy_detail = lazy(lambda code, params: CODES[code].detail(**params), str)
+def error_example(
+    code: str, name: str, *, summary: str = "", attr: str | None = None, **params: Any
+) -> OpenApiExample:
+    """An error response example whose status, detail and field come from the registry."""
+    return core.error_example(CODES[code], name, summary=summary, attr=attr, **params)
+
 
 STUDENT = {"id": 12, "display_name": "Olena Kovalenko"}
 TUTOR = {"id": 7, "display_name": "Taras Shevchuk"}
@@ -62,23 +78,6 @@ CREATION_ENTRY = {
 }
 
 
-def client_error_response(component_name: str, codes: list[str]) -> serializers.Serializer:
-    """The error body of a non-validation 4xx, listing the codes it can carry."""
-    error = inline_serializer(
-        name=f"{component_name}Error",
-        fields={
-            "code": serializers.CharField(help_text="One of: " + ", ".join(codes)),
-            "detail": serializers.CharField(),
-            "attr": serializers.CharField(allow_null=True),
-        },
-        many=True,
-    )
-    return inline_serializer(
-        name=component_name,
-        fields={"type": serializers.CharField(help_text="`client_error`"), "errors": error},
-    )
-
-
 TRANSITION_CONFLICT_RESPONSE = client_error_response(
     "RelationTransitionErrorResponse", ["already_active", "already_archived", "invalid_transition"]
 )
@@ -86,38 +85,6 @@ RELATION_EXISTS_RESPONSE = client_error_response("RelationExistsErrorResponse", 
 KEY_REUSED_RESPONSE = client_error_response(
     "IdempotencyKeyReusedErrorResponse", ["idempotency_key_reused"]
 )
-
-
-def error_example(
-    code: str, name: str, *, summary: str = "", attr: str | None = None, **params: Any
-) -> OpenApiExample:
-    """An error response example whose status, detail and field come from the registry."""
-    spec = CODES[code]
-    error_type = "validation_error" if spec.status == 400 else "client_error"
-    detail = _lazy_detail(code, {**spec.example, **params})
-    error = {"code": code, "detail": detail, "attr": attr or spec.attr}
-    return OpenApiExample(
-        name,
-        summary=summary or name,
-        value={"type": error_type, "errors": [error]},
-        response_only=True,
-        status_codes=[str(spec.status)],
-    )
-
-
-def drf_error_example(
-    name: str, *, status: int, code: str, detail: str, attr: str | None = None
-) -> OpenApiExample:
-    """An example of one of DRF's own errors (``required``, ``max_value``, ...)."""
-    return OpenApiExample(
-        name,
-        value={
-            "type": "validation_error" if status == 400 else "client_error",
-            "errors": [{"code": code, "detail": detail, "attr": attr}],
-        },
-        response_only=True,
-        status_codes=[str(status)],
-    )
 
 
 NOT_FOUND = error_example(
@@ -135,22 +102,6 @@ PAGE_SIZE_TOO_LARGE = drf_error_example(
     code="max_value",
     detail=described("Ensure this value is less than or equal to {max_page_size}."),
     attr="page_size",
-)
-NOT_SIGNED_IN = drf_error_example(
-    "Not signed in",
-    status=401,
-    code="not_authenticated",
-    detail="Authentication credentials were not provided.",
-)
-
-#: Every operation is throttled: a 429 says how long to wait. (drf-standardized-errors
-#: adds the 429 body and its example to every throttled operation.)
-RETRY_AFTER = OpenApiParameter(
-    "Retry-After",
-    OpenApiTypes.INT,
-    OpenApiParameter.HEADER,
-    response=[429],
-    description="Seconds to wait before the throttle lets the next request through.",
 )
 IDEMPOTENCY_KEY = OpenApiParameter(
     "Idempotency-Key",
@@ -173,18 +124,3 @@ IDEMPOTENT_REPLAYED = OpenApiParameter(
     description="`true` when this is the stored response of an earlier request with the "
     "same `Idempotency-Key`.",
 )
-
-
-class UserFieldExtension(OpenApiSerializerFieldExtension):
-    """A user id has the type of the host's user primary key: an integer, or a UUID."""
-
-    target_class = "tutor_relations.api.serializers.UserField"
-    match_subclasses = True  # TutorField
-
-    def map_serializer_field(self, auto_schema: Any, direction: str) -> dict[str, Any]:
-        key = get_user_model()._meta.pk
-        if isinstance(key, models.IntegerField | models.AutoField):
-            return build_basic_type(OpenApiTypes.INT)
-        if isinstance(key, models.UUIDField):
-            return build_basic_type(OpenApiTypes.UUID)
-        return build_basic_type(OpenApiTypes.STR)

@@ -7,25 +7,22 @@ The output serializer classes describe those shapes for the OpenAPI schema.
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime
 from typing import Any
 
-from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from tutor_core.api.fields import MAX_ID, UserField
+from tutor_core.api.fields import user_key_is_integer as user_key_is_integer
 from tutor_relations.api.schema import described
 from tutor_relations.conf import relations_settings
 from tutor_relations.errors import BATCH_ITEM_ERRORS, CODES
 from tutor_relations.models import RELATION_STATUS, RelationStatusLog, TutorStudentRelation
-from tutor_relations.policies import active_users
 
-#: The largest id a batch may name (PostgreSQL's bigint).
-MAX_ID = 2**63 - 1
-_DIGITS = re.compile(r"[0-9]{1,19}")
+# ``MAX_ID`` (the largest id a batch may name: PostgreSQL's bigint), ``UserField`` and
+# ``user_key_is_integer`` are core's since 1.0, importable from here as before.
 
 
 def utc_iso(value: datetime) -> str:
@@ -77,40 +74,6 @@ def log_entry(entry: RelationStatusLog, *, with_student: bool = False) -> dict[s
 
 
 # Input ---------------------------------------------------------------------------------
-
-
-def user_key_is_integer() -> bool:
-    key = get_user_model()._meta.pk
-    return isinstance(key, models.IntegerField | models.AutoField)
-
-
-class UserField(serializers.PrimaryKeyRelatedField):
-    """A user of the host's user model, by primary key (its OpenAPI type follows the key).
-
-    A value must already have the key's type: a whole number (or its digits as text,
-    as forms send) for integer keys, text for the others (UUIDs); ``1.5`` or ``true``
-    is a 400 ``incorrect_type``, never user 1. A user model with an ``is_active`` field
-    only offers active users.
-    """
-
-    def get_queryset(self) -> models.QuerySet:
-        return active_users(get_user_model()._default_manager.all())
-
-    def to_internal_value(self, data: Any) -> Any:
-        integer_key = user_key_is_integer()
-        allowed = (int, str) if integer_key else (str,)
-        if isinstance(data, bool) or not isinstance(data, allowed):
-            self.fail("incorrect_type", data_type=type(data).__name__)
-        if integer_key and isinstance(data, str) and not _DIGITS.fullmatch(data):
-            self.fail("incorrect_type", data_type="str")
-        if integer_key and int(data) > MAX_ID:
-            self.fail("does_not_exist", pk_value=data)
-        if not integer_key:
-            try:
-                get_user_model()._meta.pk.to_python(data)
-            except DjangoValidationError:
-                self.fail("incorrect_type", data_type="str")
-        return super().to_internal_value(data)
 
 
 def _registry_error(code: str, **params: Any) -> serializers.ValidationError:

@@ -7,17 +7,14 @@ from typing import Any
 
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
-from rest_framework import parsers, status
-from rest_framework.permissions import SAFE_METHODS, IsAuthenticated
+from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import BaseThrottle
-from rest_framework.views import APIView
 
+from tutor_core.api.views import TutorAPIView
 from tutor_relations import idempotency, selectors, services
 from tutor_relations.api import schema
-from tutor_relations.api.errors import api_exception_for, not_found
-from tutor_relations.api.parsers import JSONParser
+from tutor_relations.api.errors import not_found
 from tutor_relations.api.serializers import (
     MAX_ID,
     BatchRequestSerializer,
@@ -35,13 +32,8 @@ from tutor_relations.api.serializers import (
     relation_for_student,
     relation_for_tutor,
 )
-from tutor_relations.api.throttling import (
-    RelationReadThrottle,
-    RelationWriteThrottle,
-    build_throttle,
-)
+from tutor_relations.api.throttling import RelationReadThrottle, RelationWriteThrottle
 from tutor_relations.conf import relations_settings
-from tutor_relations.exceptions import RelationsError
 from tutor_relations.models import RELATION_STATUS
 from tutor_relations.selectors import Page
 
@@ -51,28 +43,13 @@ _CURSOR_ERRORS = ["invalid_cursor", "foreign_cursor", "stale_cursor", "null_char
 _IDS_ERRORS = ["required", "null", "not_a_list", "empty", "too_many_ids", "invalid_id"]
 
 
-class RelationsAPIView(APIView):
-    """The base of every relations view: authenticated, throttled, domain errors as HTTP."""
+class RelationsAPIView(TutorAPIView):
+    """The base of every relations view: core's (authenticated, throttled, domain errors as
+    HTTP), with the package's throttles and its ``Idempotency-Key`` handling."""
 
-    permission_classes = [IsAuthenticated]
-    parser_classes = [JSONParser, parsers.FormParser, parsers.MultiPartParser]
-
-    def get_throttles(self) -> list[BaseThrottle]:
-        # Added to the host's default throttles; the rates are TUTOR_RELATIONS settings.
-        reading = self.request.method in SAFE_METHODS
-        own = build_throttle(RelationReadThrottle if reading else RelationWriteThrottle)
-        return [*super().get_throttles(), own]
-
-    def handle_exception(self, exc: Exception) -> Response:
-        # Services speak the domain; only here do their errors become HTTP responses.
-        if isinstance(exc, RelationsError):
-            exc = api_exception_for(exc)
-        return super().handle_exception(exc)
-
-    def parse(self, serializer_class: type, data: Any) -> dict[str, Any]:
-        serializer = serializer_class(data=data, context={"request": self.request, "view": self})
-        serializer.is_valid(raise_exception=True)
-        return serializer.validated_data
+    # Added to the host's default throttles; the rates are TUTOR_RELATIONS settings.
+    read_throttle = RelationReadThrottle
+    write_throttle = RelationWriteThrottle
 
     def request_id(self) -> str | None:
         return relations_settings.REQUEST_ID(self.request)
