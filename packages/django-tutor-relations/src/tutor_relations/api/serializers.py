@@ -16,9 +16,9 @@ from rest_framework import serializers
 
 from tutor_core.api.fields import MAX_ID, UserField
 from tutor_core.api.fields import user_key_is_integer as user_key_is_integer
-from tutor_relations.api.schema import described
+from tutor_core.api.schema import described
 from tutor_relations.conf import relations_settings
-from tutor_relations.errors import BATCH_ITEM_ERRORS, CODES
+from tutor_relations.errors import BATCH_ITEM_ERRORS, CODES, settings_parameters
 from tutor_relations.models import RELATION_STATUS, RelationStatusLog, TutorStudentRelation
 
 # ``MAX_ID`` (the largest id a batch may name: PostgreSQL's bigint), ``UserField`` and
@@ -149,7 +149,8 @@ def _shown(value: Any) -> str:
 class BatchRequestSerializer(serializers.Serializer):
     ids = BatchIdsField(
         help_text=described(
-            "The relation ids, at most {max_batch_size}; duplicates are reported once."
+            "The relation ids, at most {max_batch_size}; duplicates are reported once.",
+            settings_parameters,
         )
     )
 
@@ -242,7 +243,11 @@ class LogEntrySerializer(serializers.Serializer):
 
     id = serializers.IntegerField(read_only=True)
     relation_id = serializers.IntegerField(read_only=True)
-    prev_status = serializers.ChoiceField(choices=["", *RELATION_STATUS._db_values], read_only=True)
+    prev_status = serializers.ChoiceField(
+        # In the statuses' own order (a set's would change from one process to the next).
+        choices=["", *(value for value, _label in RELATION_STATUS)],
+        read_only=True,
+    )
     new_status = serializers.ChoiceField(choices=list(RELATION_STATUS), read_only=True)
     actor_id = UserField(read_only=True, allow_null=True, help_text="Who made the change.")
     timestamp = serializers.DateTimeField(read_only=True)
