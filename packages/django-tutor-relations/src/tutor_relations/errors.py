@@ -6,7 +6,8 @@ per-item errors of a batch (``BATCH_ITEM_ERRORS``) and the docs' error table
 (``tutor_relations.errors.table``), so what clients get, what the schema shows and what
 the docs say cannot drift apart.
 
-Messages are ``str.format`` templates. Placeholders named after a setting are filled from
+Messages are translatable (``gettext_lazy``) ``str.format`` templates, rendered in the
+active language; codes never are. Placeholders named after a setting are filled from
 ``TUTOR_RELATIONS`` when the message is rendered (so "at most 100 ids" follows
 ``MAX_BATCH_SIZE``); the others come from the error itself (``value``, ``wait``).
 """
@@ -14,6 +15,9 @@ Messages are ``str.format`` templates. Placeholders named after a setting are fi
 from __future__ import annotations
 
 from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from tutor_core.errors import PARSE_ERROR, THROTTLED, ErrorCode, ErrorRegistry
 from tutor_relations.conf import relations_settings
@@ -28,7 +32,7 @@ def settings_parameters() -> dict[str, Any]:
     return {
         "max_batch_size": relations_settings.MAX_BATCH_SIZE,
         "max_page_size": relations_settings.MAX_PAGE_SIZE,
-        "idempotency_ttl": f"{hours} hours" if hours != 1 else "1 hour",
+        "idempotency_ttl": ngettext("%(hours)d hour", "%(hours)d hours", hours) % {"hours": hours},
     }
 
 
@@ -38,7 +42,7 @@ CODES = ErrorRegistry(
         ErrorCode(
             "invalid_id",
             400,
-            "Each id must be a positive integer; {value} is not.",
+            _("Each id must be a positive integer; {value} is not."),
             attr="ids",
             meaning="an id that is not a positive integer (a string, a float, a boolean, "
             "zero, a negative number, or beyond 2^63 - 1)",
@@ -47,14 +51,14 @@ CODES = ErrorRegistry(
         ErrorCode(
             "too_many_ids",
             400,
-            "Send at most {max_batch_size} ids at once.",
+            _("Send at most {max_batch_size} ids at once."),
             attr="ids",
             meaning="a batch longer than `MAX_BATCH_SIZE`",
         ),
         ErrorCode(
             "unavailable_tutor",
             400,
-            "There is no tutor you can ask with this id.",
+            _("There is no tutor you can ask with this id."),
             attr="tutor",
             meaning="a tutor id that is unknown, of an inactive user, of a user the host's "
             "`TUTOR_ELIGIBILITY` hook does not offer, or your own: one answer for all, so "
@@ -63,28 +67,28 @@ CODES = ErrorRegistry(
         ErrorCode(
             "invalid_cursor",
             400,
-            "This cursor is not valid; start again from the first page.",
+            _("This cursor is not valid; start again from the first page."),
             attr="cursor",
             meaning="a cursor that was altered, is malformed, or belongs to another list",
         ),
         ErrorCode(
             "foreign_cursor",
             400,
-            "This cursor was issued to another user.",
+            _("This cursor was issued to another user."),
             attr="cursor",
             meaning="a cursor issued to someone else",
         ),
         ErrorCode(
             "stale_cursor",
             400,
-            "This cursor was made for other filters; start again from the first page.",
+            _("This cursor was made for other filters; start again from the first page."),
             attr="cursor",
             meaning="a cursor sent with other filters (e.g. `status`) than its page had",
         ),
         ErrorCode(
             "invalid_idempotency_key",
             400,
-            "An Idempotency-Key is 1 to 255 printable ASCII characters.",
+            _("An Idempotency-Key is 1 to 255 printable ASCII characters."),
             attr="Idempotency-Key",
             meaning="an empty, too long or non-printable `Idempotency-Key` header",
         ),
@@ -93,38 +97,38 @@ CODES = ErrorRegistry(
         ErrorCode(
             "not_found",
             404,
-            "Not found.",
+            _("Not found."),
             meaning="no such relation, or it is not yours (the two look the same)",
         ),
         ErrorCode(
             "already_active",
             409,
-            "This relation is already active.",
+            _("This relation is already active."),
             meaning="accepting an active relation",
         ),
         ErrorCode(
             "already_archived",
             409,
-            "This relation is already archived.",
+            _("This relation is already archived."),
             meaning="archiving an archived relation",
         ),
         ErrorCode(
             "invalid_transition",
             409,
-            "An archived relation cannot be accepted.",
+            _("An archived relation cannot be accepted."),
             meaning="a change the life cycle forbids (pending → active → archived, "
             "pending → archived)",
         ),
         ErrorCode(
             "relation_exists",
             409,
-            "You already have a relation with this tutor.",
+            _("You already have a relation with this tutor."),
             meaning="a relation between the two exists, in any status",
         ),
         ErrorCode(
             "idempotency_key_reused",
             422,
-            "This Idempotency-Key was used for another request in the last {idempotency_ttl}.",
+            _("This Idempotency-Key was used for another request in the last {idempotency_ttl}."),
             meaning="the same `Idempotency-Key` with another method, path or body",
         ),
         THROTTLED,

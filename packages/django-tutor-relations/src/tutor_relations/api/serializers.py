@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -119,8 +120,8 @@ class BatchIdsField(serializers.Field):
     """
 
     default_error_messages = {
-        "not_a_list": 'Expected a list of ids but got type "{input_type}".',
-        "empty": "Send at least one id.",
+        "not_a_list": _('Expected a list of ids but got type "{input_type}".'),
+        "empty": _("Send at least one id."),
     }
 
     def to_internal_value(self, data: Any) -> list[int]:
@@ -149,7 +150,7 @@ def _shown(value: Any) -> str:
 class BatchRequestSerializer(serializers.Serializer):
     ids = BatchIdsField(
         help_text=described(
-            "The relation ids, at most {max_batch_size}; duplicates are reported once.",
+            _("The relation ids, at most {max_batch_size}; duplicates are reported once."),
             settings_parameters,
         )
     )
@@ -157,8 +158,10 @@ class BatchRequestSerializer(serializers.Serializer):
 
 class RelationCreateSerializer(serializers.Serializer):
     tutor = TutorField(
-        help_text="The tutor's user id: an active user whom the host offers as a tutor "
-        "(`TUTOR_ELIGIBILITY`), not you."
+        help_text=_(
+            "The tutor's user id: an active user whom the host offers as a tutor "
+            "(`TUTOR_ELIGIBILITY`), not you."
+        )
     )
 
 
@@ -168,8 +171,9 @@ class PageQuerySerializer(serializers.Serializer):
     cursor = serializers.CharField(
         required=False,
         allow_blank=True,
-        help_text="The `cursor` of the previous page, as given; absent or empty for the first "
-        "page.",
+        help_text=_(
+            "The `cursor` of the previous page, as given; absent or empty for the first page."
+        ),
     )
 
     def get_fields(self) -> dict[str, serializers.Field]:
@@ -179,8 +183,13 @@ class PageQuerySerializer(serializers.Serializer):
             required=False,
             min_value=1,
             max_value=relations_settings.MAX_PAGE_SIZE,
-            help_text=f"Rows per page: 1 to {relations_settings.MAX_PAGE_SIZE} "
-            f"(default {relations_settings.PAGE_SIZE}); more is a 400 `max_value`.",
+            help_text=_(
+                "Rows per page: 1 to {max_page_size} (default {page_size}); more is a 400 "
+                "`max_value`."
+            ).format(
+                max_page_size=relations_settings.MAX_PAGE_SIZE,
+                page_size=relations_settings.PAGE_SIZE,
+            ),
         )
         return fields
 
@@ -195,7 +204,7 @@ class StatusPageQuerySerializer(PageQuerySerializer):
     status = serializers.ChoiceField(
         choices=list(RELATION_STATUS),
         required=False,
-        help_text="Only relations in this status; all when absent.",
+        help_text=_("Only relations in this status; all when absent."),
     )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -207,16 +216,16 @@ class StatusPageQuerySerializer(PageQuerySerializer):
 
 
 class PersonSerializer(serializers.Serializer):
-    id = UserField(read_only=True, help_text="The user's id.")
+    id = UserField(read_only=True, help_text=_("The user's id."))
     display_name = serializers.CharField(
-        read_only=True, help_text="From the host's `USER_DISPLAY_NAME` hook."
+        read_only=True, help_text=_("From the host's `USER_DISPLAY_NAME` hook.")
     )
 
 
 class TutorRelationSerializer(serializers.Serializer):
     """A relation as its tutor sees it."""
 
-    id = serializers.IntegerField(read_only=True, help_text="The relation id.")
+    id = serializers.IntegerField(read_only=True, help_text=_("The relation id."))
     student = PersonSerializer(read_only=True)
     status = serializers.ChoiceField(choices=list(RELATION_STATUS), read_only=True)
     created_at = serializers.DateTimeField(read_only=True)
@@ -226,7 +235,7 @@ class TutorRelationSerializer(serializers.Serializer):
 class StudentRelationSerializer(serializers.Serializer):
     """A relation as its student sees it."""
 
-    id = serializers.IntegerField(read_only=True, help_text="The relation id.")
+    id = serializers.IntegerField(read_only=True, help_text=_("The relation id."))
     tutor = PersonSerializer(read_only=True)
     status = serializers.ChoiceField(choices=list(RELATION_STATUS), read_only=True)
     created_at = serializers.DateTimeField(read_only=True)
@@ -249,7 +258,7 @@ class LogEntrySerializer(serializers.Serializer):
         read_only=True,
     )
     new_status = serializers.ChoiceField(choices=list(RELATION_STATUS), read_only=True)
-    actor_id = UserField(read_only=True, allow_null=True, help_text="Who made the change.")
+    actor_id = UserField(read_only=True, allow_null=True, help_text=_("Who made the change."))
     timestamp = serializers.DateTimeField(read_only=True)
     metadata = LogMetadataSerializer(read_only=True)
 
@@ -266,10 +275,12 @@ def _page_serializer(name: str, item: serializers.Serializer) -> type[serializer
             "results": item,
             "cursor": serializers.CharField(
                 allow_null=True,
-                help_text="Pass as `?cursor=` for the next page; null on the last page. "
-                "Opaque: do not parse it.",
+                help_text=_(
+                    "Pass as `?cursor=` for the next page; null on the last page. "
+                    "Opaque: do not parse it."
+                ),
             ),
-            "has_more": serializers.BooleanField(help_text="True when another page follows."),
+            "has_more": serializers.BooleanField(help_text=_("True when another page follows.")),
             "__doc__": "A page of a cursor-paginated list, newest first.",
         },
     )
@@ -286,7 +297,7 @@ RecentActionPageSerializer = _page_serializer("RecentActionPage", RecentActionSe
 
 class TimelineSerializer(serializers.Serializer):
     relation_id = serializers.IntegerField()
-    results = LogEntrySerializer(many=True, help_text="Oldest first.")
+    results = LogEntrySerializer(many=True, help_text=_("Oldest first."))
 
 
 class BatchFailureSerializer(serializers.Serializer):
@@ -296,6 +307,6 @@ class BatchFailureSerializer(serializers.Serializer):
 
 class BatchResultSerializer(serializers.Serializer):
     processed = serializers.ListField(
-        child=serializers.IntegerField(), help_text="The ids changed by this request."
+        child=serializers.IntegerField(), help_text=_("The ids changed by this request.")
     )
-    failed = BatchFailureSerializer(many=True, help_text="The ids left as they were, and why.")
+    failed = BatchFailureSerializer(many=True, help_text=_("The ids left as they were, and why."))
