@@ -24,6 +24,7 @@ from drf_spectacular.utils import (
     extend_schema_view,
 )
 from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
+from rest_framework.views import APIView
 
 from tutor_core.api import schema as core
 from tutor_core.api.schema import (
@@ -174,7 +175,7 @@ def validation_codes(field: str) -> list[str]:
     return own + _DRF_CODES.get(field, [])
 
 
-_View = TypeVar("_View")
+_View = TypeVar("_View", bound=type[APIView])
 
 
 def _described_view(

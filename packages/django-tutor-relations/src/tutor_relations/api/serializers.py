@@ -8,7 +8,7 @@ The output serializer classes describe those shapes for the OpenAPI schema.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NoReturn, cast
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -98,7 +98,7 @@ class TutorField(UserField):
             users = users.exclude(pk=user.pk)
         return users
 
-    def fail(self, key: str, **kwargs: Any) -> None:
+    def fail(self, key: str, **kwargs: Any) -> NoReturn:
         if key == "does_not_exist":
             raise _registry_error("unavailable_tutor")
         super().fail(key, **kwargs)
@@ -150,7 +150,11 @@ def _shown(value: Any) -> str:
 class BatchRequestSerializer(serializers.Serializer):
     ids = BatchIdsField(
         help_text=described(
-            _("The relation ids, at most {max_batch_size}; duplicates are reported once."),
+            # A lazy template: core's ``described`` formats it when the schema is built
+            # (its ``template: str`` should read ``str | Promise``).
+            cast(
+                str, _("The relation ids, at most {max_batch_size}; duplicates are reported once.")
+            ),
             settings_parameters,
         )
     )
@@ -243,8 +247,13 @@ class StudentRelationSerializer(serializers.Serializer):
 
 
 class LogMetadataSerializer(serializers.Serializer):
-    source = serializers.ChoiceField(choices=["single", "batch"], read_only=True)
-    request_id = serializers.CharField(read_only=True, allow_null=True)
+    # Built here rather than declared: type checkers read a class attribute ``source`` as
+    # the serializer's own ``Field.source`` (DRF's metaclass takes it away at run time).
+    def get_fields(self) -> dict[str, serializers.Field]:
+        return {
+            "source": serializers.ChoiceField(choices=["single", "batch"], read_only=True),
+            "request_id": serializers.CharField(read_only=True, allow_null=True),
+        }
 
 
 class LogEntrySerializer(serializers.Serializer):
