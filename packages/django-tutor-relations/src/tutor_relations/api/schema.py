@@ -176,6 +176,7 @@ def validation_codes(field: str) -> list[str]:
 
 
 _View = TypeVar("_View", bound=type[APIView])
+_F = TypeVar("_F", bound=Callable[..., Any])
 
 
 def _described_view(
@@ -211,21 +212,32 @@ def _page_example(name: str, item: dict[str, Any]) -> OpenApiExample:
     return success(name, {"results": [item], "cursor": CURSOR, "has_more": True})
 
 
-tutor_students = _described_view(
-    {"get": [*_LIST_FIELDS, "status"]},
-    get=extend_schema(
-        operation_id="relations_tutor_students",
-        summary="Your students",
+def _relations_list(
+    whose: str, page: type, examples: list[OpenApiExample], **spec: Any
+) -> Callable[[_F], _F]:
+    """The ``extend_schema`` of a list of one's relations as a tutor or as a student."""
+    return extend_schema(
         description=described(
-            "Your relations as a tutor, newest first; `status` keeps one status." + _PAGING
+            f"Your relations as a {whose}, newest first; `status` keeps one status." + _PAGING
         ),
         parameters=[StatusPageQuerySerializer],
-        responses={200: TutorRelationPageSerializer},
-        examples=[
+        responses={200: page},
+        examples=[*examples, *_PAGE_ERRORS],
+        **spec,
+    )
+
+
+tutor_students = _described_view(
+    {"get": [*_LIST_FIELDS, "status"]},
+    get=_relations_list(
+        "tutor",
+        TutorRelationPageSerializer,
+        [
             _page_example("A page of students", RELATION_FOR_TUTOR),
             success("The last page", {"results": [], "cursor": None, "has_more": False}),
-            *_PAGE_ERRORS,
         ],
+        operation_id="relations_tutor_students",
+        summary="Your students",
     ),
 )
 
@@ -294,32 +306,33 @@ def _transition_examples(target: str) -> list[OpenApiExample]:
     return examples
 
 
-relation_accept = _described_view(
-    {"post": ["Idempotency-Key"]},
-    post=extend_schema(
-        operation_id="relations_tutor_accept",
-        summary="Accept a pending student",
-        description="pending → active. An active relation is a 409 `already_active`, an "
-        "archived one a 409 `invalid_transition`; another tutor's relation is a 404.",
-        request=None,
-        parameters=_WRITE_PARAMETERS,
-        responses=_SINGLE_RESPONSES,
-        examples=_transition_examples(RELATION_STATUS.active),
-    ),
-)
+def _write(fields: Sequence[str], **spec: Any) -> Callable[[_View], _View]:
+    """A write: it takes an ``Idempotency-Key``; ``fields`` and the key are validated."""
+    return _described_view(
+        {"post": [*fields, "Idempotency-Key"]},
+        post=extend_schema(parameters=_WRITE_PARAMETERS, **spec),
+    )
 
-relation_archive = _described_view(
-    {"post": ["Idempotency-Key"]},
-    post=extend_schema(
-        operation_id="relations_tutor_archive",
-        summary="Archive a relation",
-        description="pending → archived or active → archived. An archived relation is a "
-        "409 `already_archived`; another tutor's relation is a 404.",
-        request=None,
-        parameters=_WRITE_PARAMETERS,
-        responses=_SINGLE_RESPONSES,
-        examples=_transition_examples(RELATION_STATUS.archived),
-    ),
+
+def _single(target: str, **spec: Any) -> Callable[[_View], _View]:
+    """Accepting or archiving one relation (the id is in the path)."""
+    examples = _transition_examples(target)
+    return _write([], request=None, responses=_SINGLE_RESPONSES, examples=examples, **spec)
+
+
+relation_accept = _single(
+    RELATION_STATUS.active,
+    operation_id="relations_tutor_accept",
+    summary="Accept a pending student",
+    description="pending → active. An active relation is a 409 `already_active`, an "
+    "archived one a 409 `invalid_transition`; another tutor's relation is a 404.",
+)
+relation_archive = _single(
+    RELATION_STATUS.archived,
+    operation_id="relations_tutor_archive",
+    summary="Archive a relation",
+    description="pending → archived or active → archived. An archived relation is a "
+    "409 `already_archived`; another tutor's relation is a 404.",
 )
 
 
@@ -368,30 +381,24 @@ def _batch_examples(target: str) -> list[OpenApiExample]:
     ]
 
 
-batch_accept = _described_view(
-    {"post": ["ids", "Idempotency-Key"]},
-    post=extend_schema(
-        operation_id="relations_tutor_batch_accept",
-        summary="Accept many pending students",
-        description=described("pending → active for each id. " + _BATCH_DESCRIPTION),
-        request=BatchRequestSerializer,
-        parameters=_WRITE_PARAMETERS,
-        responses=_BATCH_RESPONSES,
-        examples=_batch_examples(RELATION_STATUS.active),
-    ),
-)
+def _batch(target: str, *, change: str, **spec: Any) -> Callable[[_View], _View]:
+    """Accepting or archiving many relations; ``change`` says what happens to each id."""
+    spec["description"] = described(change + " " + _BATCH_DESCRIPTION)
+    spec.update(request=BatchRequestSerializer, responses=_BATCH_RESPONSES)
+    return _write(["ids"], examples=_batch_examples(target), **spec)
 
-batch_archive = _described_view(
-    {"post": ["ids", "Idempotency-Key"]},
-    post=extend_schema(
-        operation_id="relations_tutor_batch_archive",
-        summary="Archive many relations",
-        description=described("pending or active → archived for each id. " + _BATCH_DESCRIPTION),
-        request=BatchRequestSerializer,
-        parameters=_WRITE_PARAMETERS,
-        responses=_BATCH_RESPONSES,
-        examples=_batch_examples(RELATION_STATUS.archived),
-    ),
+
+batch_accept = _batch(
+    RELATION_STATUS.active,
+    operation_id="relations_tutor_batch_accept",
+    summary="Accept many pending students",
+    change="pending → active for each id.",
+)
+batch_archive = _batch(
+    RELATION_STATUS.archived,
+    operation_id="relations_tutor_batch_archive",
+    summary="Archive many relations",
+    change="pending or active → archived for each id.",
 )
 
 
@@ -399,15 +406,12 @@ batch_archive = _described_view(
 
 student_relations = _described_view(
     {"get": [*_LIST_FIELDS, "status"], "post": ["tutor", "Idempotency-Key"]},
-    get=extend_schema(
+    get=_relations_list(
+        "student",
+        StudentRelationPageSerializer,
+        [_page_example("A page of tutors", RELATION_FOR_STUDENT)],
         operation_id="relations_student_list",
         summary="Your tutors",
-        description=described(
-            "Your relations as a student, newest first; `status` keeps one status." + _PAGING
-        ),
-        parameters=[StatusPageQuerySerializer],
-        responses={200: StudentRelationPageSerializer},
-        examples=[_page_example("A page of tutors", RELATION_FOR_STUDENT), *_PAGE_ERRORS],
     ),
     post=extend_schema(
         operation_id="relations_student_create",
