@@ -171,6 +171,29 @@ def test_a_validly_signed_but_malformed_cursor_is_a_400_not_a_500(tutor_client, 
 
 
 @pytest.mark.django_db
+def test_a_validly_signed_cursor_with_a_malformed_position_is_a_400(tutor_client, tutor):
+    # Core's SignedCursors carries the position as a list; the package reads it strictly.
+    def signed(position) -> str:
+        payload = {"l": "tutor-students", "u": str(tutor.pk), "f": {"status": None}}
+        return signing.dumps({**payload, "p": position}, salt="tutor_relations.cursor")
+
+    now = timezone.now()
+    for position in (
+        [],
+        [now.isoformat()],
+        ["yesterday", 1],
+        [now.isoformat(), "1"],
+        [now.isoformat(), True],
+        [now.replace(tzinfo=None).isoformat(), 1],
+        [12, 1],
+        [now.isoformat(), 1, 2],
+    ):
+        response = tutor_client.get(STUDENTS, {"cursor": signed(position)})
+        assert response.status_code == 400, position
+        assert error_codes(response) == [("invalid_cursor", "cursor")]
+
+
+@pytest.mark.django_db
 def test_another_users_cursor_is_a_400(tutor, tutor_client, client_for):
     pending_relations(tutor=tutor, count=3)
     cursor = _first_cursor(tutor_client, STUDENTS)

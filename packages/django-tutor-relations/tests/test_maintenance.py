@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.db import IntegrityError, transaction
 from django.test import override_settings
 from django.urls import NoReverseMatch, reverse
+from django.utils.functional import Promise
 
 from tests.factories import PersonFactory, RelationFactory, json_id, pending_relations
 from tests.test_batch import error_codes
@@ -320,6 +321,11 @@ def test_every_registry_entry_renders_and_the_docs_table_lists_it():
         assert spec.example_detail()
         assert f"| `{code}` | {spec.status} |" in rendered
     assert '| `not_found` | 404 |  | Not found. | `"not found"` |' in rendered
+
+
+def test_registry_messages_are_translatable():
+    # Lazy: rendered in the language active when a response or the schema is built.
+    assert all(isinstance(spec.message, Promise) for spec in CODES.values())
 
 
 def test_messages_quote_the_settings_they_enforce():

@@ -29,10 +29,16 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+#: Every field an inline log row shows, each read-only.
+_INLINE_LOG_FIELDS = ("timestamp", "prev_status", "new_status", "actor_id", "metadata")
+#: Every field a log entry's page shows, each read-only.
+_LOG_PAGE = ("id", "relation_id", "prev_status", "new_status", "actor_id", "timestamp", "metadata")
+
+
 class RelationStatusLogInline(admin.TabularInline):
     model = RelationStatusLog
-    fields = ["timestamp", "prev_status", "new_status", "actor_id", "metadata"]
-    readonly_fields = fields
+    fields = _INLINE_LOG_FIELDS
+    readonly_fields = _INLINE_LOG_FIELDS
     ordering = ["timestamp", "id"]
     extra = 0
     can_delete = False
@@ -57,8 +63,8 @@ class TutorStudentRelationAdmin(ReadOnlyAdmin):
 @admin.register(RelationStatusLog)
 class RelationStatusLogAdmin(ReadOnlyAdmin):
     list_display = ["id", "relation_id", "prev_status", "new_status", "actor_id", "timestamp"]
-    fields = ["id", "relation_id", "prev_status", "new_status", "actor_id", "timestamp", "metadata"]
-    readonly_fields = fields
+    fields = _LOG_PAGE
+    readonly_fields = _LOG_PAGE
     list_filter = ["new_status", "timestamp"]
     search_fields = ["=relation__id"]
     ordering = ["-timestamp", "-id"]

@@ -5,26 +5,13 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from django.apps import apps
 from django.conf import settings
-from django.core.checks import Error, Tags, Warning, register
-from django.utils.module_loading import import_string
-from rest_framework.settings import api_settings
+from django.core.checks import CheckMessage, Tags, Warning, register
 
-from tutor_relations.conf import DEFAULTS, IMPORT_STRINGS, SETTING_NAME
+from tutor_core import checks
+from tutor_relations.conf import SETTING_NAME, relations_settings
 
-
-def _error(message: str, hint: str, number: int) -> Error:
-    return Error(message, hint=hint, id=f"tutor_relations.E{number:03d}")
-
-
-def _is_drf_rate(rate: Any) -> bool:
-    try:
-        num, period = rate.split("/")
-        int(num)
-    except (AttributeError, ValueError):
-        return False
-    return bool(period) and period[0] in "smhd"
+APP_LABEL = "tutor_relations"
 
 
 def _is_positive_int(value: Any) -> bool:
@@ -32,101 +19,59 @@ def _is_positive_int(value: Any) -> bool:
 
 
 @register(Tags.compatibility)
-def check_settings(app_configs: Any = None, **kwargs: Any) -> list[Error]:
-    errors: list[Error] = []
-    if not apps.is_installed("rest_framework"):
-        errors.append(
-            _error(
-                "tutor_relations needs Django REST framework.",
-                "Add 'rest_framework' to INSTALLED_APPS.",
-                1,
-            )
-        )
-    user_settings = getattr(settings, SETTING_NAME, {})
-    if not isinstance(user_settings, dict):
-        return [
-            *errors,
-            _error(f"{SETTING_NAME} must be a dict.", f"Set {SETTING_NAME} = {{...}}.", 2),
-        ]
-    for key in sorted(set(user_settings) - set(DEFAULTS)):
-        errors.append(
-            _error(
-                f"{SETTING_NAME} has an unknown key {key!r}.",
-                "Known keys: " + ", ".join(sorted(DEFAULTS)),
-                3,
-            )
-        )
-    for key in sorted(IMPORT_STRINGS & set(user_settings)):
-        value = user_settings[key]
-        try:
-            hook = import_string(value) if isinstance(value, str) else value
-        except ImportError as error:
-            errors.append(
-                _error(
-                    f"{SETTING_NAME}[{key!r}] = {value!r} cannot be imported: {error}",
-                    "Give the dotted path of a callable.",
-                    4,
-                )
-            )
-            continue
-        if not callable(hook):
-            errors.append(
-                _error(f"{SETTING_NAME}[{key!r}] is not callable.", "Give a callable.", 4)
-            )
-    sizes = {key: user_settings.get(key, DEFAULTS[key]) for key in DEFAULTS if "SIZE" in key}
+def check_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """E001-E004 as every package numbers them (core), then the package's own E005-E007."""
+    errors = checks.required_apps(APP_LABEL, ["rest_framework"])
+    errors += checks.settings_shape(APP_LABEL, relations_settings)
+    if not isinstance(checks.user_settings(relations_settings), dict):
+        return errors
+    sizes = {
+        key: checks.value_of(relations_settings, key)
+        for key in relations_settings.defaults
+        if "SIZE" in key
+    }
     for key, value in sorted(sizes.items()):
         if not _is_positive_int(value):
-            errors.append(_error(f"{SETTING_NAME}[{key!r}] must be a positive int.", "", 5))
+            errors.append(
+                checks.error(APP_LABEL, 5, f"{SETTING_NAME}[{key!r}] must be a positive int.")
+            )
     if all(map(_is_positive_int, sizes.values())) and sizes["PAGE_SIZE"] > sizes["MAX_PAGE_SIZE"]:
         errors.append(
-            _error(
+            checks.error(
+                APP_LABEL,
+                5,
                 f"{SETTING_NAME}['PAGE_SIZE'] is larger than MAX_PAGE_SIZE.",
                 "Make PAGE_SIZE at most MAX_PAGE_SIZE.",
-                5,
             )
         )
-    ttl = user_settings.get("IDEMPOTENCY_KEY_TTL", DEFAULTS["IDEMPOTENCY_KEY_TTL"])
+    ttl = checks.value_of(relations_settings, "IDEMPOTENCY_KEY_TTL")
     if not isinstance(ttl, timedelta) or ttl <= timedelta(0):
         errors.append(
-            _error(f"{SETTING_NAME}['IDEMPOTENCY_KEY_TTL'] must be a positive timedelta.", "", 6)
-        )
-    for key in ("WRITE_THROTTLE_RATE", "READ_THROTTLE_RATE"):
-        rate = user_settings.get(key, DEFAULTS[key])
-        if rate is not None and not _is_drf_rate(rate):
-            errors.append(
-                _error(
-                    f"{SETTING_NAME}[{key!r}] = {rate!r} is not a DRF rate.",
-                    "Use e.g. '60/min', or None to disable the throttle.",
-                    7,
-                )
+            checks.error(
+                APP_LABEL, 6, f"{SETTING_NAME}['IDEMPOTENCY_KEY_TTL'] must be a positive timedelta."
             )
+        )
+    errors += checks.rates(
+        APP_LABEL, relations_settings, ["WRITE_THROTTLE_RATE", "READ_THROTTLE_RATE"], number=7
+    )
     return errors
 
 
 @register(Tags.compatibility)
-def check_error_shape(app_configs: Any = None, **kwargs: Any) -> list[Warning]:
+def check_error_shape(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     # Any handler works, but the documented error shape and codes need this one.
-    if api_settings.EXCEPTION_HANDLER.__module__.startswith("drf_standardized_errors"):
-        return []
-    return [
-        Warning(
-            "Relations API errors will not have the documented JSON shape.",
-            hint="Set REST_FRAMEWORK['EXCEPTION_HANDLER'] = "
-            "'drf_standardized_errors.handler.exception_handler'.",
-            id="tutor_relations.W001",
-        )
-    ]
+    return checks.error_shape(APP_LABEL, "Relations API")
 
 
 @register(Tags.compatibility)
-def check_sqlite_transaction_mode(app_configs: Any = None, **kwargs: Any) -> list[Warning]:
+def check_sqlite_transaction_mode(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     return sqlite_transaction_warnings(settings.DATABASES)
 
 
-def sqlite_transaction_warnings(databases: dict[str, dict[str, Any]]) -> list[Warning]:
+def sqlite_transaction_warnings(databases: dict[str, dict[str, Any]]) -> list[CheckMessage]:
     # SQLite ignores SELECT ... FOR UPDATE: only transactions that take the write lock up
     # front (BEGIN IMMEDIATE) stop two batches from changing one relation twice.
-    warnings = []
+    warnings: list[CheckMessage] = []
     for alias, database in databases.items():
         if not database.get("ENGINE", "").endswith("sqlite3"):
             continue

@@ -1,10 +1,10 @@
-"""Opaque, signed cursors for the newest-first lists.
+"""Opaque, signed cursors for the newest-first lists, on core's ``SignedCursors``.
 
 A cursor is the position of the last row a page showed — its timestamp and id — signed
-with ``django.core.signing`` together with the list it belongs to, the user it was
-issued to and the filters of that page. Ordering by ``(timestamp, id)`` makes the
-position unique, so rows with equal timestamps are neither repeated nor skipped, and
-rows inserted meanwhile (newer than the first page) never shift the pages that follow.
+together with the list it belongs to, the user it was issued to and the filters of that
+page. Ordering by ``(timestamp, id)`` makes the position unique, so rows with equal
+timestamps are neither repeated nor skipped, and rows inserted meanwhile (newer than the
+first page) never shift the pages that follow.
 
 Reading one back refuses, with stable codes (all 400s in the API): an altered or
 malformed cursor, or one of another list (``invalid_cursor``); one issued to someone
@@ -18,13 +18,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.core import signing
-
+from tutor_core.cursors import CursorError, SignedCursors
 from tutor_relations.exceptions import InvalidRequest
 
-_SALT = "tutor_relations.cursor"
-# Real cursors are about 150 characters; anything much longer is not one of ours.
-_MAX_LENGTH = 1024
+_CURSORS = SignedCursors(salt="tutor_relations.cursor")
 
 
 @dataclass(frozen=True)
@@ -36,35 +33,29 @@ class Position:
 
 
 def encode(*, listing: str, user_id: Any, filters: dict[str, Any], position: Position) -> str:
-    payload = {
-        "l": listing,
-        "u": str(user_id),
-        "f": filters,
-        "t": position.timestamp.isoformat(),
-        "i": position.id,
-    }
-    return signing.dumps(payload, salt=_SALT, compress=True)
+    return _CURSORS.dumps(
+        listing=listing,
+        owner=user_id,
+        filters=filters,
+        position=[position.timestamp.isoformat(), position.id],
+    )
 
 
 def decode(cursor: str, *, listing: str, user_id: Any, filters: dict[str, Any]) -> Position:
     """The position ``cursor`` names, if it is valid for this list, user and filters."""
-    if len(cursor) > _MAX_LENGTH:
-        raise InvalidRequest("invalid_cursor")
     try:
-        payload = signing.loads(cursor, salt=_SALT)
-        if payload["l"] != listing:
-            raise ValueError("another list's cursor")
-        timestamp = datetime.fromisoformat(payload["t"])
-        position_id = payload["i"]
+        position = _CURSORS.loads(cursor, listing=listing, owner=user_id, filters=filters)
+    except CursorError as error:
+        # Core's codes are this registry's: invalid_cursor, foreign_cursor, stale_cursor.
+        raise InvalidRequest(error.code) from error
+    try:
+        # A validly signed position is still checked: a cursor is never a 500.
+        timestamp_text, position_id = position
+        timestamp = datetime.fromisoformat(timestamp_text)
         if isinstance(position_id, bool) or not isinstance(position_id, int):
             raise ValueError("not an id")
         if timestamp.tzinfo is None:
             raise ValueError("naive timestamp")
-        owner, cursor_filters = payload["u"], payload["f"]
-    except (signing.BadSignature, ValueError, TypeError, KeyError) as error:
+    except (ValueError, TypeError) as error:
         raise InvalidRequest("invalid_cursor") from error
-    if owner != str(user_id):
-        raise InvalidRequest("foreign_cursor")
-    if cursor_filters != filters:
-        raise InvalidRequest("stale_cursor")
     return Position(timestamp, position_id)

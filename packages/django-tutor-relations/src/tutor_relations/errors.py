@@ -1,40 +1,28 @@
 """The registry of the relations package's error codes: code, HTTP status, message.
 
-One table feeds the API's responses (``tutor_relations.api.errors``), the OpenAPI
-examples (``tutor_relations.api.schema``), the per-item errors of a batch
-(``BATCH_ITEM_ERRORS``) and the docs' error table (``tutor_relations.errors.table``),
-so what clients get, what the schema shows and what the docs say cannot drift apart.
+One ``tutor_core.errors.ErrorRegistry`` feeds the API's responses (core's
+``tutor_core.api.errors``), the OpenAPI examples (``tutor_relations.api.schema``), the
+per-item errors of a batch (``BATCH_ITEM_ERRORS``) and the docs' error table
+(``tutor_relations.errors.table``), so what clients get, what the schema shows and what
+the docs say cannot drift apart.
 
-Messages are ``str.format`` templates. Placeholders named after a setting are filled from
+Messages are translatable (``gettext_lazy``) ``str.format`` templates, rendered in the
+active language; codes never are. Placeholders named after a setting are filled from
 ``TUTOR_RELATIONS`` when the message is rendered (so "at most 100 ids" follows
 ``MAX_BATCH_SIZE``); the others come from the error itself (``value``, ``wait``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from tutor_core.errors import PARSE_ERROR, THROTTLED, ErrorCode, ErrorRegistry
 from tutor_relations.conf import relations_settings
 
-
-@dataclass(frozen=True)
-class ErrorCode:
-    code: str
-    status: int
-    message: str
-    #: The request field a 400 names (its ``attr``); ``None`` for errors about no field.
-    attr: str | None = None
-    #: When a client gets it, for the docs.
-    meaning: str = ""
-    #: Values of the error's own placeholders, for examples and the docs.
-    example: dict[str, Any] = field(default_factory=dict)
-
-    def detail(self, **params: Any) -> str:
-        return self.message.format(**settings_parameters(), **params)
-
-    def example_detail(self) -> str:
-        return self.detail(**self.example)
+__all__ = ["BATCH_ITEM_ERRORS", "CODES", "ErrorCode", "settings_parameters", "table"]
 
 
 def settings_parameters() -> dict[str, Any]:
@@ -44,18 +32,17 @@ def settings_parameters() -> dict[str, Any]:
     return {
         "max_batch_size": relations_settings.MAX_BATCH_SIZE,
         "max_page_size": relations_settings.MAX_PAGE_SIZE,
-        "idempotency_ttl": f"{hours} hours" if hours != 1 else "1 hour",
+        "idempotency_ttl": ngettext("%(hours)d hour", "%(hours)d hours", hours) % {"hours": hours},
     }
 
 
-CODES: dict[str, ErrorCode] = {
-    error.code: error
-    for error in [
+CODES = ErrorRegistry(
+    [
         # 400: the request itself is malformed.
         ErrorCode(
             "invalid_id",
             400,
-            "Each id must be a positive integer; {value} is not.",
+            _("Each id must be a positive integer; {value} is not."),
             attr="ids",
             meaning="an id that is not a positive integer (a string, a float, a boolean, "
             "zero, a negative number, or beyond 2^63 - 1)",
@@ -64,14 +51,14 @@ CODES: dict[str, ErrorCode] = {
         ErrorCode(
             "too_many_ids",
             400,
-            "Send at most {max_batch_size} ids at once.",
+            _("Send at most {max_batch_size} ids at once."),
             attr="ids",
             meaning="a batch longer than `MAX_BATCH_SIZE`",
         ),
         ErrorCode(
             "unavailable_tutor",
             400,
-            "There is no tutor you can ask with this id.",
+            _("There is no tutor you can ask with this id."),
             attr="tutor",
             meaning="a tutor id that is unknown, of an inactive user, of a user the host's "
             "`TUTOR_ELIGIBILITY` hook does not offer, or your own: one answer for all, so "
@@ -80,84 +67,74 @@ CODES: dict[str, ErrorCode] = {
         ErrorCode(
             "invalid_cursor",
             400,
-            "This cursor is not valid; start again from the first page.",
+            _("This cursor is not valid; start again from the first page."),
             attr="cursor",
             meaning="a cursor that was altered, is malformed, or belongs to another list",
         ),
         ErrorCode(
             "foreign_cursor",
             400,
-            "This cursor was issued to another user.",
+            _("This cursor was issued to another user."),
             attr="cursor",
             meaning="a cursor issued to someone else",
         ),
         ErrorCode(
             "stale_cursor",
             400,
-            "This cursor was made for other filters; start again from the first page.",
+            _("This cursor was made for other filters; start again from the first page."),
             attr="cursor",
             meaning="a cursor sent with other filters (e.g. `status`) than its page had",
         ),
         ErrorCode(
             "invalid_idempotency_key",
             400,
-            "An Idempotency-Key is 1 to 255 printable ASCII characters.",
+            _("An Idempotency-Key is 1 to 255 printable ASCII characters."),
             attr="Idempotency-Key",
             meaning="an empty, too long or non-printable `Idempotency-Key` header",
         ),
-        ErrorCode(
-            "parse_error",
-            400,
-            "The JSON body is nested too deeply.",
-            meaning="a body that is not JSON the API can read (e.g. nested too deeply)",
-        ),
+        PARSE_ERROR,
         # 404, 409, 422, 429: the request is well formed but cannot be done.
         ErrorCode(
             "not_found",
             404,
-            "Not found.",
+            _("Not found."),
             meaning="no such relation, or it is not yours (the two look the same)",
         ),
         ErrorCode(
             "already_active",
             409,
-            "This relation is already active.",
+            _("This relation is already active."),
             meaning="accepting an active relation",
         ),
         ErrorCode(
             "already_archived",
             409,
-            "This relation is already archived.",
+            _("This relation is already archived."),
             meaning="archiving an archived relation",
         ),
         ErrorCode(
             "invalid_transition",
             409,
-            "An archived relation cannot be accepted.",
+            _("An archived relation cannot be accepted."),
             meaning="a change the life cycle forbids (pending → active → archived, "
             "pending → archived)",
         ),
         ErrorCode(
             "relation_exists",
             409,
-            "You already have a relation with this tutor.",
+            _("You already have a relation with this tutor."),
             meaning="a relation between the two exists, in any status",
         ),
         ErrorCode(
             "idempotency_key_reused",
             422,
-            "This Idempotency-Key was used for another request in the last {idempotency_ttl}.",
+            _("This Idempotency-Key was used for another request in the last {idempotency_ttl}."),
             meaning="the same `Idempotency-Key` with another method, path or body",
         ),
-        ErrorCode(
-            "throttled",
-            429,
-            "Request was throttled. Expected available in {wait} seconds.",
-            meaning="too many requests; wait the `Retry-After` header's seconds",
-            example={"wait": 12},
-        ),
-    ]
-}
+        THROTTLED,
+    ],
+    parameters=settings_parameters,
+)
 
 #: The per-item error strings of a batch (SPEC §1.2), by the code a single request gets.
 BATCH_ITEM_ERRORS: dict[str, str] = {
@@ -168,19 +145,11 @@ BATCH_ITEM_ERRORS: dict[str, str] = {
 }
 
 
+def _in_batch(error: ErrorCode) -> str:
+    item = BATCH_ITEM_ERRORS.get(error.code)
+    return f'`"{item}"`' if item else ""
+
+
 def table() -> str:
-    """The registry as a Markdown table, for the docs."""
-    rows = [
-        "| code | status | field | example detail | in a batch | when |",
-        "|---|---|---|---|---|---|",
-    ]
-    for error in CODES.values():
-        attr = f"`{error.attr}`" if error.attr else ""
-        detail = error.example_detail().replace("|", "\\|")
-        item = BATCH_ITEM_ERRORS.get(error.code)
-        in_batch = f'`"{item}"`' if item else ""
-        rows.append(
-            f"| `{error.code}` | {error.status} | {attr} | {detail} | {in_batch} "
-            f"| {error.meaning} |"
-        )
-    return "\n".join(rows) + "\n"
+    """The registry as a Markdown table, for the docs (with the batch's per-item string)."""
+    return CODES.table({"in a batch": _in_batch})

@@ -1,33 +1,20 @@
 """The errors the relations services raise: plain domain exceptions, each with a stable code.
 
-They know nothing of HTTP. The API layer turns them into responses
-(``tutor_relations.api.errors``); the admin shows ``str(error)``. Each code, its HTTP
-status and its message live in one registry, ``tutor_relations.errors``.
+They know nothing of HTTP. The API layer turns them into responses (core's
+``tutor_core.api.errors``, through the base view); the admin shows ``str(error)``. Each
+code, its HTTP status and its message live in one registry, ``tutor_relations.errors``.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
+from tutor_core.exceptions import TutorError
 from tutor_relations.errors import CODES
 
 
-class RelationsError(Exception):
+class RelationsError(TutorError):
     """A request the rules refuse. ``code`` is stable; ``str(error)`` is for people."""
 
-    code: str = ""
-
-    def __init__(self, code: str | None = None, **params: Any) -> None:
-        if code is not None:
-            self.code = code
-        self.params = params
-        self.spec = CODES[self.code]
-        super().__init__(self.spec.detail(**params))
-
-    @property
-    def attr(self) -> str | None:
-        """The input field at fault, if the error is about one."""
-        return self.spec.attr
+    registry = CODES
 
 
 class InvalidRequest(RelationsError):

@@ -48,7 +48,7 @@ def validate_key(key: str) -> str:
     return key
 
 
-def fingerprint(*, method: str, path: str, body: Any) -> str:
+def fingerprint(*, method: str | None, path: str, body: Any) -> str:
     """A digest of the request that a retry must repeat exactly (keys in any order)."""
     canonical = json.dumps([method, path, body], sort_keys=True, default=str)
     return hashlib.sha256(canonical.encode()).hexdigest()

@@ -9,9 +9,12 @@ import re
 import warnings
 from typing import Any
 
-from django.core.exceptions import FieldDoesNotExist
 from django.db.models import QuerySet
 from django.utils.translation import gettext
+
+# The active users among a queryset (all of them for a model without ``is_active``): core's
+# since 1.0, importable from here as before.
+from tutor_core.api.fields import active_users as active_users
 
 REQUEST_ID_HEADER = "X-Request-ID"
 # Anything else (too long, spaces, quotes, newlines) could forge or break log lines.
@@ -43,18 +46,6 @@ def full_name_or_username(user: Any) -> str:
 def any_active_user(users: QuerySet) -> QuerySet:
     """The default ``TUTOR_ELIGIBILITY``: every user it is given (the active ones)."""
     return users
-
-
-def active_users(users: QuerySet) -> QuerySet:
-    """The active users among ``users``; all of them for a model without ``is_active``.
-
-    (``AbstractBaseUser`` alone makes ``is_active`` a constant ``True``, not a field.)
-    """
-    try:
-        users.model._meta.get_field("is_active")
-    except FieldDoesNotExist:
-        return users
-    return users.filter(is_active=True)
 
 
 def request_id_of(request: Any) -> str | None:

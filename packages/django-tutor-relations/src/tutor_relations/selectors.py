@@ -17,7 +17,7 @@ from tutor_relations.models import RelationStatusLog, TutorStudentRelation
 
 @dataclass(frozen=True)
 class Page:
-    rows: list[Any]
+    rows: Sequence[Any]
     #: The cursor of the next page; None on the last page.
     cursor: str | None
 
@@ -117,7 +117,7 @@ def _newest_first_page(
 
 
 def _page_of(
-    rows: list[Model],
+    rows: Sequence[Model],
     *,
     time_field: str,
     listing: str,
@@ -227,8 +227,17 @@ def _relations_join(alias: str, owner: str, other: str) -> _RelationsJoin | None
     person_table = person_model._meta.db_table
     other_field = TutorStudentRelation._meta.get_field(other)
     owner_field = TutorStudentRelation._meta.get_field(owner)
+    # ``tutor`` and ``student`` are foreign keys; get_field() could also give a reverse
+    # relation or a plain field.
+    if not isinstance(other_field, models.ForeignKey) or not isinstance(
+        owner_field, models.ForeignKey
+    ):
+        return None
 
-    def column(table: str, field: models.Field) -> str:
+    def column(table: str, field: models.Field | models.ForeignObjectRel) -> str:
+        # Every field here is concrete (``_single_table_fields``): it has a column.
+        assert isinstance(field, models.Field)
+        assert field.column is not None
         return f"{quote(table)}.{quote(field.column)}"
 
     columns = [(relation_table, f) for f in relation_fields] + [

@@ -162,7 +162,10 @@ def relations_transition(
         }
         for pk in requested:
             relation = locked.get(pk)
-            refusal = "not_found" if relation is None else _refusal(relation.status, new_status)
+            if relation is None:
+                result.failed.append((pk, "not_found"))
+                continue
+            refusal = _refusal(relation.status, new_status)
             if refusal:
                 result.failed.append((pk, refusal))
             else:

@@ -1,7 +1,7 @@
-"""Domain errors to HTTP: every ``RelationsError`` becomes the DRF exception of its status.
+"""Domain errors to HTTP, for the relations views: core's translation, bound to this registry.
 
-The status and the message come from the registry (``tutor_relations.errors``), so a
-response carries exactly the code and detail the schema and the docs show.
+The base view (``tutor_core.api.views.TutorAPIView``) turns every ``RelationsError`` into
+the DRF exception of its status; what is left here is the package's own shorthand.
 """
 
 from __future__ import annotations
@@ -9,34 +9,23 @@ from __future__ import annotations
 from typing import Any
 
 from rest_framework import exceptions
-from rest_framework.exceptions import APIException, ErrorDetail
 
+from tutor_core.api import errors as core
+from tutor_core.api.errors import DomainAPIError, api_exception_for
 from tutor_relations.errors import CODES
-from tutor_relations.exceptions import RelationsError
+
+#: The name this package gave core's ``DomainAPIError`` before 1.0.
+RelationsAPIError = DomainAPIError
+
+__all__ = ["RelationsAPIError", "api_exception_for", "not_found", "validation_error"]
 
 
 def validation_error(
     code: str, *, attr: str | None = None, **params: Any
 ) -> exceptions.ValidationError:
     """A 400 naming one field (``attr``, else the registry's) with a registry code."""
-    spec = CODES[code]
-    field = attr or spec.attr or "non_field_errors"
-    return exceptions.ValidationError({field: [ErrorDetail(spec.detail(**params), code=code)]})
+    return core.validation_error(CODES[code], attr=attr, **params)
 
 
 def not_found() -> exceptions.NotFound:
-    return exceptions.NotFound(CODES["not_found"].detail(), code="not_found")
-
-
-class RelationsAPIError(APIException):
-    """A refused request that is not about one input field (404, 409, 422)."""
-
-    def __init__(self, error: RelationsError) -> None:
-        self.status_code = error.spec.status
-        super().__init__(detail=str(error), code=error.code)
-
-
-def api_exception_for(error: RelationsError) -> APIException:
-    if error.spec.status == 400:
-        return validation_error(error.code, **error.params)
-    return RelationsAPIError(error)
+    return core.not_found(CODES["not_found"])

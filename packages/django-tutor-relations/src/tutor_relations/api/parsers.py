@@ -1,22 +1,8 @@
-"""A JSON parser that answers a 400 for bodies nested too deeply to parse.
+"""The JSON parser of the relations API: core's, which answers 400 for too-deep bodies.
 
-DRF's ``JSONParser`` turns a ``ValueError`` into a ``ParseError`` (400) but lets the
-``RecursionError`` of, say, 100,000 nested arrays escape as a 500.
+Kept importable under its pre-1.0 name for hosts that list it in their own settings.
 """
 
-from __future__ import annotations
+from tutor_core.api.parsers import JSONParser
 
-from typing import Any
-
-from rest_framework import parsers
-from rest_framework.exceptions import ParseError
-
-from tutor_relations.errors import CODES
-
-
-class JSONParser(parsers.JSONParser):
-    def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
-        try:
-            return super().parse(stream, media_type, parser_context)
-        except RecursionError as error:
-            raise ParseError(CODES["parse_error"].detail(), code="parse_error") from error
+__all__ = ["JSONParser"]

@@ -7,25 +7,23 @@ The output serializer classes describe those shapes for the OpenAPI schema.
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NoReturn, cast
 
-from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from tutor_relations.api.schema import described
+from tutor_core.api.fields import MAX_ID, UserField
+from tutor_core.api.fields import user_key_is_integer as user_key_is_integer
+from tutor_core.api.schema import described
 from tutor_relations.conf import relations_settings
-from tutor_relations.errors import BATCH_ITEM_ERRORS, CODES
+from tutor_relations.errors import BATCH_ITEM_ERRORS, CODES, settings_parameters
 from tutor_relations.models import RELATION_STATUS, RelationStatusLog, TutorStudentRelation
-from tutor_relations.policies import active_users
 
-#: The largest id a batch may name (PostgreSQL's bigint).
-MAX_ID = 2**63 - 1
-_DIGITS = re.compile(r"[0-9]{1,19}")
+# ``MAX_ID`` (the largest id a batch may name: PostgreSQL's bigint), ``UserField`` and
+# ``user_key_is_integer`` are core's since 1.0, importable from here as before.
 
 
 def utc_iso(value: datetime) -> str:
@@ -79,40 +77,6 @@ def log_entry(entry: RelationStatusLog, *, with_student: bool = False) -> dict[s
 # Input ---------------------------------------------------------------------------------
 
 
-def user_key_is_integer() -> bool:
-    key = get_user_model()._meta.pk
-    return isinstance(key, models.IntegerField | models.AutoField)
-
-
-class UserField(serializers.PrimaryKeyRelatedField):
-    """A user of the host's user model, by primary key (its OpenAPI type follows the key).
-
-    A value must already have the key's type: a whole number (or its digits as text,
-    as forms send) for integer keys, text for the others (UUIDs); ``1.5`` or ``true``
-    is a 400 ``incorrect_type``, never user 1. A user model with an ``is_active`` field
-    only offers active users.
-    """
-
-    def get_queryset(self) -> models.QuerySet:
-        return active_users(get_user_model()._default_manager.all())
-
-    def to_internal_value(self, data: Any) -> Any:
-        integer_key = user_key_is_integer()
-        allowed = (int, str) if integer_key else (str,)
-        if isinstance(data, bool) or not isinstance(data, allowed):
-            self.fail("incorrect_type", data_type=type(data).__name__)
-        if integer_key and isinstance(data, str) and not _DIGITS.fullmatch(data):
-            self.fail("incorrect_type", data_type="str")
-        if integer_key and int(data) > MAX_ID:
-            self.fail("does_not_exist", pk_value=data)
-        if not integer_key:
-            try:
-                get_user_model()._meta.pk.to_python(data)
-            except DjangoValidationError:
-                self.fail("incorrect_type", data_type="str")
-        return super().to_internal_value(data)
-
-
 def _registry_error(code: str, **params: Any) -> serializers.ValidationError:
     return serializers.ValidationError(CODES[code].detail(**params), code=code)
 
@@ -134,7 +98,7 @@ class TutorField(UserField):
             users = users.exclude(pk=user.pk)
         return users
 
-    def fail(self, key: str, **kwargs: Any) -> None:
+    def fail(self, key: str, **kwargs: Any) -> NoReturn:
         if key == "does_not_exist":
             raise _registry_error("unavailable_tutor")
         super().fail(key, **kwargs)
@@ -156,8 +120,8 @@ class BatchIdsField(serializers.Field):
     """
 
     default_error_messages = {
-        "not_a_list": 'Expected a list of ids but got type "{input_type}".',
-        "empty": "Send at least one id.",
+        "not_a_list": _('Expected a list of ids but got type "{input_type}".'),
+        "empty": _("Send at least one id."),
     }
 
     def to_internal_value(self, data: Any) -> list[int]:
@@ -186,15 +150,22 @@ def _shown(value: Any) -> str:
 class BatchRequestSerializer(serializers.Serializer):
     ids = BatchIdsField(
         help_text=described(
-            "The relation ids, at most {max_batch_size}; duplicates are reported once."
+            # A lazy template: core's ``described`` formats it when the schema is built
+            # (its ``template: str`` should read ``str | Promise``).
+            cast(
+                str, _("The relation ids, at most {max_batch_size}; duplicates are reported once.")
+            ),
+            settings_parameters,
         )
     )
 
 
 class RelationCreateSerializer(serializers.Serializer):
     tutor = TutorField(
-        help_text="The tutor's user id: an active user whom the host offers as a tutor "
-        "(`TUTOR_ELIGIBILITY`), not you."
+        help_text=_(
+            "The tutor's user id: an active user whom the host offers as a tutor "
+            "(`TUTOR_ELIGIBILITY`), not you."
+        )
     )
 
 
@@ -204,8 +175,9 @@ class PageQuerySerializer(serializers.Serializer):
     cursor = serializers.CharField(
         required=False,
         allow_blank=True,
-        help_text="The `cursor` of the previous page, as given; absent or empty for the first "
-        "page.",
+        help_text=_(
+            "The `cursor` of the previous page, as given; absent or empty for the first page."
+        ),
     )
 
     def get_fields(self) -> dict[str, serializers.Field]:
@@ -215,8 +187,13 @@ class PageQuerySerializer(serializers.Serializer):
             required=False,
             min_value=1,
             max_value=relations_settings.MAX_PAGE_SIZE,
-            help_text=f"Rows per page: 1 to {relations_settings.MAX_PAGE_SIZE} "
-            f"(default {relations_settings.PAGE_SIZE}); more is a 400 `max_value`.",
+            help_text=_(
+                "Rows per page: 1 to {max_page_size} (default {page_size}); more is a 400 "
+                "`max_value`."
+            ).format(
+                max_page_size=relations_settings.MAX_PAGE_SIZE,
+                page_size=relations_settings.PAGE_SIZE,
+            ),
         )
         return fields
 
@@ -231,7 +208,7 @@ class StatusPageQuerySerializer(PageQuerySerializer):
     status = serializers.ChoiceField(
         choices=list(RELATION_STATUS),
         required=False,
-        help_text="Only relations in this status; all when absent.",
+        help_text=_("Only relations in this status; all when absent."),
     )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -243,16 +220,16 @@ class StatusPageQuerySerializer(PageQuerySerializer):
 
 
 class PersonSerializer(serializers.Serializer):
-    id = UserField(read_only=True, help_text="The user's id.")
+    id = UserField(read_only=True, help_text=_("The user's id."))
     display_name = serializers.CharField(
-        read_only=True, help_text="From the host's `USER_DISPLAY_NAME` hook."
+        read_only=True, help_text=_("From the host's `USER_DISPLAY_NAME` hook.")
     )
 
 
 class TutorRelationSerializer(serializers.Serializer):
     """A relation as its tutor sees it."""
 
-    id = serializers.IntegerField(read_only=True, help_text="The relation id.")
+    id = serializers.IntegerField(read_only=True, help_text=_("The relation id."))
     student = PersonSerializer(read_only=True)
     status = serializers.ChoiceField(choices=list(RELATION_STATUS), read_only=True)
     created_at = serializers.DateTimeField(read_only=True)
@@ -262,7 +239,7 @@ class TutorRelationSerializer(serializers.Serializer):
 class StudentRelationSerializer(serializers.Serializer):
     """A relation as its student sees it."""
 
-    id = serializers.IntegerField(read_only=True, help_text="The relation id.")
+    id = serializers.IntegerField(read_only=True, help_text=_("The relation id."))
     tutor = PersonSerializer(read_only=True)
     status = serializers.ChoiceField(choices=list(RELATION_STATUS), read_only=True)
     created_at = serializers.DateTimeField(read_only=True)
@@ -270,8 +247,13 @@ class StudentRelationSerializer(serializers.Serializer):
 
 
 class LogMetadataSerializer(serializers.Serializer):
-    source = serializers.ChoiceField(choices=["single", "batch"], read_only=True)
-    request_id = serializers.CharField(read_only=True, allow_null=True)
+    # Built here rather than declared: type checkers read a class attribute ``source`` as
+    # the serializer's own ``Field.source`` (DRF's metaclass takes it away at run time).
+    def get_fields(self) -> dict[str, serializers.Field]:
+        return {
+            "source": serializers.ChoiceField(choices=["single", "batch"], read_only=True),
+            "request_id": serializers.CharField(read_only=True, allow_null=True),
+        }
 
 
 class LogEntrySerializer(serializers.Serializer):
@@ -279,9 +261,13 @@ class LogEntrySerializer(serializers.Serializer):
 
     id = serializers.IntegerField(read_only=True)
     relation_id = serializers.IntegerField(read_only=True)
-    prev_status = serializers.ChoiceField(choices=["", *RELATION_STATUS._db_values], read_only=True)
+    prev_status = serializers.ChoiceField(
+        # In the statuses' own order (a set's would change from one process to the next).
+        choices=["", *(value for value, _label in RELATION_STATUS)],
+        read_only=True,
+    )
     new_status = serializers.ChoiceField(choices=list(RELATION_STATUS), read_only=True)
-    actor_id = UserField(read_only=True, allow_null=True, help_text="Who made the change.")
+    actor_id = UserField(read_only=True, allow_null=True, help_text=_("Who made the change."))
     timestamp = serializers.DateTimeField(read_only=True)
     metadata = LogMetadataSerializer(read_only=True)
 
@@ -298,10 +284,12 @@ def _page_serializer(name: str, item: serializers.Serializer) -> type[serializer
             "results": item,
             "cursor": serializers.CharField(
                 allow_null=True,
-                help_text="Pass as `?cursor=` for the next page; null on the last page. "
-                "Opaque: do not parse it.",
+                help_text=_(
+                    "Pass as `?cursor=` for the next page; null on the last page. "
+                    "Opaque: do not parse it."
+                ),
             ),
-            "has_more": serializers.BooleanField(help_text="True when another page follows."),
+            "has_more": serializers.BooleanField(help_text=_("True when another page follows.")),
             "__doc__": "A page of a cursor-paginated list, newest first.",
         },
     )
@@ -318,7 +306,7 @@ RecentActionPageSerializer = _page_serializer("RecentActionPage", RecentActionSe
 
 class TimelineSerializer(serializers.Serializer):
     relation_id = serializers.IntegerField()
-    results = LogEntrySerializer(many=True, help_text="Oldest first.")
+    results = LogEntrySerializer(many=True, help_text=_("Oldest first."))
 
 
 class BatchFailureSerializer(serializers.Serializer):
@@ -328,6 +316,6 @@ class BatchFailureSerializer(serializers.Serializer):
 
 class BatchResultSerializer(serializers.Serializer):
     processed = serializers.ListField(
-        child=serializers.IntegerField(), help_text="The ids changed by this request."
+        child=serializers.IntegerField(), help_text=_("The ids changed by this request.")
     )
-    failed = BatchFailureSerializer(many=True, help_text="The ids left as they were, and why.")
+    failed = BatchFailureSerializer(many=True, help_text=_("The ids left as they were, and why."))

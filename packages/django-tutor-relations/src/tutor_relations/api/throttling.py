@@ -1,43 +1,25 @@
 """Per-user throttles of the relations API; rates are ``TUTOR_RELATIONS`` settings.
 
 Every operation is throttled (SPEC §6): writes by ``WRITE_THROTTLE_RATE``, reads by the
-more generous ``READ_THROTTLE_RATE``; ``None`` switches either off.
+more generous ``READ_THROTTLE_RATE``; ``None`` switches either off. Core's
+``build_throttle`` builds them on ``THROTTLE_BASE_CLASS`` when the host sets one.
 """
 
-from functools import cache
+from __future__ import annotations
 
-from django.core.exceptions import ImproperlyConfigured
-from rest_framework.throttling import BaseThrottle, SimpleRateThrottle, UserRateThrottle
-
+from tutor_core.throttling import PackageRateThrottle, build_throttle
 from tutor_relations.conf import relations_settings
 
+__all__ = ["RelationReadThrottle", "RelationWriteThrottle", "build_throttle"]
 
-class RelationWriteThrottle(UserRateThrottle):
+
+class RelationWriteThrottle(PackageRateThrottle):
     scope = "tutor_relations_write"
+    package_settings = relations_settings
+    rate_setting = "WRITE_THROTTLE_RATE"
 
-    def get_rate(self) -> str | None:
-        return relations_settings.WRITE_THROTTLE_RATE
 
-
-class RelationReadThrottle(UserRateThrottle):
+class RelationReadThrottle(PackageRateThrottle):
     scope = "tutor_relations_read"
-
-    def get_rate(self) -> str | None:
-        return relations_settings.READ_THROTTLE_RATE
-
-
-def build_throttle(throttle: type[UserRateThrottle]) -> BaseThrottle:
-    """An instance of ``throttle``, built on the ``THROTTLE_BASE_CLASS`` when one is set."""
-    base = relations_settings.THROTTLE_BASE_CLASS
-    return throttle() if base is None else _on_base(throttle, base)()
-
-
-@cache
-def _on_base(throttle: type[UserRateThrottle], base: type) -> type[BaseThrottle]:
-    if not (isinstance(base, type) and issubclass(base, SimpleRateThrottle)):
-        raise ImproperlyConfigured(
-            f"THROTTLE_BASE_CLASS must be a rest_framework SimpleRateThrottle subclass, "
-            f"not {base!r}."
-        )
-    # The package's scope and get_rate() first, then the base's way of counting.
-    return type(throttle.__name__, (throttle, base), {"__module__": throttle.__module__})
+    package_settings = relations_settings
+    rate_setting = "READ_THROTTLE_RATE"
