@@ -211,6 +211,7 @@ def lint(session: nox.Session) -> None:
         f"-e{TESTING}",
         *TEST_REQUIREMENTS,
         "hypothesis>=6.100",
+        POSTGRES_DRIVER,  # the test hosts' default database, which django.setup() loads
     )
     for directory in [CORE, *PACKAGES.values()]:
         session.chdir(directory)

@@ -33,7 +33,7 @@ class ErrorCode:
     #: The request field a 400 names (its ``attr``); ``None`` for errors about no field.
     attr: str | None = None
     #: When a client gets it, for the docs.
-    meaning: str = ""
+    meaning: str | Promise = ""
     #: Values of the error's own placeholders, for examples and the docs.
     example: dict[str, Any] = field(default_factory=dict)
     #: Seconds a client should wait before it tries again: the ``Retry-After`` header.
@@ -77,7 +77,7 @@ class ErrorRegistry(dict[str, ErrorCode]):
                 f"`{error.attr}`" if error.attr else "",
                 error.example_detail().replace("|", "\\|"),
                 *(column(error) for column in extra.values()),
-                error.meaning,
+                str(error.meaning),
             ]
             rows.append("| " + " | ".join(cells) + " |")
         return "\n".join(rows) + "\n"

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import models
-from django.utils.functional import lazy
+from django.utils.functional import Promise, lazy
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.plumbing import build_basic_type
 from drf_spectacular.types import OpenApiTypes
@@ -84,12 +84,12 @@ def request(name: str, value: Any, **kwargs: Any) -> OpenApiExample:
     return OpenApiExample(name, value=value, request_only=True, **kwargs)
 
 
-def described(template: str, parameters: Callable[[], dict[str, Any]]) -> str:
+def described(template: str | Promise, parameters: Callable[[], dict[str, Any]]) -> str:
     """A description that quotes the current settings, rendered when the schema is built."""
     return _lazy_format(template, parameters)
 
 
-def _format(template: str, parameters: Callable[[], dict[str, Any]]) -> str:
+def _format(template: str | Promise, parameters: Callable[[], dict[str, Any]]) -> str:
     return str(template).format(**parameters())
 
 

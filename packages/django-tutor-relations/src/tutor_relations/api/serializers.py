@@ -8,7 +8,7 @@ The output serializer classes describe those shapes for the OpenAPI schema.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any, NoReturn, cast
+from typing import Any, NoReturn
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -150,11 +150,8 @@ def _shown(value: Any) -> str:
 class BatchRequestSerializer(serializers.Serializer):
     ids = BatchIdsField(
         help_text=described(
-            # A lazy template: core's ``described`` formats it when the schema is built
-            # (its ``template: str`` should read ``str | Promise``).
-            cast(
-                str, _("The relation ids, at most {max_batch_size}; duplicates are reported once.")
-            ),
+            # A lazy template: core's ``described`` formats it when the schema is built.
+            _("The relation ids, at most {max_batch_size}; duplicates are reported once."),
             settings_parameters,
         )
     )
