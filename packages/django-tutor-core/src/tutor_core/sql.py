@@ -18,10 +18,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import cache
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from django.db import connections, models
+
+ModelT = TypeVar("ModelT", bound=models.Model)
 
 
 def _field(model: type[models.Model], name: str) -> models.Field:
@@ -46,11 +47,11 @@ def single_table_fields(model: type[models.Model]) -> list[models.Field] | None:
 
 
 @dataclass(frozen=True)
-class WrittenSelect:
+class WrittenSelect(Generic[ModelT]):
     """The ``SELECT … FROM …`` of one model (and its link) on one database."""
 
     alias: str
-    model: type[models.Model]
+    model: type[ModelT]
     #: ``SELECT <columns> FROM <table> [INNER JOIN <related table> ON …]``.
     select: str
     #: The attribute names of the selected columns: the model's, then the related model's.
@@ -71,7 +72,7 @@ class WrittenSelect:
         target = field.target_field if isinstance(field, models.ForeignKey) else field
         return target.get_db_prep_value(value, connections[self.alias])
 
-    def instances(self, tail: str, params: Sequence[Any]) -> list[models.Model]:
+    def instances(self, tail: str, params: Sequence[Any]) -> list[ModelT]:
         """The model instances of ``select`` + ``tail``, with the related one cached."""
         connection = connections[self.alias]
         with connection.cursor() as cursor:
@@ -95,11 +96,22 @@ class WrittenSelect:
         return found
 
 
-@cache
+#: Written selects by (model, alias, link): each is written once per process.
+_WRITTEN: dict[tuple[type[models.Model], str, str | None], Any] = {}
+
+
 def written_select(
-    model: type[models.Model], alias: str, *, link: str | None = None
-) -> WrittenSelect | None:
+    model: type[ModelT], alias: str, *, link: str | None = None
+) -> WrittenSelect[ModelT] | None:
     """The written select of ``model`` (joined through its foreign key ``link``) on ``alias``."""
+    key = (model, alias, link)
+    if key not in _WRITTEN:
+        _WRITTEN[key] = _write(model, alias, link)
+    written: WrittenSelect[ModelT] | None = _WRITTEN[key]
+    return written
+
+
+def _write(model: type[ModelT], alias: str, link: str | None) -> WrittenSelect[ModelT] | None:
     fields = single_table_fields(model)
     link_field = model._meta.get_field(link) if link is not None else None
     related = link_field.related_model if isinstance(link_field, models.ForeignKey) else None
