@@ -1,8 +1,9 @@
 """The registry of the marketplace package's error codes: code, HTTP status, message.
 
-One table feeds the API's responses (``tutor_marketplace.api.errors``), the OpenAPI
-examples (``tutor_marketplace.api.schema``) and the docs' error table (``table()``), so
-what clients get, what the schema shows and what the docs say cannot drift apart.
+A ``tutor_core.errors.ErrorRegistry``: one table feeds the API's responses (through
+``tutor_core.api.errors``), the OpenAPI examples (``tutor_marketplace.api.schema``) and the
+docs' error table (``table()``), so what clients get, what the schema shows and what the
+docs say cannot drift apart. ``parse_error`` and ``throttled`` are core's shared entries.
 
 Messages are ``str.format`` templates; placeholders named after a setting are filled from
 ``TUTOR_MARKETPLACE``, the others come from the error itself.
@@ -10,29 +11,12 @@ Messages are ``str.format`` templates; placeholders named after a setting are fi
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
+from tutor_core.errors import PARSE_ERROR, THROTTLED, ErrorCode, ErrorRegistry
 from tutor_marketplace.conf import marketplace_settings
 
-
-@dataclass(frozen=True)
-class ErrorCode:
-    code: str
-    status: int
-    message: str
-    #: The request field a 400 names (its ``attr``); ``None`` for errors about no field.
-    attr: str | None = None
-    #: When a client gets it, for the docs.
-    meaning: str = ""
-    #: Values of the error's own placeholders, for examples and the docs.
-    example: dict[str, Any] = field(default_factory=dict)
-
-    def detail(self, **params: Any) -> str:
-        return self.message.format(**settings_parameters(), **params)
-
-    def example_detail(self) -> str:
-        return self.detail(**self.example)
+__all__ = ["CODES", "ErrorCode", "settings_parameters", "table"]
 
 
 def settings_parameters() -> dict[str, Any]:
@@ -47,9 +31,8 @@ def settings_parameters() -> dict[str, Any]:
     }
 
 
-CODES: dict[str, ErrorCode] = {
-    error.code: error
-    for error in [
+CODES = ErrorRegistry(
+    [
         # 400: availability slots.
         ErrorCode(
             "invalid_weekday",
@@ -163,12 +146,7 @@ CODES: dict[str, ErrorCode] = {
             "The draft may take at most {draft_max_bytes} bytes of JSON.",
             meaning="an autosave body larger than `DRAFT_MAX_BYTES`",
         ),
-        ErrorCode(
-            "parse_error",
-            400,
-            "The JSON body is nested too deeply.",
-            meaning="a body that is not JSON the API can read (e.g. nested too deeply)",
-        ),
+        PARSE_ERROR,
         # 404, 409, 412, 429: well formed, but it cannot be done.
         ErrorCode(
             "profile_not_found",
@@ -195,22 +173,12 @@ CODES: dict[str, ErrorCode] = {
             meaning="`If-Match` names another version of the draft (another tab saved)",
             example={"expected": '"3"', "current": 4},
         ),
-        ErrorCode(
-            "throttled",
-            429,
-            "Request was throttled. Expected available in {wait} seconds.",
-            meaning="too many requests; wait the `Retry-After` header's seconds",
-            example={"wait": 12},
-        ),
-    ]
-}
+        THROTTLED,
+    ],
+    parameters=settings_parameters,
+)
 
 
 def table() -> str:
     """The registry as a Markdown table, for the docs."""
-    rows = ["| code | status | field | example detail | when |", "|---|---|---|---|---|"]
-    for error in CODES.values():
-        attr = f"`{error.attr}`" if error.attr else ""
-        detail = error.example_detail().replace("|", "\\|")
-        rows.append(f"| `{error.code}` | {error.status} | {attr} | {detail} | {error.meaning} |")
-    return "\n".join(rows) + "\n"
+    return CODES.table()

@@ -8,15 +8,30 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils.functional import lazy
 from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, inline_serializer
-from rest_framework import serializers
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter
 
+from tutor_core.api import schema as core
+from tutor_core.api.schema import (
+    NOT_SIGNED_IN,
+    RETRY_AFTER,
+    client_error_response,
+    drf_error_example,
+    request,
+    success,
+)
 from tutor_marketplace.errors import CODES
 
-_lazy_detail = lazy(lambda code, params: CODES[code].detail(**params), str)
+__all__ = [
+    "NOT_SIGNED_IN",
+    "RETRY_AFTER",
+    "client_error_response",
+    "drf_error_example",
+    "error_example",
+    "request",
+    "success",
+]
 
 PROFILE_EXAMPLE = {
     "headline": "Maths and physics for school finals",
@@ -38,52 +53,11 @@ TUTOR_EXAMPLE = {
 }
 
 
-def error_example(
-    code: str, name: str, *, summary: str = "", attr: str | None = None, **params: Any
-) -> OpenApiExample:
+def error_example(code: str, name: str, **kwargs: Any) -> OpenApiExample:
     """An error response example whose status, detail and field come from the registry."""
-    spec = CODES[code]
-    error_type = "validation_error" if spec.status == 400 else "client_error"
-    detail = _lazy_detail(code, {**spec.example, **params})
-    error = {"code": code, "detail": detail, "attr": attr or spec.attr}
-    if spec.status != 400:
-        error["attr"] = None
-    return OpenApiExample(
-        name,
-        summary=summary or name,
-        value={"type": error_type, "errors": [error]},
-        response_only=True,
-        status_codes=[str(spec.status)],
-    )
+    return core.error_example(CODES[code], name, **kwargs)
 
 
-def drf_error_example(
-    name: str, status: int, code: str, detail: str, attr: str | None = None
-) -> OpenApiExample:
-    return OpenApiExample(
-        name,
-        value={
-            "type": "validation_error" if status == 400 else "client_error",
-            "errors": [{"code": code, "detail": detail, "attr": attr}],
-        },
-        response_only=True,
-        status_codes=[str(status)],
-    )
-
-
-def success(name: str, value: Any, status: int = 200, **kwargs: Any) -> OpenApiExample:
-    return OpenApiExample(
-        name, value=value, response_only=True, status_codes=[str(status)], **kwargs
-    )
-
-
-def request(name: str, value: Any, **kwargs: Any) -> OpenApiExample:
-    return OpenApiExample(name, value=value, request_only=True, **kwargs)
-
-
-NOT_SIGNED_IN = drf_error_example(
-    "Not signed in", 401, "not_authenticated", "Authentication credentials were not provided."
-)
 NO_PROFILE = error_example("profile_not_found", "No profile yet")
 NO_DRAFT = error_example("draft_not_found", "No draft")
 STALE_DRAFT = error_example(
@@ -91,14 +65,6 @@ STALE_DRAFT = error_example(
 )
 INCOMPLETE = error_example("profile_incomplete", "Incomplete profile cannot be published")
 
-#: Every operation is throttled: a 429 says how long to wait.
-RETRY_AFTER = OpenApiParameter(
-    "Retry-After",
-    OpenApiTypes.INT,
-    OpenApiParameter.HEADER,
-    response=[429],
-    description="Seconds to wait before the throttle lets the next request through.",
-)
 IF_MATCH = OpenApiParameter(
     "If-Match",
     OpenApiTypes.STR,
@@ -122,23 +88,6 @@ X_CACHE = OpenApiParameter(
     enum=["HIT", "MISS"],
     description="HIT: answered from the Redis listing cache; MISS: from the database.",
 )
-
-
-def client_error_response(component_name: str, codes: list[str]) -> serializers.Serializer:
-    """The error body of a non-validation 4xx, listing the codes it can carry."""
-    error = inline_serializer(
-        name=f"{component_name}Error",
-        fields={
-            "code": serializers.CharField(help_text="One of: " + ", ".join(codes)),
-            "detail": serializers.CharField(),
-            "attr": serializers.CharField(allow_null=True),
-        },
-        many=True,
-    )
-    return inline_serializer(
-        name=component_name,
-        fields={"type": serializers.CharField(help_text="`client_error`"), "errors": error},
-    )
 
 
 PROFILE_NOT_FOUND_RESPONSE = client_error_response("ProfileNotFoundResponse", ["profile_not_found"])

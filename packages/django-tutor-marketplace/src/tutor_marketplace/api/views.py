@@ -17,19 +17,17 @@ from drf_standardized_errors.openapi_utils import (
 from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import exceptions, status
 from rest_framework.exceptions import ErrorDetail
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
-from rest_framework.throttling import BaseThrottle
-from rest_framework.views import APIView
 
+from tutor_core.api.parsers import JSONParser
+from tutor_core.api.views import TutorAPIView
 from tutor_marketplace import selectors, services
 from tutor_marketplace.api import schema
-from tutor_marketplace.api.errors import api_exception_for, validation_error
+from tutor_marketplace.api.errors import validation_error
 from tutor_marketplace.api.filters import InvalidListingQuery, TutorFilterSet, clean_listing_query
-from tutor_marketplace.api.parsers import JSONParser
 from tutor_marketplace.api.serializers import (
     DiffSerializer,
     DraftBlobSerializer,
@@ -46,7 +44,6 @@ from tutor_marketplace.api.throttling import (
     AutosaveThrottle,
     MarketplaceReadThrottle,
     MarketplaceWriteThrottle,
-    build_throttle,
 )
 from tutor_marketplace.cache import cacheable_query, filters_hash, listing_cache, listing_key
 from tutor_marketplace.diff import dirty_paths
@@ -96,30 +93,15 @@ def _profile_input_codes() -> dict[str, list[str]]:
     return {field_name: sorted(found) for field_name, found in codes.items()}
 
 
-class MarketplaceAPIView(APIView):
+class MarketplaceAPIView(TutorAPIView):
     """The base of every marketplace view: authenticated, throttled, domain errors as HTTP."""
 
-    permission_classes = [IsAuthenticated]
+    # drf-spectacular shows this docstring as the description of an operation that has
+    # none of its own, so it stays as it was; core's view does the work, with the
+    # package's throttles, and bodies are JSON only (core's parser: too deep is a 400).
     parser_classes = [JSONParser]
-    #: Added to the host's default throttles; its rate is a ``TUTOR_MARKETPLACE`` setting.
-    marketplace_throttle: type[BaseThrottle] = MarketplaceReadThrottle
-    write_throttle: type[BaseThrottle] = MarketplaceWriteThrottle
-
-    def get_throttles(self) -> list[BaseThrottle]:
-        safe = self.request.method in ("GET", "HEAD", "OPTIONS")
-        own = self.marketplace_throttle if safe else self.write_throttle
-        return [*super().get_throttles(), build_throttle(own)]
-
-    def handle_exception(self, exc: Exception) -> Response:
-        # Services speak the domain; only here do their errors become HTTP responses.
-        if isinstance(exc, MarketplaceError):
-            exc = api_exception_for(exc)
-        return super().handle_exception(exc)
-
-    def parse(self, serializer_class: type, data: Any, **kwargs: Any) -> Any:
-        serializer = serializer_class(data=data, context={"request": self.request}, **kwargs)
-        serializer.is_valid(raise_exception=True)
-        return serializer.validated_data
+    read_throttle = MarketplaceReadThrottle
+    write_throttle = MarketplaceWriteThrottle
 
 
 def form_validation_error(form: Form) -> exceptions.ValidationError:
@@ -402,7 +384,7 @@ def _persisted(user: Any) -> dict[str, Any]:
 
 
 class AutosaveBase(MarketplaceAPIView):
-    marketplace_throttle = AutosaveThrottle
+    read_throttle = AutosaveThrottle
     write_throttle = AutosaveThrottle
 
 
