@@ -252,7 +252,7 @@ def listing_parameters() -> list[OpenApiParameter]:
                 types.get(name, str),
                 OpenApiParameter.QUERY,
                 required=False,
-                description=str(filter_.extra.get("help_text", "")),
+                description=filter_.extra.get("help_text", ""),
                 enum=enum,
             )
         )
