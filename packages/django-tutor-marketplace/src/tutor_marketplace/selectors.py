@@ -140,7 +140,10 @@ def tutors_page(
         from django.contrib.postgres.expressions import ArraySubquery  # imports psycopg
 
         names = Subject.objects.filter(profiles=OuterRef("pk")).order_by("name").values("name")
-        rows = list(tutors.annotate(listed_subjects=ArraySubquery(names))[: page_size + 1])
+        annotated = list(tutors.annotate(subject_names=ArraySubquery(names))[: page_size + 1])
+        for tutor in annotated:
+            tutor.listed_subjects = tutor.subject_names
+        rows: list[TutorProfile] = list(annotated)
     else:
         by_name = Prefetch("subjects", queryset=Subject.objects.order_by("name"))
         rows = list(tutors.prefetch_related(by_name)[: page_size + 1])

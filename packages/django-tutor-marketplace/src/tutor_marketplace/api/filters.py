@@ -64,7 +64,9 @@ class RateField(forms.DecimalField):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(min_value=0, max_value=LARGEST_RATE, **kwargs)
 
-    def to_python(self, value: Any) -> Decimal | None:
+    # Django's DecimalField subclasses IntegerField and returns a Decimal all the same;
+    # django-stubs ignores the override in DecimalField itself, and so must we.
+    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
         if isinstance(value, str) and len(value.strip()) > self.max_text_length:
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
         return super().to_python(value)

@@ -18,6 +18,7 @@ from rest_framework.settings import api_settings
 
 from tutor_core.api.parsers import JSONParser
 from tutor_core.api.views import TutorAPIView
+from tutor_core.throttling import PackageRateThrottle
 from tutor_marketplace import selectors, services
 from tutor_marketplace.api import schema
 from tutor_marketplace.api.errors import validation_error
@@ -50,8 +51,8 @@ class MarketplaceAPIView(TutorAPIView):
     # none of its own, so it stays as it was; core's view does the work, with the
     # package's throttles, and bodies are JSON only (core's parser: too deep is a 400).
     parser_classes = [JSONParser]
-    read_throttle = MarketplaceReadThrottle
-    write_throttle = MarketplaceWriteThrottle
+    read_throttle: type[PackageRateThrottle] | None = MarketplaceReadThrottle
+    write_throttle: type[PackageRateThrottle] | None = MarketplaceWriteThrottle
 
 
 def form_validation_error(form: Form) -> exceptions.ValidationError:
@@ -115,9 +116,11 @@ class TutorListView(MarketplaceAPIView):
                 "has_more": page.has_more,
             }
         )
-        cacheable = bool(page.profiles) or not filters["subject"] or query["cursor"] is not None
-        if not cacheable:
-            cacheable = selectors.subject_exists(filters["subject"])
+        subject = filters["subject"]
+        if page.profiles or not subject or query["cursor"] is not None:
+            cacheable = True
+        else:
+            cacheable = selectors.subject_exists(subject)
         return f"{len(page.profiles)}\n".encode() + body, cacheable
 
 
@@ -188,8 +191,8 @@ def _persisted(user: Any) -> dict[str, Any]:
 
 
 class AutosaveBase(MarketplaceAPIView):
-    read_throttle = AutosaveThrottle
-    write_throttle = AutosaveThrottle
+    read_throttle: type[PackageRateThrottle] | None = AutosaveThrottle
+    write_throttle: type[PackageRateThrottle] | None = AutosaveThrottle
 
 
 @schema.autosave
