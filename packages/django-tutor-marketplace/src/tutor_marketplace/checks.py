@@ -1,105 +1,86 @@
-"""System checks: a bad ``TUTOR_MARKETPLACE`` fails ``manage.py check``, not a request."""
+"""System checks: a bad ``TUTOR_MARKETPLACE`` fails ``manage.py check``, not a request.
+
+The checks every package shares (E001-E004, the rates as E006, W001) come from
+``tutor_core.checks``; the numbers are the ones this package has always used.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.apps import apps
 from django.conf import settings
-from django.core.checks import Error, Tags, Warning, register
+from django.core.checks import CheckMessage, Tags, Warning, register
 from django.dispatch import Signal
 from django.utils.module_loading import import_string
-from rest_framework.settings import api_settings
 
-from tutor_marketplace.conf import DEFAULTS, IMPORT_STRINGS, SETTING_NAME, marketplace_settings
+from tutor_core import checks
+from tutor_core.checks import error, value_of
+from tutor_marketplace.conf import SETTING_NAME, marketplace_settings
 
-
-def _error(message: str, hint: str, number: int) -> Error:
-    return Error(message, hint=hint, id=f"tutor_marketplace.E{number:03d}")
-
-
-def _is_drf_rate(rate: Any) -> bool:
-    try:
-        num, period = rate.split("/")
-        int(num)
-    except (AttributeError, ValueError):
-        return False
-    return bool(period) and period[0] in "smhd"
+APP = "tutor_marketplace"
+RATES = ("READ_THROTTLE_RATE", "WRITE_THROTTLE_RATE", "AUTOSAVE_THROTTLE_RATE")
 
 
 @register(Tags.compatibility)
-def check_settings(app_configs: Any = None, **kwargs: Any) -> list[Error]:
-    errors: list[Error] = []
-    for app in ("rest_framework", "django_filters"):
-        if not apps.is_installed(app):
-            errors.append(
-                _error(f"tutor_marketplace needs {app}.", f"Add {app!r} to INSTALLED_APPS.", 1)
-            )
-    user_settings = getattr(settings, SETTING_NAME, {})
-    if not isinstance(user_settings, dict):
-        return [*errors, _error(f"{SETTING_NAME} must be a dict.", "", 2)]
-    for key in sorted(set(user_settings) - set(DEFAULTS)):
-        errors.append(
-            _error(
-                f"{SETTING_NAME} has an unknown key {key!r}.",
-                "Known keys: " + ", ".join(sorted(DEFAULTS)),
-                3,
-            )
-        )
-    for key in sorted(IMPORT_STRINGS & set(user_settings)):
-        value = user_settings[key]
-        try:
-            hook = import_string(value) if isinstance(value, str) else value
-        except ImportError as error:
-            errors.append(_error(f"{SETTING_NAME}[{key!r}] cannot be imported: {error}", "", 4))
-            continue
-        if not callable(hook):
-            errors.append(_error(f"{SETTING_NAME}[{key!r}] is not callable.", "", 4))
-    for path in user_settings.get("INVALIDATE_ON_SIGNALS", []) or []:
+def check_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """E001-E004 and E006 as every package numbers them; E005 and E007-E010 are our own."""
+    errors = checks.required_apps(APP, ("rest_framework", "django_filters"))
+    if not isinstance(checks.user_settings(marketplace_settings), dict):
+        return [*errors, *checks.settings_shape(APP, marketplace_settings)]
+    errors += checks.settings_shape(APP, marketplace_settings)
+    errors += _signals()
+    errors += checks.rates(APP, marketplace_settings, RATES, number=6)
+    errors += _values()
+    return errors
+
+
+def _signals() -> list[CheckMessage]:
+    errors: list[CheckMessage] = []
+    for path in value_of(marketplace_settings, "INVALIDATE_ON_SIGNALS") or []:
         try:
             signal = import_string(path)
-        except ImportError as error:
+        except ImportError as problem:
             errors.append(
-                _error(
-                    f"{SETTING_NAME}['INVALIDATE_ON_SIGNALS'] names {path!r}, which cannot be "
-                    f"imported: {error}",
-                    "Install the app that sends it, or remove it from the list.",
+                error(
+                    APP,
                     5,
+                    f"{SETTING_NAME}['INVALIDATE_ON_SIGNALS'] names {path!r}, which cannot be "
+                    f"imported: {problem}",
+                    "Install the app that sends it, or remove it from the list.",
                 )
             )
             continue
         if not isinstance(signal, Signal):
-            errors.append(_error(f"{path!r} is not a django.dispatch.Signal.", "", 5))
-    for key in ("READ_THROTTLE_RATE", "WRITE_THROTTLE_RATE", "AUTOSAVE_THROTTLE_RATE"):
-        rate = user_settings.get(key, DEFAULTS[key])
-        if rate is not None and not _is_drf_rate(rate):
-            errors.append(
-                _error(f"{SETTING_NAME}[{key!r}] = {rate!r} is not a DRF rate.", "e.g. '60/min'", 6)
-            )
-    warning_ms = user_settings.get("SLOW_MISS_WARNING_MS", DEFAULTS["SLOW_MISS_WARNING_MS"])
-    error_ms = user_settings.get("SLOW_MISS_ERROR_MS", DEFAULTS["SLOW_MISS_ERROR_MS"])
-    if not warning_ms <= error_ms:
-        errors.append(_error("SLOW_MISS_WARNING_MS must not exceed SLOW_MISS_ERROR_MS.", "", 7))
-    currency = user_settings.get("DEFAULT_CURRENCY", DEFAULTS["DEFAULT_CURRENCY"])
-    if currency not in user_settings.get("CURRENCIES", DEFAULTS["CURRENCIES"]):
-        errors.append(_error("DEFAULT_CURRENCY must be one of CURRENCIES.", "", 8))
-    largest = user_settings.get("MAX_PAGE_SIZE", DEFAULTS["MAX_PAGE_SIZE"])
-    sizes = user_settings.get("CACHED_PAGE_SIZES", DEFAULTS["CACHED_PAGE_SIZES"])
+            errors.append(error(APP, 5, f"{path!r} is not a django.dispatch.Signal."))
+    return errors
+
+
+def _values() -> list[CheckMessage]:
+    def value(key: str) -> Any:
+        return value_of(marketplace_settings, key)
+
+    errors: list[CheckMessage] = []
+    if not value("SLOW_MISS_WARNING_MS") <= value("SLOW_MISS_ERROR_MS"):
+        errors.append(error(APP, 7, "SLOW_MISS_WARNING_MS must not exceed SLOW_MISS_ERROR_MS."))
+    if value("DEFAULT_CURRENCY") not in value("CURRENCIES"):
+        errors.append(error(APP, 8, "DEFAULT_CURRENCY must be one of CURRENCIES."))
+    largest, sizes = value("MAX_PAGE_SIZE"), value("CACHED_PAGE_SIZES")
     if not _is_list_of(sizes, int) or not all(1 <= size <= largest for size in sizes):
         errors.append(
-            _error(
+            error(
+                APP,
+                9,
                 "CACHED_PAGE_SIZES must be a list of page sizes from 1 to MAX_PAGE_SIZE.",
                 "e.g. [10, 20, 50, 100]; keep it short: each size is another cached page.",
-                9,
             )
         )
-    fields = user_settings.get("USER_LISTED_FIELDS", DEFAULTS["USER_LISTED_FIELDS"])
-    if not _is_list_of(fields, str):
+    if not _is_list_of(value("USER_LISTED_FIELDS"), str):
         errors.append(
-            _error(
+            error(
+                APP,
+                10,
                 "USER_LISTED_FIELDS must be a list of field names of AUTH_USER_MODEL.",
                 'e.g. ["is_active", "display_name"]: what USER_DISPLAY_NAME reads.',
-                10,
             )
         )
     return errors
@@ -158,14 +139,5 @@ def check_redis_timeouts(app_configs: Any = None, **kwargs: Any) -> list[Warning
 
 
 @register(Tags.compatibility)
-def check_error_shape(app_configs: Any = None, **kwargs: Any) -> list[Warning]:
-    if api_settings.EXCEPTION_HANDLER.__module__.startswith("drf_standardized_errors"):
-        return []
-    return [
-        Warning(
-            "Marketplace API errors will not have the documented JSON shape.",
-            hint="Set REST_FRAMEWORK['EXCEPTION_HANDLER'] = "
-            "'drf_standardized_errors.handler.exception_handler'.",
-            id="tutor_marketplace.W001",
-        )
-    ]
+def check_error_shape(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    return checks.error_shape(APP, "Marketplace API")

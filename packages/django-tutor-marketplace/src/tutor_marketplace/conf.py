@@ -1,16 +1,15 @@
 """The package's settings: one ``TUTOR_MARKETPLACE`` dict, read through ``marketplace_settings``.
 
-Modelled on ``rest_framework.settings``: documented defaults, dotted-path hooks resolved
-on first use, and a reload on ``setting_changed`` so tests can override them.
+``tutor_core.conf.PackageSettings`` does the reading (as DRF's ``api_settings``:
+documented defaults, dotted-path hooks resolved on first use, a reload on
+``setting_changed`` so tests can override them); this module says what the keys are.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
-from django.core.signals import setting_changed
-from django.utils.module_loading import import_string
+from tutor_core.conf import PackageSettings
 
 SETTING_NAME = "TUTOR_MARKETPLACE"
 
@@ -82,35 +81,4 @@ DEFAULTS: dict[str, Any] = {
 IMPORT_STRINGS = frozenset({"USER_DISPLAY_NAME", "THROTTLE_BASE_CLASS"})
 
 
-class MarketplaceSettings:
-    def __init__(self) -> None:
-        self._cache: dict[str, Any] = {}
-
-    @property
-    def user_settings(self) -> dict[str, Any]:
-        value = getattr(settings, SETTING_NAME, {})
-        return value if isinstance(value, dict) else {}
-
-    def __getattr__(self, name: str) -> Any:
-        if name not in DEFAULTS:
-            raise AttributeError(f"Invalid {SETTING_NAME} setting: {name!r}")
-        if name not in self._cache:
-            value = self.user_settings.get(name, DEFAULTS[name])
-            if name in IMPORT_STRINGS and isinstance(value, str):
-                value = import_string(value)
-            self._cache[name] = value
-        return self._cache[name]
-
-    def reload(self) -> None:
-        self._cache.clear()
-
-
-marketplace_settings = MarketplaceSettings()
-
-
-def _reload_marketplace_settings(*, setting: str, **kwargs: Any) -> None:
-    if setting == SETTING_NAME:
-        marketplace_settings.reload()
-
-
-setting_changed.connect(_reload_marketplace_settings)
+marketplace_settings = PackageSettings(SETTING_NAME, DEFAULTS, IMPORT_STRINGS)

@@ -1,38 +1,25 @@
 """The registry of the marketplace package's error codes: code, HTTP status, message.
 
-One table feeds the API's responses (``tutor_marketplace.api.errors``), the OpenAPI
-examples (``tutor_marketplace.api.schema``) and the docs' error table (``table()``), so
-what clients get, what the schema shows and what the docs say cannot drift apart.
+A ``tutor_core.errors.ErrorRegistry``: one table feeds the API's responses (through
+``tutor_core.api.errors``), the OpenAPI examples (``tutor_marketplace.api.schema``) and the
+docs' error table (``table()``), so what clients get, what the schema shows and what the
+docs say cannot drift apart. ``parse_error`` and ``throttled`` are core's shared entries.
 
-Messages are ``str.format`` templates; placeholders named after a setting are filled from
-``TUTOR_MARKETPLACE``, the others come from the error itself.
+Messages are translatable (``gettext_lazy``) ``str.format`` templates; placeholders named
+after a setting are filled from ``TUTOR_MARKETPLACE``, the others come from the error
+itself. Codes are never translated.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
+from tutor_core.errors import PARSE_ERROR, THROTTLED, ErrorCode, ErrorRegistry
 from tutor_marketplace.conf import marketplace_settings
 
-
-@dataclass(frozen=True)
-class ErrorCode:
-    code: str
-    status: int
-    message: str
-    #: The request field a 400 names (its ``attr``); ``None`` for errors about no field.
-    attr: str | None = None
-    #: When a client gets it, for the docs.
-    meaning: str = ""
-    #: Values of the error's own placeholders, for examples and the docs.
-    example: dict[str, Any] = field(default_factory=dict)
-
-    def detail(self, **params: Any) -> str:
-        return self.message.format(**settings_parameters(), **params)
-
-    def example_detail(self) -> str:
-        return self.detail(**self.example)
+__all__ = ["CODES", "ErrorCode", "settings_parameters", "table"]
 
 
 def settings_parameters() -> dict[str, Any]:
@@ -47,35 +34,34 @@ def settings_parameters() -> dict[str, Any]:
     }
 
 
-CODES: dict[str, ErrorCode] = {
-    error.code: error
-    for error in [
+CODES = ErrorRegistry(
+    [
         # 400: availability slots.
         ErrorCode(
             "invalid_weekday",
             400,
-            "A weekday is a whole number from 0 (Monday) to 6 (Sunday).",
+            _("A weekday is a whole number from 0 (Monday) to 6 (Sunday)."),
             attr="0.weekday",
             meaning="a slot's or the `weekday` filter's day is not 0-6",
         ),
         ErrorCode(
             "invalid_time",
             400,
-            "Use a time of day as HH:MM (00:00 to 23:59).",
+            _("Use a time of day as HH:MM (00:00 to 23:59)."),
             attr="0.start",
             meaning="a slot's `start` or `end` is not a time of day",
         ),
         ErrorCode(
             "slot_reversed",
             400,
-            "A slot must end after it starts.",
+            _("A slot must end after it starts."),
             attr="0.end",
             meaning="a slot whose `end` is not after its `start`",
         ),
         ErrorCode(
             "slot_overlap",
             400,
-            "This slot overlaps slot {other} on the same weekday.",
+            _("This slot overlaps slot {other} on the same weekday."),
             attr="1.start",
             meaning="two slots of one weekday overlap (touching is fine)",
             example={"other": 0},
@@ -83,7 +69,7 @@ CODES: dict[str, ErrorCode] = {
         ErrorCode(
             "too_many_slots",
             400,
-            "At most {max_slots} slots a week.",
+            _("At most {max_slots} slots a week."),
             attr="non_field_errors",
             meaning="more than `MAX_SLOTS` slots, refused before any of them is read",
         ),
@@ -91,14 +77,14 @@ CODES: dict[str, ErrorCode] = {
         ErrorCode(
             "invalid_subject",
             400,
-            "A subject name has 1 to 64 characters (after trimming).",
+            _("A subject name has 1 to 64 characters (after trimming)."),
             attr="settings.subjects",
             meaning="an empty or over-long subject name",
         ),
         ErrorCode(
             "too_many_subjects",
             400,
-            "At most {max_subjects} subjects.",
+            _("At most {max_subjects} subjects."),
             attr="settings.subjects",
             meaning="more than `MAX_SUBJECTS` subjects, counted as sent (duplicates "
             "included), refused before any of them is read",
@@ -106,7 +92,7 @@ CODES: dict[str, ErrorCode] = {
         ErrorCode(
             "invalid_currency",
             400,
-            "Use one of: {currencies}.",
+            _("Use one of: {currencies}."),
             attr="settings.currency",
             meaning="a currency not in `CURRENCIES`",
         ),
@@ -114,14 +100,14 @@ CODES: dict[str, ErrorCode] = {
         ErrorCode(
             "invalid_cursor",
             400,
-            "This cursor is invalid, or belongs to other filters or another ordering.",
+            _("This cursor is invalid, or belongs to other filters or another ordering."),
             attr="cursor",
             meaning="a tampered or malformed cursor, or one reused with other filters",
         ),
         ErrorCode(
             "invalid_rate_range",
             400,
-            "`min_rate` must not be greater than `max_rate`.",
+            _("`min_rate` must not be greater than `max_rate`."),
             attr="max_rate",
             meaning="a reversed price range",
         ),
@@ -129,21 +115,21 @@ CODES: dict[str, ErrorCode] = {
         ErrorCode(
             "draft_not_object",
             400,
-            "The draft must be a JSON object.",
+            _("The draft must be a JSON object."),
             attr="non_field_errors",
             meaning="an autosave body that is not an object",
         ),
         ErrorCode(
             "draft_too_deep",
             400,
-            "The draft may nest at most {draft_max_depth} levels.",
+            _("The draft may nest at most {draft_max_depth} levels."),
             attr="non_field_errors",
             meaning="an autosave body nested deeper than `DRAFT_MAX_DEPTH`",
         ),
         ErrorCode(
             "draft_invalid_text",
             400,
-            "The draft may not contain NUL characters or unpaired surrogates.",
+            _("The draft may not contain NUL characters or unpaired surrogates."),
             attr="non_field_errors",
             meaning="a draft key or string with `\\u0000` or a lone surrogate (`\\ud800`), "
             "which PostgreSQL cannot store",
@@ -151,8 +137,10 @@ CODES: dict[str, ErrorCode] = {
         ErrorCode(
             "draft_invalid_number",
             400,
-            "Numbers in the draft must be finite and between -9223372036854775807 and "
-            "9223372036854775807.",
+            _(
+                "Numbers in the draft must be finite and between -9223372036854775807 and "
+                "9223372036854775807."
+            ),
             attr="non_field_errors",
             meaning="a draft number such as `1e400` (read as infinity) or one beyond "
             "±9223372036854775807 (2^63 - 1), `1e300` included",
@@ -160,57 +148,42 @@ CODES: dict[str, ErrorCode] = {
         ErrorCode(
             "draft_too_large",
             413,
-            "The draft may take at most {draft_max_bytes} bytes of JSON.",
+            _("The draft may take at most {draft_max_bytes} bytes of JSON."),
             meaning="an autosave body larger than `DRAFT_MAX_BYTES`",
         ),
-        ErrorCode(
-            "parse_error",
-            400,
-            "The JSON body is nested too deeply.",
-            meaning="a body that is not JSON the API can read (e.g. nested too deeply)",
-        ),
+        PARSE_ERROR,
         # 404, 409, 412, 429: well formed, but it cannot be done.
         ErrorCode(
             "profile_not_found",
             404,
-            "You have no tutor profile yet; PATCH /api/me/profile/ creates it.",
+            _("You have no tutor profile yet; PATCH /api/me/profile/ creates it."),
             meaning="the profile does not exist yet",
         ),
         ErrorCode(
             "draft_not_found",
             404,
-            "There is no autosaved draft.",
+            _("There is no autosaved draft."),
             meaning="no draft to show or publish",
         ),
         ErrorCode(
             "profile_incomplete",
             409,
-            "A published profile needs a headline, an hourly rate and at least one subject.",
+            _("A published profile needs a headline, an hourly rate and at least one subject."),
             meaning="publishing (or keeping published) a profile that lacks them",
         ),
         ErrorCode(
             "draft_version_mismatch",
             412,
-            "The draft changed since version {expected}; it is at version {current}.",
+            _("The draft changed since version {expected}; it is at version {current}."),
             meaning="`If-Match` names another version of the draft (another tab saved)",
             example={"expected": '"3"', "current": 4},
         ),
-        ErrorCode(
-            "throttled",
-            429,
-            "Request was throttled. Expected available in {wait} seconds.",
-            meaning="too many requests; wait the `Retry-After` header's seconds",
-            example={"wait": 12},
-        ),
-    ]
-}
+        THROTTLED,
+    ],
+    parameters=settings_parameters,
+)
 
 
 def table() -> str:
     """The registry as a Markdown table, for the docs."""
-    rows = ["| code | status | field | example detail | when |", "|---|---|---|---|---|"]
-    for error in CODES.values():
-        attr = f"`{error.attr}`" if error.attr else ""
-        detail = error.example_detail().replace("|", "\\|")
-        rows.append(f"| `{error.code}` | {error.status} | {attr} | {detail} | {error.meaning} |")
-    return "\n".join(rows) + "\n"
+    return CODES.table()

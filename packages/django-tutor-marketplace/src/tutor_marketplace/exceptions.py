@@ -1,32 +1,19 @@
 """The errors the marketplace services raise: plain domain exceptions with stable codes.
 
-They know nothing of HTTP; ``tutor_marketplace.api.errors`` turns them into responses.
+They know nothing of HTTP; ``tutor_core.api.errors`` turns them into responses (the
+base view, ``tutor_core.api.views.TutorAPIView``, does it for every view).
 """
 
 from __future__ import annotations
 
-from typing import Any
-
+from tutor_core.exceptions import TutorError
 from tutor_marketplace.errors import CODES
 
 
-class MarketplaceError(Exception):
+class MarketplaceError(TutorError):
     """A change the rules refuse. ``code`` is stable; ``str(error)`` is for people."""
 
-    code: str = ""
-
-    def __init__(self, code: str | None = None, *, attr: str | None = None, **params: Any):
-        if code is not None:
-            self.code = code
-        self.params = params
-        self.spec = CODES[self.code]
-        self._attr = attr
-        super().__init__(self.spec.detail(**params))
-
-    @property
-    def attr(self) -> str | None:
-        """The input field at fault, if the error is about one."""
-        return self._attr or self.spec.attr
+    registry = CODES
 
 
 class InvalidInput(MarketplaceError):

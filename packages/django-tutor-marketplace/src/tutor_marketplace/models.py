@@ -74,6 +74,11 @@ class ListingQuerySet(models.QuerySet):
         """Whether any of ``objs`` is, or (saved) was, on a published profile."""
         raise NotImplementedError
 
+    def _stored_published(self, pks: set[Any]) -> bool:
+        """Whether any stored row of ``pks`` (whatever this queryset's filters) is listed."""
+        rows = self.model._default_manager.filter(pk__in=pks, **{self.published_lookup: True})
+        return bool(pks) and rows.exists()
+
     def update(self, **kwargs: Any) -> int:
         listed = self._touches_listing(kwargs) and (
             self._moves_into_listing(kwargs) or self._any_published()
@@ -86,10 +91,12 @@ class ListingQuerySet(models.QuerySet):
     def _moves_into_listing(self, changes: dict[str, Any]) -> bool:
         return False
 
-    def bulk_update(self, objs: Iterable[Any], fields: Iterable[str], **kwargs: Any) -> int:
+    def bulk_update(
+        self, objs: Iterable[Any], fields: Iterable[str], batch_size: int | None = None
+    ) -> int:
         objs, fields = list(objs), list(fields)
         listed = self._touches_listing(fields) and self._objects_published(objs)
-        rows = super().bulk_update(objs, fields, **kwargs)
+        rows = super().bulk_update(objs, fields, batch_size=batch_size)
         if rows and listed:
             schedule_invalidation(reason=f"{self.model._meta.model_name}_bulk_update")
         return rows
@@ -114,9 +121,9 @@ class SlotQuerySet(ListingQuerySet):
     def _objects_published(self, objs: list[Any]) -> bool:
         profiles = {slot.profile_id for slot in objs}
         moved = {slot.pk for slot in objs if slot.pk is not None}
-        return TutorProfile.objects.filter(pk__in=profiles, is_published=True).exists() or (
-            bool(moved) and self.model.objects.filter(pk__in=moved)._any_published()
-        )
+        return TutorProfile.objects.filter(
+            pk__in=profiles, is_published=True
+        ).exists() or self._stored_published(moved)
 
     def _moves_into_listing(self, changes: dict[str, Any]) -> bool:
         # A slot moved to another profile: that profile may be published.
@@ -133,10 +140,8 @@ class TutorProfileQuerySet(ListingQuerySet):
         return tutors
 
     def _objects_published(self, objs: list[Any]) -> bool:
-        saved = [profile.pk for profile in objs if profile.pk is not None]
-        return any(profile.is_published for profile in objs) or (
-            bool(saved) and self.model.objects.filter(pk__in=saved)._any_published()
-        )
+        saved = {profile.pk for profile in objs if profile.pk is not None}
+        return any(profile.is_published for profile in objs) or self._stored_published(saved)
 
     def _moves_into_listing(self, changes: dict[str, Any]) -> bool:
         # Publishing unpublished profiles (a True value, or an expression: assume it is).
@@ -156,6 +161,10 @@ class TutorProfile(TimeStampedModel):
 
     tracker = FieldTracker(fields=list(LISTED_FIELDS))
     objects = TutorProfileQuerySet.as_manager()
+
+    #: Not a field: the profiles of a listing page (``selectors.tutors_page``) carry their
+    #: subjects' names, sorted, here.
+    listed_subjects: list[str]
 
     class Meta:
         indexes = [

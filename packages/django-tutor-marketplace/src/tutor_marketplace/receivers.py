@@ -99,16 +99,17 @@ def connect_invalidation_signals() -> None:
         signal.disconnect(dispatch_uid=_DISPATCH_UID)
     _connected_signals.clear()
     for path in marketplace_settings.INVALIDATE_ON_SIGNALS or []:
+        found: object
         try:
-            signal = import_string(path)
+            found = import_string(path)
         except ImportError:
-            signal = None
-        if not isinstance(signal, Signal):
+            found = None
+        if not isinstance(found, Signal):
             # The system check tutor_marketplace.E005 reports it.
             logger.error("not an importable signal", extra={"signal": path})
             continue
-        signal.connect(external_signal, dispatch_uid=_DISPATCH_UID, weak=False)
-        _connected_signals.append(signal)
+        found.connect(external_signal, dispatch_uid=_DISPATCH_UID, weak=False)
+        _connected_signals.append(found)
 
 
 def _settings_changed(*, setting: str, **kwargs: Any) -> None:

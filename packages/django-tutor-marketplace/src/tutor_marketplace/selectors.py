@@ -1,9 +1,10 @@
 """Reads: the published-tutor listing with keyset pagination and signed cursors.
 
 A cursor is the signed position of the last row of a page (its sort value and id),
-bound to the ordering and the filters it was issued for: keyset pagination never
-repeats or skips a row when tutors are added between pages, and a cursor that was
-tampered with or reused with other filters is refused (``invalid_cursor``).
+bound to the ordering and the filters it was issued for (``tutor_core.cursors``; the
+listing is the same for everyone, so it has no owner): keyset pagination never repeats
+or skips a row when tutors are added between pages, and a cursor that was tampered with
+or reused with other filters is refused as ``invalid_cursor``, whatever core's reason.
 """
 
 from __future__ import annotations
@@ -13,14 +14,16 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.core import signing
 from django.db import connections
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
+from tutor_core.cursors import CursorError, SignedCursors
 from tutor_marketplace.exceptions import InvalidInput
 from tutor_marketplace.models import Subject, TutorProfile, WeeklyAvailability
 
-_CURSOR_SALT = "tutor_marketplace.listing.cursor"
+CURSORS = SignedCursors(salt="tutor_marketplace.listing.cursor")
+#: The list a cursor belongs to (a cursor of another package's list is not ours).
+LISTING = "tutors"
 
 #: ordering name -> (sort field, descending)
 ORDERINGS: dict[str, tuple[str, bool]] = {
@@ -84,23 +87,26 @@ def _decode_value(field: str, text: Any) -> Any:
 
 def make_cursor(*, ordering: str, filters_digest: str, last: TutorProfile) -> str:
     field, _descending = ORDERINGS[ordering]
-    payload = {"o": ordering, "f": filters_digest, "v": _encode_value(getattr(last, field))}
-    payload["id"] = last.pk
-    return signing.dumps(payload, salt=_CURSOR_SALT)
+    return CURSORS.dumps(
+        listing=LISTING,
+        owner=None,
+        filters=[ordering, filters_digest],
+        position=[_encode_value(getattr(last, field)), last.pk],
+    )
 
 
 def read_cursor(cursor: str, *, ordering: str, filters_digest: str) -> tuple[Any, int]:
     """The ``(value, id)`` position a cursor names; ``InvalidInput`` if it is not ours."""
     try:
-        payload = signing.loads(cursor, salt=_CURSOR_SALT)
-        if payload["o"] != ordering or payload["f"] != filters_digest:
-            raise ValueError("cursor of other filters")
+        position = CURSORS.loads(
+            cursor, listing=LISTING, owner=None, filters=[ordering, filters_digest]
+        )
+        text, last_id = position
         field, _descending = ORDERINGS[ordering]
-        value = _decode_value(field, payload["v"])
-        last_id = payload["id"]
+        value = _decode_value(field, text)
         if isinstance(last_id, bool) or not isinstance(last_id, int):
             raise ValueError(last_id)
-    except (signing.BadSignature, ValueError, KeyError, TypeError, InvalidOperation) as error:
+    except (CursorError, ValueError, KeyError, TypeError, InvalidOperation) as error:
         raise InvalidInput("invalid_cursor") from error
     return value, last_id
 
@@ -134,7 +140,10 @@ def tutors_page(
         from django.contrib.postgres.expressions import ArraySubquery  # imports psycopg
 
         names = Subject.objects.filter(profiles=OuterRef("pk")).order_by("name").values("name")
-        rows = list(tutors.annotate(listed_subjects=ArraySubquery(names))[: page_size + 1])
+        annotated = list(tutors.annotate(subject_names=ArraySubquery(names))[: page_size + 1])
+        for tutor in annotated:
+            tutor.listed_subjects = tutor.subject_names
+        rows: list[TutorProfile] = list(annotated)
     else:
         by_name = Prefetch("subjects", queryset=Subject.objects.order_by("name"))
         rows = list(tutors.prefetch_related(by_name)[: page_size + 1])

@@ -31,6 +31,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
+from django.db.models import Field
 from django.utils import timezone
 from prometheus_client import Counter, Histogram
 
@@ -256,6 +257,14 @@ def prune_metrics(
     return deleted
 
 
+def _column(name: str) -> str:
+    """The database column of the ``MarketplaceMetrics`` field ``name``."""
+    field = MarketplaceMetrics._meta.get_field(name)
+    if not isinstance(field, Field) or field.column is None:
+        raise LookupError(f"MarketplaceMetrics.{name} is not a column")
+    return field.column
+
+
 def _insert(rows: list[Row]) -> None:
     """Write the samples: with ``COPY`` on PostgreSQL (psycopg 3), else ``bulk_create``.
 
@@ -268,7 +277,7 @@ def _insert(rows: list[Row]) -> None:
             if copy is not None:
                 meta = MarketplaceMetrics._meta
                 columns = ", ".join(
-                    connection.ops.quote_name(meta.get_field(name).column)
+                    connection.ops.quote_name(_column(name))
                     for name in ("metric", "value", "count", "created_at", "labels")
                 )
                 table = connection.ops.quote_name(meta.db_table)

@@ -20,6 +20,8 @@ from typing import Any
 import django_filters
 from django import forms
 from django.core.signals import setting_changed
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from tutor_marketplace.conf import SETTING_NAME, marketplace_settings
 from tutor_marketplace.errors import CODES
@@ -62,9 +64,11 @@ class RateField(forms.DecimalField):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(min_value=0, max_value=LARGEST_RATE, **kwargs)
 
-    def to_python(self, value: Any) -> Decimal | None:
+    # Django's DecimalField subclasses IntegerField and returns a Decimal all the same;
+    # django-stubs ignores the override in DecimalField itself, and so must we.
+    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
         if isinstance(value, str) and len(value.strip()) > self.max_text_length:
-            raise forms.ValidationError("Enter a number.", code="invalid")
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
         return super().to_python(value)
 
     def validate(self, value: Any) -> None:
@@ -74,7 +78,8 @@ class RateField(forms.DecimalField):
             return
         if value != value.quantize(CENT, rounding=ROUND_DOWN):
             raise forms.ValidationError(
-                "Ensure that there are no more than 2 decimal places.", code="max_decimal_places"
+                _("Ensure that there are no more than 2 decimal places."),
+                code="max_decimal_places",
             )
 
     def clean(self, value: Any) -> Decimal | None:
@@ -97,7 +102,10 @@ class PageSizeField(forms.IntegerField):
         super().validate(value)
         if value is not None and value > marketplace_settings.MAX_PAGE_SIZE:
             raise forms.ValidationError(
-                f"At most {marketplace_settings.MAX_PAGE_SIZE}.", code="max_value"
+                _("At most {max_page_size}.").format(
+                    max_page_size=marketplace_settings.MAX_PAGE_SIZE
+                ),
+                code="max_value",
             )
 
 
@@ -121,23 +129,25 @@ class PageSizeFilter(_Noop):
 
 
 class TutorFilterSet(django_filters.FilterSet):
-    subject = SubjectFilter(max_length=64, help_text="A subject name (matched normalised).")
-    min_rate = RateFilter(method="skip", help_text="Lowest hourly rate, inclusive (in cents).")
-    max_rate = RateFilter(method="skip", help_text="Highest hourly rate, inclusive (in cents).")
-    weekday = WeekdayFilter(help_text="Only tutors with a slot that weekday (0 = Monday).")
+    subject = SubjectFilter(max_length=64, help_text=_("A subject name (matched normalised)."))
+    min_rate = RateFilter(method="skip", help_text=_("Lowest hourly rate, inclusive (in cents)."))
+    max_rate = RateFilter(method="skip", help_text=_("Highest hourly rate, inclusive (in cents)."))
+    weekday = WeekdayFilter(help_text=_("Only tutors with a slot that weekday (0 = Monday)."))
     q = django_filters.CharFilter(
-        method="skip", max_length=100, help_text="Text in the headline or description."
+        method="skip", max_length=100, help_text=_("Text in the headline or description.")
     )
     ordering = django_filters.ChoiceFilter(
         method="skip",
         choices=[(name, name) for name in ORDERINGS],
         empty_label=None,
-        help_text=f"Sort order (default `{DEFAULT_ORDERING}`); ties broken by id.",
+        help_text=format_lazy(
+            _("Sort order (default `{ordering}`); ties broken by id."), ordering=DEFAULT_ORDERING
+        ),
     )
     cursor = django_filters.CharFilter(
-        method="skip", max_length=1024, help_text="The `cursor` of the previous page."
+        method="skip", max_length=1024, help_text=_("The `cursor` of the previous page.")
     )
-    page_size = PageSizeFilter(help_text="Tutors per page (default and maximum: settings).")
+    page_size = PageSizeFilter(help_text=_("Tutors per page (default and maximum: settings)."))
 
     class Meta:
         model = TutorProfile

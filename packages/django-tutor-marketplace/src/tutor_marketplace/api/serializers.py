@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail
 from rest_framework.fields import get_error_detail
@@ -52,7 +53,9 @@ def validate_items(items: Iterable[Any], validate: Callable[[Any], Any]) -> list
         if len(errors) >= most:
             break
     if errors:
-        raise serializers.ValidationError(errors)
+        # DRF keys a list's item errors by index, as its own ListField does; the stubs
+        # allow only text keys.
+        raise serializers.ValidationError(errors)  # type: ignore[arg-type]
     return validated
 
 
@@ -82,16 +85,18 @@ class ProfileSettingsSerializer(serializers.Serializer):
         min_value=0,
         allow_null=True,
         coerce_to_string=True,
-        help_text='The price of an hour, e.g. "40.00" (a number is accepted too).',
+        help_text=_('The price of an hour, e.g. "40.00" (a number is accepted too).'),
     )
-    currency = serializers.CharField(help_text="An ISO 4217 code from the `CURRENCIES` setting.")
+    currency = serializers.CharField(help_text=_("An ISO 4217 code from the `CURRENCIES` setting."))
     subjects = BoundedListField(
         child=serializers.CharField(trim_whitespace=False, allow_blank=True),
         limit=lambda: marketplace_settings.MAX_SUBJECTS,
         too_long="too_many_subjects",
-        help_text="Free-form names, 1-64 characters; stored trimmed and case-folded. At "
-        "most `MAX_SUBJECTS` (20) items, duplicates included: a longer list is refused "
-        "before its items are read.",
+        help_text=_(
+            "Free-form names, 1-64 characters; stored trimmed and case-folded. At "
+            "most `MAX_SUBJECTS` (20) items, duplicates included: a longer list is refused "
+            "before its items are read."
+        ),
     )
 
     def validate_currency(self, value: str) -> str:
@@ -113,7 +118,7 @@ class ProfileSerializer(serializers.Serializer):
     headline = serializers.CharField(max_length=120, allow_blank=True)
     description = serializers.CharField(max_length=5000, allow_blank=True)
     is_published = serializers.BooleanField(
-        help_text="Shown in the listing. Needs a headline, a rate and a subject."
+        help_text=_("Shown in the listing. Needs a headline, a rate and a subject.")
     )
     settings = ProfileSettingsSerializer()
 
@@ -137,9 +142,9 @@ class SlotSerializer(serializers.Serializer):
     class Meta:
         list_serializer_class = SlotListSerializer
 
-    weekday = serializers.JSONField(help_text="0 (Monday) to 6 (Sunday).")
-    start = serializers.JSONField(help_text="HH:MM.")
-    end = serializers.JSONField(help_text="HH:MM, after `start` the same day.")
+    weekday = serializers.JSONField(help_text=_("0 (Monday) to 6 (Sunday)."))
+    start = serializers.JSONField(help_text=_("HH:MM."))
+    end = serializers.JSONField(help_text=_("HH:MM, after `start` the same day."))
 
     def validate_weekday(self, value: Any) -> int:
         if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 6:
@@ -164,17 +169,17 @@ class SlotOutputSerializer(serializers.Serializer):
     """A weekly slot as answered (the schema's view of ``slot_representation``)."""
 
     weekday = serializers.IntegerField(min_value=0, max_value=6)
-    start = serializers.CharField(help_text="HH:MM")
-    end = serializers.CharField(help_text="HH:MM")
+    start = serializers.CharField(help_text=_("HH:MM"))
+    end = serializers.CharField(help_text=_("HH:MM"))
 
 
 class TutorSerializer(serializers.Serializer):
     """One tutor in the listing (the schema's view of ``tutor_representation``)."""
 
-    user = serializers.IntegerField(help_text="The tutor's user id.")
+    user = serializers.IntegerField(help_text=_("The tutor's user id."))
     display_name = serializers.CharField()
     headline = serializers.CharField()
-    hourly_rate = serializers.CharField(help_text='e.g. "40.00"')
+    hourly_rate = serializers.CharField(help_text=_('e.g. "40.00"'))
     currency = serializers.CharField()
     subjects = serializers.ListField(child=serializers.CharField())
 
@@ -194,25 +199,25 @@ def tutor_representation(profile: TutorProfile) -> dict[str, Any]:
 class TutorPageSerializer(serializers.Serializer):
     results = TutorSerializer(many=True)
     cursor = serializers.CharField(
-        allow_null=True, help_text="Opaque; pass it back as `?cursor=` for the next page."
+        allow_null=True, help_text=_("Opaque; pass it back as `?cursor=` for the next page.")
     )
     has_more = serializers.BooleanField()
 
 
 class DraftSavedSerializer(serializers.Serializer):
-    version = serializers.IntegerField(help_text="Also the `ETag` header, quoted.")
+    version = serializers.IntegerField(help_text=_("Also the `ETag` header, quoted."))
     dirty = serializers.ListField(child=serializers.CharField())
 
 
 class DraftSerializer(serializers.Serializer):
     version = serializers.IntegerField()
-    draft = serializers.DictField(help_text="The blob as last saved.")
+    draft = serializers.DictField(help_text=_("The blob as last saved."))
 
 
 class DiffSerializer(serializers.Serializer):
     dirty = serializers.ListField(
         child=serializers.CharField(),
-        help_text="Dotted paths (at most 3 levels) where the draft differs from the profile.",
+        help_text=_("Dotted paths (at most 3 levels) where the draft differs from the profile."),
     )
 
 

@@ -2,50 +2,36 @@
 
 Reads (the listing, profile GETs) by ``READ_THROTTLE_RATE``, writes by
 ``WRITE_THROTTLE_RATE``, autosave (a client saves every few seconds while typing) by
-``AUTOSAVE_THROTTLE_RATE``; ``None`` switches one off.
+``AUTOSAVE_THROTTLE_RATE``; ``None`` switches one off. ``build_throttle`` (from core)
+builds one on ``THROTTLE_BASE_CLASS`` when that is set.
 """
 
-from functools import cache
+from __future__ import annotations
 
-from django.core.exceptions import ImproperlyConfigured
-from rest_framework.throttling import BaseThrottle, SimpleRateThrottle, UserRateThrottle
-
+from tutor_core.throttling import PackageRateThrottle, build_throttle
 from tutor_marketplace.conf import marketplace_settings
 
+__all__ = [
+    "AutosaveThrottle",
+    "MarketplaceReadThrottle",
+    "MarketplaceWriteThrottle",
+    "build_throttle",
+]
 
-class MarketplaceReadThrottle(UserRateThrottle):
+
+class MarketplaceReadThrottle(PackageRateThrottle):
     scope = "tutor_marketplace_read"
+    package_settings = marketplace_settings
+    rate_setting = "READ_THROTTLE_RATE"
 
-    def get_rate(self) -> str | None:
-        return marketplace_settings.READ_THROTTLE_RATE
 
-
-class MarketplaceWriteThrottle(UserRateThrottle):
+class MarketplaceWriteThrottle(PackageRateThrottle):
     scope = "tutor_marketplace_write"
+    package_settings = marketplace_settings
+    rate_setting = "WRITE_THROTTLE_RATE"
 
-    def get_rate(self) -> str | None:
-        return marketplace_settings.WRITE_THROTTLE_RATE
 
-
-class AutosaveThrottle(UserRateThrottle):
+class AutosaveThrottle(PackageRateThrottle):
     scope = "tutor_marketplace_autosave"
-
-    def get_rate(self) -> str | None:
-        return marketplace_settings.AUTOSAVE_THROTTLE_RATE
-
-
-def build_throttle(throttle: type[UserRateThrottle]) -> BaseThrottle:
-    """An instance of ``throttle``, built on the ``THROTTLE_BASE_CLASS`` when one is set."""
-    base = marketplace_settings.THROTTLE_BASE_CLASS
-    return throttle() if base is None else _on_base(throttle, base)()
-
-
-@cache
-def _on_base(throttle: type[UserRateThrottle], base: type) -> type[BaseThrottle]:
-    if not (isinstance(base, type) and issubclass(base, SimpleRateThrottle)):
-        raise ImproperlyConfigured(
-            f"THROTTLE_BASE_CLASS must be a rest_framework SimpleRateThrottle subclass, "
-            f"not {base!r}."
-        )
-    # The package's scope and get_rate() first, then the base's way of counting.
-    return type(throttle.__name__, (throttle, base), {"__module__": throttle.__module__})
+    package_settings = marketplace_settings
+    rate_setting = "AUTOSAVE_THROTTLE_RATE"
