@@ -79,3 +79,9 @@ def test_user_field_has_the_type_of_the_user_key(operation):
     reference = post["requestBody"]["content"]["application/json"]["schema"]["$ref"]
     component = schema["components"]["schemas"][reference.rsplit("/", 1)[1]]
     assert component["properties"]["owner"]["type"] == "integer"
+
+
+def test_core_docstrings_do_not_describe_operations(operation):
+    post, schema = operation
+    assert "description" not in schema["paths"]["/items/"]["get"]
+    assert "subclass it once" not in str(schema)

@@ -15,7 +15,7 @@ from django.contrib.auth import get_user_model
 from django.db import models
 from django.utils.functional import Promise, lazy
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
-from drf_spectacular.plumbing import build_basic_type
+from drf_spectacular.plumbing import build_basic_type, get_doc
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, inline_serializer
 from drf_standardized_errors.openapi import AutoSchema as StandardizedErrorsAutoSchema
@@ -150,6 +150,18 @@ class AutoSchema(StandardizedErrorsAutoSchema):
         if throttled and not any(_documents_retry_after_on_429(p) for p in parameters):
             parameters.append(RETRY_AFTER)
         return parameters
+
+    # drf-spectacular overrides DRF's get_description(path, method) the same way.
+    def get_description(self) -> str:  # type: ignore[override]
+        # drf-spectacular falls back on the docstrings of the view's base classes; core's
+        # own say how the base view works, not what an operation does.
+        description = super().get_description()
+        core_docs = {
+            get_doc(base)
+            for base in type(self.view).__mro__
+            if base.__module__.startswith("tutor_core.")
+        }
+        return "" if description in core_docs else description
 
     def get_examples(self) -> list[OpenApiExample]:
         examples = list(super().get_examples())

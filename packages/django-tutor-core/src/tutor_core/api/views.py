@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from rest_framework import parsers
 from rest_framework.permissions import SAFE_METHODS, IsAuthenticated
@@ -31,8 +31,8 @@ class TutorAPIView(APIView):
 
     permission_classes = [IsAuthenticated]
     parser_classes = [JSONParser, parsers.FormParser, parsers.MultiPartParser]
-    read_throttle: type[PackageRateThrottle] | None = None
-    write_throttle: type[PackageRateThrottle] | None = None
+    read_throttle: ClassVar[type[PackageRateThrottle] | None] = None
+    write_throttle: ClassVar[type[PackageRateThrottle] | None] = None
 
     def get_throttles(self) -> list[BaseThrottle]:
         throttles = list(super().get_throttles())
