@@ -1,8 +1,9 @@
 """The registry of the lessons package's error codes: code, HTTP status, message.
 
-One table feeds the API's responses (``tutor_lessons.api.errors``), the OpenAPI examples
-(``tutor_lessons.api.schema``) and the docs' error table (``tutor_lessons.errors.table``),
-so what clients get, what the schema shows and what the docs say cannot drift apart.
+One ``tutor_core.errors.ErrorRegistry`` feeds the API's responses (``tutor_core.api``),
+the OpenAPI examples (``tutor_lessons.api.schema``) and the docs' error table
+(``tutor_lessons.errors.table``), so what clients get, what the schema shows and what
+the docs say cannot drift apart.
 
 Messages are ``str.format`` templates. Placeholders named after a setting are filled from
 ``TUTOR_LESSONS`` when the message is rendered (so "at least 15 minutes" follows
@@ -11,31 +12,10 @@ Messages are ``str.format`` templates. Placeholders named after a setting are fi
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
+from tutor_core.errors import PARSE_ERROR, THROTTLED, ErrorCode, ErrorRegistry
 from tutor_lessons.conf import lessons_settings
-
-
-@dataclass(frozen=True)
-class ErrorCode:
-    code: str
-    status: int
-    message: str
-    #: The request field a 400 names (its ``attr``); ``None`` for errors about no field.
-    attr: str | None = None
-    #: When a client gets it, for the docs.
-    meaning: str = ""
-    #: Values of the error's own placeholders, for examples and the docs.
-    example: dict[str, Any] = field(default_factory=dict)
-    #: Seconds a client should wait before it tries again: the ``Retry-After`` header.
-    retry_after: int | None = None
-
-    def detail(self, **params: Any) -> str:
-        return self.message.format(**settings_parameters(), **params)
-
-    def example_detail(self) -> str:
-        return self.detail(**self.example)
 
 
 def _minutes(seconds: float) -> str:
@@ -59,9 +39,8 @@ def settings_parameters() -> dict[str, Any]:
 
 _DST_EXAMPLE = {"value": "2026-03-29T03:30:00", "zone": "Europe/Kyiv"}
 
-CODES: dict[str, ErrorCode] = {
-    error.code: error
-    for error in [
+CODES = ErrorRegistry(
+    [
         # 400: the request names a lesson that cannot be.
         ErrorCode(
             "same_participant",
@@ -159,12 +138,7 @@ CODES: dict[str, ErrorCode] = {
             attr="to",
             meaning="a calendar window longer than `CALENDAR_MAX_RANGE_DAYS` local days",
         ),
-        ErrorCode(
-            "parse_error",
-            400,
-            "The JSON body is nested too deeply.",
-            meaning="a body that is not JSON the API can read (e.g. nested too deeply)",
-        ),
+        PARSE_ERROR,
         # 403, 404, 409, 429: the request is well formed but cannot be done.
         ErrorCode(
             "scheduling_not_allowed",
@@ -196,13 +170,7 @@ CODES: dict[str, ErrorCode] = {
             "The lesson has already started and can no longer be changed.",
             meaning="the lesson has already started",
         ),
-        ErrorCode(
-            "throttled",
-            429,
-            "Request was throttled. Expected available in {wait} seconds.",
-            meaning="too many requests; wait the `Retry-After` header's seconds",
-            example={"wait": 12},
-        ),
+        THROTTLED,
         # 503: the request may well succeed a moment later.
         ErrorCode(
             "booking_busy",
@@ -212,15 +180,11 @@ CODES: dict[str, ErrorCode] = {
             "longer than `LOCK_TIMEOUT`; nothing was changed: try again after `Retry-After`",
             retry_after=2,
         ),
-    ]
-}
+    ],
+    parameters=settings_parameters,
+)
 
 
 def table() -> str:
     """The registry as a Markdown table, for the docs."""
-    rows = ["| code | status | field | example detail | when |", "|---|---|---|---|---|"]
-    for error in CODES.values():
-        attr = f"`{error.attr}`" if error.attr else ""
-        detail = error.example_detail().replace("|", "\\|")
-        rows.append(f"| `{error.code}` | {error.status} | {attr} | {detail} | {error.meaning} |")
-    return "\n".join(rows) + "\n"
+    return CODES.table()

@@ -7,17 +7,14 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.contrib.auth import get_user_model
-from django.core.exceptions import FieldDoesNotExist
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import models
 from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail
 
+from tutor_core.api.fields import UserField
 from tutor_lessons.api.errors import validation_error
-from tutor_lessons.api.schema import described, user_key_is_integer
+from tutor_lessons.api.schema import described
 from tutor_lessons.conf import lessons_settings
 from tutor_lessons.errors import CODES
 from tutor_lessons.models import Lesson, LessonStatus
@@ -87,47 +84,6 @@ def lesson_representation(lesson: Lesson | Any, *, zone: ZoneInfo) -> dict[str, 
         "created_at": utc_iso(lesson.created_at),
         "updated_at": utc_iso(lesson.updated_at),
     }
-
-
-def _has_field(model: type[models.Model], name: str) -> bool:
-    try:
-        model._meta.get_field(name)
-    except FieldDoesNotExist:
-        return False
-    return True
-
-
-class UserField(serializers.PrimaryKeyRelatedField):
-    """A user of the host's user model, by primary key (its OpenAPI type follows the key).
-
-    Django's integer fields truncate what they are given (``1.5`` would name user 1, and
-    ``true`` user 1 too), so a value must already have the key's type: a whole number (or
-    its digits as text, as forms send) for integer keys, text for the others (UUIDs).
-    A user model with an ``is_active`` field only offers active users; one without
-    (a bare ``AbstractBaseUser``) offers every user.
-    """
-
-    def get_queryset(self) -> models.QuerySet:
-        model = get_user_model()
-        users = model._default_manager.all()
-        return users.filter(is_active=True) if _has_field(model, "is_active") else users
-
-    def to_internal_value(self, data: Any) -> Any:
-        integer_key = user_key_is_integer()
-        allowed = (int, str) if integer_key else (str,)
-        if isinstance(data, bool) or not isinstance(data, allowed):
-            self.fail("incorrect_type", data_type=type(data).__name__)
-        if integer_key and isinstance(data, str) and not _DIGITS.fullmatch(data):
-            self.fail("incorrect_type", data_type="str")
-        if not integer_key:
-            try:
-                get_user_model()._meta.pk.to_python(data)
-            except DjangoValidationError:
-                self.fail("incorrect_type", data_type="str")
-        return super().to_internal_value(data)
-
-
-_DIGITS = re.compile(r"[0-9]{1,19}")
 
 
 class LessonSerializer(serializers.Serializer):

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
-from rest_framework import parsers, status
-from rest_framework.permissions import IsAuthenticated
+from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import BaseThrottle
-from rest_framework.views import APIView
 
+from tutor_core.api.views import TutorAPIView
 from tutor_lessons import selectors, services
 from tutor_lessons.api import schema
-from tutor_lessons.api.errors import api_exception_for, not_found
-from tutor_lessons.api.parsers import JSONParser
+from tutor_lessons.api.errors import not_found
 from tutor_lessons.api.serializers import (
     CalendarQuerySerializer,
     CalendarSerializer,
@@ -24,9 +23,8 @@ from tutor_lessons.api.serializers import (
     LessonSerializer,
     lesson_representation,
 )
-from tutor_lessons.api.throttling import LessonReadThrottle, LessonWriteThrottle, build_throttle
+from tutor_lessons.api.throttling import LessonReadThrottle, LessonWriteThrottle
 from tutor_lessons.conf import lessons_settings
-from tutor_lessons.exceptions import LessonsError
 from tutor_lessons.models import Lesson
 from tutor_lessons.timezones import user_zone
 
@@ -37,44 +35,30 @@ _END_ERRORS = ["end_before_start", "duration_too_short", "duration_too_long", *_
 _BOUND_ERRORS = ["invalid", *_LOCAL_TIME_ERRORS]
 
 
-class LessonsAPIView(APIView):
-    """The base of every lessons view: authenticated, throttled, domain errors as HTTP."""
+class LessonsAPIView(TutorAPIView):
+    """The base of every lessons view: core's (authenticated, throttled, domain errors as
+    HTTP), reading and showing times in the requesting user's zone.
 
-    permission_classes = [IsAuthenticated]
-    parser_classes = [JSONParser, parsers.FormParser, parsers.MultiPartParser]
-    #: Added to the host's default throttles; its rate is a ``TUTOR_LESSONS`` setting.
-    lessons_throttle: type[BaseThrottle] = LessonReadThrottle
+    Each endpoint counts every request, whatever its method, against one rate: the
+    calendar against ``READ_THROTTLE_RATE``, the writes against ``WRITE_THROTTLE_RATE``.
+    """
 
-    def get_throttles(self) -> list[BaseThrottle]:
-        return [*super().get_throttles(), build_throttle(self.lessons_throttle)]
+    read_throttle = write_throttle = LessonReadThrottle
 
-    def handle_exception(self, exc: Exception) -> Response:
-        # Services speak the domain; only here do their errors become HTTP responses.
-        if isinstance(exc, LessonsError):
-            exc = api_exception_for(exc)
-        return super().handle_exception(exc)
-
-    def initial(self, request: Request, *args, **kwargs) -> None:
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
         # Resolved once per request, after authentication: the zone of every local time.
         self.zone = user_zone(request.user)
 
-    def get_serializer_context(self) -> dict:
-        return {"request": self.request, "view": self, "timezone": self.zone}
-
-    def parse(self, serializer_class: type, data, *, partial: bool = False) -> dict:
-        serializer = serializer_class(
-            data=data, partial=partial, context=self.get_serializer_context()
-        )
-        serializer.is_valid(raise_exception=True)
-        return serializer.validated_data
+    def get_serializer_context(self) -> dict[str, Any]:
+        return {**super().get_serializer_context(), "timezone": self.zone}
 
     def render_lesson(self, lesson: Lesson, status_code: int = status.HTTP_200_OK) -> Response:
         return Response(lesson_representation(lesson, zone=self.zone), status=status_code)
 
 
 class LessonWriteAPIView(LessonsAPIView):
-    lessons_throttle = LessonWriteThrottle
+    read_throttle = write_throttle = LessonWriteThrottle
 
     def get_lesson(self, pk: int) -> Lesson:
         lesson = selectors.lessons_visible_to(user=self.request.user).filter(pk=pk).first()
