@@ -8,15 +8,16 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.utils.dateparse import parse_datetime
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail
 
 from tutor_core.api.fields import UserField
+from tutor_core.api.schema import described
 from tutor_lessons.api.errors import validation_error
-from tutor_lessons.api.schema import described
 from tutor_lessons.conf import lessons_settings
-from tutor_lessons.errors import CODES
+from tutor_lessons.errors import CODES, settings_parameters
 from tutor_lessons.models import Lesson, LessonStatus
 from tutor_lessons.timezones import LocalTimeError, make_aware_strict
 
@@ -160,7 +161,9 @@ class LessonWindowSerializer(serializers.Serializer):
         "in your time zone, and a time skipped or repeated by a DST change is refused."
     )
     end = LocalDateTimeField(
-        help_text=described("ISO 8601, as `start`. {min_duration} to {max_duration} after it.")
+        help_text=described(
+            "ISO 8601, as `start`. {min_duration} to {max_duration} after it.", settings_parameters
+        )
     )
 
 
@@ -202,6 +205,8 @@ class LessonCancelSerializer(serializers.Serializer):
     )
 
 
+# A query parameter's text: a date or a datetime (the description says which forms).
+@extend_schema_field(OpenApiTypes.STR)
 class CalendarBoundField(serializers.Field):
     """A calendar bound: a date (a whole local day) or an ISO 8601 datetime."""
 
@@ -323,6 +328,9 @@ class CalendarSerializer(serializers.Serializer):
 
     results = LessonSerializer(many=True)
     has_more_events = serializers.BooleanField(
-        help_text=described("True when more lessons match than the {calendar_max_events} returned.")
+        help_text=described(
+            "True when more lessons match than the {calendar_max_events} returned.",
+            settings_parameters,
+        )
     )
     timezone = serializers.CharField(help_text="The IANA zone local times are shown in.")
