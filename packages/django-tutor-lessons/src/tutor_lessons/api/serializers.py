@@ -25,7 +25,9 @@ from tutor_lessons.timezones import LocalTimeError, make_aware_strict
 try:  # optional: the same strings, formatted faster (django-tutor-lessons[orjson])
     import orjson
 except ImportError:  # pragma: no cover - the suites install it
-    orjson = None
+    HAS_ORJSON = False
+else:
+    HAS_ORJSON = True
 
 _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -52,14 +54,15 @@ def utc_iso_orjson(value: datetime) -> str:
 
 def local_iso_orjson(value: datetime, zone: ZoneInfo) -> str:
     local = value.astimezone(zone)
-    if local.utcoffset().seconds % 60:  # type: ignore[union-attr]
+    offset = local.utcoffset()
+    if offset is None or offset.seconds % 60:
         # A local mean time offset with seconds (before ~1900): orjson would round it.
         return local.isoformat()
     return orjson.dumps(local)[1:-1].decode()
 
 
-utc_iso = utc_iso_stdlib if orjson is None else utc_iso_orjson
-local_iso = local_iso_stdlib if orjson is None else local_iso_orjson
+utc_iso = utc_iso_orjson if HAS_ORJSON else utc_iso_stdlib
+local_iso = local_iso_orjson if HAS_ORJSON else local_iso_stdlib
 
 
 def lesson_representation(lesson: Lesson | Any, *, zone: ZoneInfo) -> dict[str, Any]:
@@ -164,8 +167,10 @@ class LessonWindowSerializer(serializers.Serializer):
         )
     )
     end = LocalDateTimeField(
+        # tutor_core's described() formats str(template) when the schema is built, so a
+        # lazy template works; its annotation says str only (ignore until core takes both).
         help_text=described(
-            _("ISO 8601, as `start`. {min_duration} to {max_duration} after it."),
+            _("ISO 8601, as `start`. {min_duration} to {max_duration} after it."),  # type: ignore[arg-type]
             settings_parameters,
         )
     )
@@ -341,8 +346,9 @@ class CalendarSerializer(serializers.Serializer):
 
     results = LessonSerializer(many=True)
     has_more_events = serializers.BooleanField(
+        # A lazy template, as LessonWindowSerializer.end's.
         help_text=described(
-            _("True when more lessons match than the {calendar_max_events} returned."),
+            _("True when more lessons match than the {calendar_max_events} returned."),  # type: ignore[arg-type]
             settings_parameters,
         )
     )

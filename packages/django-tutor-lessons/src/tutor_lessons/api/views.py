@@ -9,6 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from tutor_core.api.views import TutorAPIView
+from tutor_core.throttling import PackageRateThrottle
 from tutor_lessons import selectors, services
 from tutor_lessons.api import schema
 from tutor_lessons.api.errors import not_found
@@ -33,7 +34,8 @@ class LessonsAPIView(TutorAPIView):
     calendar against ``READ_THROTTLE_RATE``, the writes against ``WRITE_THROTTLE_RATE``.
     """
 
-    read_throttle = write_throttle = LessonReadThrottle
+    read_throttle: type[PackageRateThrottle] | None = LessonReadThrottle
+    write_throttle: type[PackageRateThrottle] | None = LessonReadThrottle
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
@@ -48,7 +50,8 @@ class LessonsAPIView(TutorAPIView):
 
 
 class LessonWriteAPIView(LessonsAPIView):
-    read_throttle = write_throttle = LessonWriteThrottle
+    read_throttle = LessonWriteThrottle
+    write_throttle = LessonWriteThrottle
 
     def get_lesson(self, pk: int) -> Lesson:
         lesson = selectors.lessons_visible_to(user=self.request.user).filter(pk=pk).first()
