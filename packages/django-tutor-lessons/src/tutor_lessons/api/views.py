@@ -27,11 +27,11 @@ from tutor_lessons.timezones import user_zone
 
 
 class LessonsAPIView(TutorAPIView):
-    """The base of every lessons view: core's (authenticated, throttled, domain errors as
-    HTTP), reading and showing times in the requesting user's zone.
+    """The base of every lessons view: core's, with times in the requesting user's zone.
 
-    Each endpoint counts every request, whatever its method, against one rate: the
-    calendar against ``READ_THROTTLE_RATE``, the writes against ``WRITE_THROTTLE_RATE``.
+    Core's view authenticates, throttles and turns domain errors into HTTP. Each endpoint
+    counts every request, whatever its method, against one rate: the calendar against
+    ``READ_THROTTLE_RATE``, the writes against ``WRITE_THROTTLE_RATE``.
     """
 
     read_throttle: type[PackageRateThrottle] | None = LessonReadThrottle
