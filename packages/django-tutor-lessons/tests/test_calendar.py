@@ -1,3 +1,4 @@
+import json
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -7,10 +8,12 @@ from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from rest_framework.renderers import JSONRenderer
 
 from tests.dst import next_date, next_transition
 from tests.factories import LessonFactory, PersonFactory, fill_calendar
 from tests.test_create import error_codes
+from tutor_lessons.api.serializers import LessonSerializer
 from tutor_lessons.models import Lesson, LessonStatus
 
 URL = reverse("lessons:calendar")
@@ -82,6 +85,16 @@ def test_each_participant_sees_local_times_in_their_own_zone(
         == lesson.start.astimezone(ZoneInfo("America/New_York")).isoformat()
     )
     assert as_student["timezone"] == "America/New_York"
+
+
+@pytest.mark.django_db
+def test_the_lesson_serializer_renders_a_lesson_as_the_calendar_does(tutor_client, lesson, soon):
+    [shown] = calendar(tutor_client, **window(soon - timedelta(days=1))).json()["results"]
+    tutors_zone = ZoneInfo("Europe/Kyiv")
+    rendered = JSONRenderer().render(
+        LessonSerializer(lesson, context={"timezone": tutors_zone}).data
+    )
+    assert json.loads(rendered) == shown
 
 
 @pytest.mark.django_db
@@ -244,6 +257,24 @@ def test_role_filter(tutor_client, tutor, soon):
     ],
 )
 def test_a_bad_window_is_a_400_with_a_code(tutor_client, params, expected):
+    response = calendar(tutor_client, **params)
+    assert response.status_code == 400
+    assert error_codes(response) == expected
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        # Well formed, but no such day: Django's parse_datetime raises.
+        ({"from": "2026-02-30T10:00", "to": "2026-03-01"}, [("invalid", "from")]),
+        # Year 1's first local day in Kyiv (UTC+2:02 then) begins before year 1 in UTC.
+        ({"from": "0001-01-01", "to": "0001-01-02"}, [("overflow", "from")]),
+        # `to` is inclusive: the day after 9999-12-31 does not exist.
+        ({"from": "9999-12-30", "to": "9999-12-31"}, [("overflow", "to")]),
+    ],
+)
+def test_a_bound_at_the_edge_of_the_calendar_is_a_400_with_a_code(tutor_client, params, expected):
     response = calendar(tutor_client, **params)
     assert response.status_code == 400
     assert error_codes(response) == expected

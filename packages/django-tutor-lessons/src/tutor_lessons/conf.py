@@ -1,7 +1,8 @@
 """The package's settings: one ``TUTOR_LESSONS`` dict, read through ``lessons_settings``.
 
-Modelled on ``rest_framework.settings``: documented defaults, dotted-path hooks resolved
-on first use, and a reload on ``setting_changed`` so tests can override them.
+``tutor_core.conf.PackageSettings`` (DRF's ``APISettings`` for one dict): documented
+defaults, dotted-path hooks resolved on first use, and a reload on ``setting_changed``
+so tests can override them.
 """
 
 from __future__ import annotations
@@ -9,9 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from django.conf import settings
-from django.core.signals import setting_changed
-from django.utils.module_loading import import_string
+from tutor_core.conf import PackageSettings
 
 SETTING_NAME = "TUTOR_LESSONS"
 
@@ -47,35 +46,4 @@ DEFAULTS: dict[str, Any] = {
 IMPORT_STRINGS = frozenset({"USER_TIMEZONE", "SCHEDULING_POLICY", "THROTTLE_BASE_CLASS"})
 
 
-class LessonsSettings:
-    def __init__(self) -> None:
-        self._cache: dict[str, Any] = {}
-
-    @property
-    def user_settings(self) -> dict[str, Any]:
-        value = getattr(settings, SETTING_NAME, {})
-        return value if isinstance(value, dict) else {}
-
-    def __getattr__(self, name: str) -> Any:
-        if name not in DEFAULTS:
-            raise AttributeError(f"Invalid {SETTING_NAME} setting: {name!r}")
-        if name not in self._cache:
-            value = self.user_settings.get(name, DEFAULTS[name])
-            if name in IMPORT_STRINGS and isinstance(value, str):
-                value = import_string(value)
-            self._cache[name] = value
-        return self._cache[name]
-
-    def reload(self) -> None:
-        self._cache.clear()
-
-
-lessons_settings = LessonsSettings()
-
-
-def _reload_lessons_settings(*, setting: str, **kwargs: Any) -> None:
-    if setting == SETTING_NAME:
-        lessons_settings.reload()
-
-
-setting_changed.connect(_reload_lessons_settings)
+lessons_settings = PackageSettings(SETTING_NAME, DEFAULTS, IMPORT_STRINGS)

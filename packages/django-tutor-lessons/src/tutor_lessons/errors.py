@@ -1,41 +1,24 @@
 """The registry of the lessons package's error codes: code, HTTP status, message.
 
-One table feeds the API's responses (``tutor_lessons.api.errors``), the OpenAPI examples
-(``tutor_lessons.api.schema``) and the docs' error table (``tutor_lessons.errors.table``),
-so what clients get, what the schema shows and what the docs say cannot drift apart.
+One ``tutor_core.errors.ErrorRegistry`` feeds the API's responses (``tutor_core.api``),
+the OpenAPI examples (``tutor_lessons.api.schema``) and the docs' error table
+(``tutor_lessons.errors.table``), so what clients get, what the schema shows and what
+the docs say cannot drift apart.
 
-Messages are ``str.format`` templates. Placeholders named after a setting are filled from
-``TUTOR_LESSONS`` when the message is rendered (so "at least 15 minutes" follows
-``MIN_DURATION``); the others come from the error itself (``value``, ``zone``, ``wait``).
+Messages are translatable ``str.format`` templates (``gettext_lazy``; codes never are).
+Placeholders named after a setting are filled from ``TUTOR_LESSONS`` when the message is
+rendered (so "at least 15 minutes" follows ``MIN_DURATION``); the others come from the
+error itself (``value``, ``zone``, ``wait``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
+from tutor_core.errors import PARSE_ERROR, THROTTLED, ErrorCode, ErrorRegistry
 from tutor_lessons.conf import lessons_settings
-
-
-@dataclass(frozen=True)
-class ErrorCode:
-    code: str
-    status: int
-    message: str
-    #: The request field a 400 names (its ``attr``); ``None`` for errors about no field.
-    attr: str | None = None
-    #: When a client gets it, for the docs.
-    meaning: str = ""
-    #: Values of the error's own placeholders, for examples and the docs.
-    example: dict[str, Any] = field(default_factory=dict)
-    #: Seconds a client should wait before it tries again: the ``Retry-After`` header.
-    retry_after: int | None = None
-
-    def detail(self, **params: Any) -> str:
-        return self.message.format(**settings_parameters(), **params)
-
-    def example_detail(self) -> str:
-        return self.detail(**self.example)
 
 
 def _minutes(seconds: float) -> str:
@@ -59,57 +42,58 @@ def settings_parameters() -> dict[str, Any]:
 
 _DST_EXAMPLE = {"value": "2026-03-29T03:30:00", "zone": "Europe/Kyiv"}
 
-CODES: dict[str, ErrorCode] = {
-    error.code: error
-    for error in [
+CODES = ErrorRegistry(
+    [
         # 400: the request names a lesson that cannot be.
         ErrorCode(
             "same_participant",
             400,
-            "You cannot schedule a lesson with yourself.",
+            _("You cannot schedule a lesson with yourself."),
             attr="student",
             meaning="a lesson with yourself",
         ),
         ErrorCode(
             "end_before_start",
             400,
-            "The lesson must end after it starts.",
+            _("The lesson must end after it starts."),
             attr="end",
             meaning="`end` is not after `start`",
         ),
         ErrorCode(
             "duration_too_short",
             400,
-            "A lesson lasts at least {min_duration}.",
+            _("A lesson lasts at least {min_duration}."),
             attr="end",
             meaning="shorter than `MIN_DURATION`",
         ),
         ErrorCode(
             "duration_too_long",
             400,
-            "A lesson lasts at most {max_duration}.",
+            _("A lesson lasts at most {max_duration}."),
             attr="end",
             meaning="longer than `MAX_DURATION`",
         ),
         ErrorCode(
             "start_in_past",
             400,
-            "A lesson cannot start in the past.",
+            _("A lesson cannot start in the past."),
             attr="start",
             meaning="the lesson would start in the past",
         ),
         ErrorCode(
             "start_too_far_ahead",
             400,
-            "A lesson can start at most {booking_horizon_days} days ahead.",
+            _("A lesson can start at most {booking_horizon_days} days ahead."),
             attr="start",
             meaning="further ahead than `BOOKING_HORIZON`",
         ),
         ErrorCode(
             "nonexistent_local_time",
             400,
-            "{value} does not exist in {zone} (the clocks skip it at a DST change); send an "
-            "offset or pick another time.",
+            _(
+                "{value} does not exist in {zone} (the clocks skip it at a DST change); send an "
+                "offset or pick another time."
+            ),
             attr="start",
             meaning="a naive time skipped by a DST change in your zone",
             example=_DST_EXAMPLE,
@@ -117,8 +101,10 @@ CODES: dict[str, ErrorCode] = {
         ErrorCode(
             "ambiguous_local_time",
             400,
-            "{value} happens twice in {zone} (the clocks repeat it at a DST change); send an "
-            "explicit UTC offset.",
+            _(
+                "{value} happens twice in {zone} (the clocks repeat it at a DST change); send an "
+                "explicit UTC offset."
+            ),
             attr="start",
             meaning="a naive time repeated by a DST change in your zone",
             example={"value": "2026-10-25T03:30:00", "zone": "Europe/Kyiv"},
@@ -126,21 +112,21 @@ CODES: dict[str, ErrorCode] = {
         ErrorCode(
             "overflow",
             400,
-            "This time is out of the supported range.",
+            _("This time is out of the supported range."),
             attr="start",
             meaning="a time out of the representable range (years 1 to 9999 in UTC)",
         ),
         ErrorCode(
             "empty",
             400,
-            "Send `start`, `end` or both.",
+            _("Send `start`, `end` or both."),
             attr="non_field_errors",
             meaning="a reschedule that names neither time",
         ),
         ErrorCode(
             "conflict",
             400,
-            "`{alias}` is an alias of `{name}`; send one.",
+            _("`{alias}` is an alias of `{name}`; send one."),
             attr="start",
             meaning="a calendar bound and its alias with different values",
             example={"alias": "start", "name": "from"},
@@ -148,79 +134,67 @@ CODES: dict[str, ErrorCode] = {
         ErrorCode(
             "invalid_range",
             400,
-            "`to` must be after `from`.",
+            _("`to` must be after `from`."),
             attr="to",
             meaning="a reversed calendar window",
         ),
         ErrorCode(
             "range_too_long",
             400,
-            "The window may span at most {calendar_max_range_days} days.",
+            _("The window may span at most {calendar_max_range_days} days."),
             attr="to",
             meaning="a calendar window longer than `CALENDAR_MAX_RANGE_DAYS` local days",
         ),
-        ErrorCode(
-            "parse_error",
-            400,
-            "The JSON body is nested too deeply.",
-            meaning="a body that is not JSON the API can read (e.g. nested too deeply)",
-        ),
+        PARSE_ERROR,
         # 403, 404, 409, 429: the request is well formed but cannot be done.
         ErrorCode(
             "scheduling_not_allowed",
             403,
-            "You may not schedule a lesson with this student.",
+            _("You may not schedule a lesson with this student."),
             meaning="the host's `SCHEDULING_POLICY` refused",
         ),
         ErrorCode(
             "not_found",
             404,
-            "Not found.",
+            _("Not found."),
             meaning="no such lesson, or you are not one of its participants",
         ),
         ErrorCode(
             "time_conflict",
             409,
-            "The tutor or the student already has a lesson at that time.",
+            _("The tutor or the student already has a lesson at that time."),
             meaning="the tutor or the student already has a scheduled lesson then",
         ),
         ErrorCode(
             "lesson_not_scheduled",
             409,
-            "Only a scheduled lesson can be changed; this one is not.",
+            _("Only a scheduled lesson can be changed; this one is not."),
             meaning="the lesson is cancelled or completed",
         ),
         ErrorCode(
             "lesson_expired",
             409,
-            "The lesson has already started and can no longer be changed.",
+            _("The lesson has already started and can no longer be changed."),
             meaning="the lesson has already started",
         ),
-        ErrorCode(
-            "throttled",
-            429,
-            "Request was throttled. Expected available in {wait} seconds.",
-            meaning="too many requests; wait the `Retry-After` header's seconds",
-            example={"wait": 12},
-        ),
+        THROTTLED,
         # 503: the request may well succeed a moment later.
         ErrorCode(
             "booking_busy",
             503,
-            "Another change to the same people's schedule is in progress; try again in a moment.",
+            _(
+                "Another change to the same people's schedule is in progress; try again in a "
+                "moment."
+            ),
             meaning="another write held the tutor's, the student's or the lesson's lock for "
             "longer than `LOCK_TIMEOUT`; nothing was changed: try again after `Retry-After`",
             retry_after=2,
         ),
-    ]
-}
+    ],
+    parameters=settings_parameters,
+)
 
 
 def table() -> str:
     """The registry as a Markdown table, for the docs."""
-    rows = ["| code | status | field | example detail | when |", "|---|---|---|---|---|"]
-    for error in CODES.values():
-        attr = f"`{error.attr}`" if error.attr else ""
-        detail = error.example_detail().replace("|", "\\|")
-        rows.append(f"| `{error.code}` | {error.status} | {attr} | {detail} | {error.meaning} |")
-    return "\n".join(rows) + "\n"
+    return CODES.table()

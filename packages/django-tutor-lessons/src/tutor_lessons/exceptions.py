@@ -1,28 +1,20 @@
 """The errors the lessons services raise: plain domain exceptions, each with a stable code.
 
-They know nothing of HTTP. The API layer turns them into responses
-(``tutor_lessons.api.errors``); the admin and management commands show ``str(error)``.
+They know nothing of HTTP. The API layer turns them into responses (the base view, with
+``tutor_core.api.errors``); the admin and management commands show ``str(error)``.
 Each code, its HTTP status and its message live in one registry, ``tutor_lessons.errors``.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
+from tutor_core.exceptions import TutorError
 from tutor_lessons.errors import CODES
 
 
-class LessonsError(Exception):
+class LessonsError(TutorError):
     """A lesson change the rules refuse. ``code`` is stable; ``str(error)`` is for people."""
 
-    code: str = ""
-
-    def __init__(self, code: str | None = None, **params: Any) -> None:
-        if code is not None:
-            self.code = code
-        self.params = params
-        self.spec = CODES[self.code]
-        super().__init__(self.spec.detail(**params))
+    registry = CODES
 
 
 class InvalidLesson(LessonsError):

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.models import BaseConstraint, F, Func, Q
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 TUTOR_NO_OVERLAP = "tutor_lessons_tutor_no_overlap"
@@ -102,7 +104,7 @@ class PostgresOnlyExclusionConstraint(BaseConstraint):
         if connections[using].vendor == "postgresql":
             self._exclusion().validate(model, instance, exclude=exclude, using=using)
 
-    def deconstruct(self) -> tuple[str, tuple, dict[str, Any]]:
+    def deconstruct(self) -> tuple[str, Sequence[Any], dict[str, Any]]:
         path, args, kwargs = super().deconstruct()
         kwargs["expressions"] = self.expressions
         if self.condition is not None:
@@ -121,7 +123,9 @@ class PostgresOnlyExclusionConstraint(BaseConstraint):
         return f"<{self.__class__.__name__}: name={self.name!r}>"
 
 
-def _no_overlap(participant: str, name: str, message: str) -> PostgresOnlyExclusionConstraint:
+def _no_overlap(
+    participant: str, name: str, message: str | Promise
+) -> PostgresOnlyExclusionConstraint:
     """No two scheduled lessons of the same ``participant`` overlap in time."""
     return PostgresOnlyExclusionConstraint(
         name=name,

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from collections import namedtuple
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
+from uuid import UUID
 
 from django.conf import settings
 from django.db import connections, router
-from django.db.models import Q, QuerySet
+from django.db.models import Field, Q, QuerySet
 
 from tutor_lessons.models import Lesson
 
@@ -21,25 +21,28 @@ def lessons_visible_to(*, user: Any) -> QuerySet[Lesson]:
     return Lesson.objects.filter(Q(tutor=user) | Q(student=user))
 
 
+class CalendarRow(NamedTuple):
+    """A calendar row: a lesson's represented columns, by the attribute names it reads.
+
+    The ORM's ``values_list(*REPRESENTED_COLUMNS, named=True)`` names its rows alike.
+    """
+
+    id: int
+    tutor_id: Any
+    student_id: Any
+    status: str
+    start: datetime
+    end: datetime
+    series_id: UUID | None
+    cancelled_by_id: Any
+    cancelled_at: datetime | None
+    cancellation_reason: str
+    created_at: datetime
+    updated_at: datetime
+
+
 #: The columns of a lesson's representation, in the attribute names it reads.
-REPRESENTED_COLUMNS = (
-    "id",
-    "tutor_id",
-    "student_id",
-    "status",
-    "start",
-    "end",
-    "series_id",
-    "cancelled_by_id",
-    "cancelled_at",
-    "cancellation_reason",
-    "created_at",
-    "updated_at",
-)
-
-
-#: A calendar row, as ``values_list(*REPRESENTED_COLUMNS, named=True)`` names it.
-CalendarRow = namedtuple("Row", REPRESENTED_COLUMNS)
+REPRESENTED_COLUMNS = CalendarRow._fields
 
 
 @dataclass(frozen=True)
@@ -166,11 +169,19 @@ class _CalendarQuery:
             return [CalendarRow._make(row) for row in cursor.fetchall()]
 
 
+def _column(name: str) -> tuple[Field[Any, Any], str]:
+    """``Lesson``'s field behind ``name`` (a field name or its attname), and its column."""
+    for field in Lesson._meta.concrete_fields:
+        if name in (field.name, field.attname) and field.column is not None:
+            return field, field.column
+    raise LookupError(f"Lesson has no column {name!r}")
+
+
 @cache
 def _written_calendar_query(alias: str) -> _CalendarQuery | None:
     """The calendar's query of ``alias`` on PostgreSQL with psycopg 3; else None."""
     connection = connections[alias]
-    fields = [Lesson._meta.get_field(name) for name in REPRESENTED_COLUMNS]
+    fields = [_column(name)[0] for name in REPRESENTED_COLUMNS]
     if not _uses_psycopg_with_time_zones(connection) or any(
         connection.ops.get_db_converters(field.get_col(Lesson._meta.db_table))
         or field.get_db_converters(connection)
@@ -181,7 +192,7 @@ def _written_calendar_query(alias: str) -> _CalendarQuery | None:
     table = quote(Lesson._meta.db_table)
 
     def column(name: str) -> str:
-        return f"{table}.{quote(Lesson._meta.get_field(name).column)}"
+        return f"{table}.{quote(_column(name)[1])}"
 
     return _CalendarQuery(
         alias=alias,

@@ -1,7 +1,8 @@
-"""Domain errors to HTTP: every ``LessonsError`` becomes the DRF exception of its status.
+"""The lessons registry's 400s and 404 as DRF exceptions, for serializers and views.
 
-The status and the message come from the registry (``tutor_lessons.errors``), so a
-response carries exactly the code and detail the schema and the docs show.
+A ``LessonsError`` a service raises becomes HTTP in the base view
+(``tutor_core.api.views.TutorAPIView``); these name a registry code where a serializer
+or a view refuses a request itself.
 """
 
 from __future__ import annotations
@@ -9,37 +10,18 @@ from __future__ import annotations
 from typing import Any
 
 from rest_framework import exceptions
-from rest_framework.exceptions import APIException, ErrorDetail
 
+from tutor_core.api import errors
 from tutor_lessons.errors import CODES
-from tutor_lessons.exceptions import LessonsError
 
 
 def validation_error(
     code: str, *, attr: str | None = None, **params: Any
 ) -> exceptions.ValidationError:
     """A 400 naming one field (``attr``, else the registry's) with a registry code."""
-    spec = CODES[code]
-    field = attr or spec.attr or "non_field_errors"
-    return exceptions.ValidationError({field: [ErrorDetail(spec.detail(**params), code=code)]})
+    return errors.validation_error(CODES[code], attr=attr, **params)
 
 
 def not_found() -> exceptions.NotFound:
-    return exceptions.NotFound(CODES["not_found"].detail(), code="not_found")
-
-
-class LessonsAPIError(APIException):
-    """A refused lesson change that is not about one input field (403, 404, 409, 503)."""
-
-    def __init__(self, error: LessonsError) -> None:
-        self.status_code = error.spec.status
-        # DRF's and drf-standardized-errors' handlers send an exception's ``wait`` as
-        # the ``Retry-After`` header, as they do for a 429.
-        self.wait = error.spec.retry_after
-        super().__init__(detail=str(error), code=error.code)
-
-
-def api_exception_for(error: LessonsError) -> APIException:
-    if error.spec.status == 400:
-        return validation_error(error.code, **error.params)
-    return LessonsAPIError(error)
+    """Someone else's lesson, or no such lesson: the registry's 404 either way."""
+    return errors.not_found(CODES["not_found"])

@@ -1,34 +1,72 @@
 """OpenAPI examples, descriptions and extensions of the lessons API (SPEC §6).
 
-Error examples are built from the error registry (``tutor_lessons.errors``) and shown in
-the suite's one shape, drf-standardized-errors' ``{"type", "errors": [{"code", "detail",
-"attr"}]}``. Limits quoted in descriptions follow ``TUTOR_LESSONS``: they are lazy strings
-that drf-spectacular renders when it builds the schema.
+Built on ``tutor_core.api.schema``: error examples come from the error registry
+(``tutor_lessons.errors``) in the suite's one shape, drf-standardized-errors' ``{"type",
+"errors": [{"code", "detail", "attr"}]}``. Limits quoted in descriptions follow
+``TUTOR_LESSONS``: they are lazy strings that drf-spectacular renders when it builds the
+schema. The package's ``AutoSchema`` (core's) adds 401, 429 and ``Retry-After`` to every
+operation.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
-from django.contrib.auth import get_user_model
-from django.db import models
-from django.utils.functional import lazy
-from drf_spectacular.extensions import OpenApiSerializerExtension, OpenApiSerializerFieldExtension
-from drf_spectacular.plumbing import build_basic_type
+from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, inline_serializer
-from rest_framework import serializers
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_view,
+)
+from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
+from rest_framework.views import APIView
 
+from tutor_core.api import schema as core
+from tutor_core.api.schema import client_error_response, drf_error_example, request, success
+from tutor_lessons.api.serializers import (
+    CalendarQuerySerializer,
+    CalendarSerializer,
+    LessonCancelSerializer,
+    LessonCreateSerializer,
+    LessonRescheduleSerializer,
+    LessonSerializer,
+)
 from tutor_lessons.errors import CODES, settings_parameters
 
-
-def _format_with_settings(template: str) -> str:
-    return template.format(**settings_parameters())
+View = TypeVar("View", bound=type[APIView])
 
 
-#: ``described("at most {calendar_max_events}")``: a text that quotes the current settings.
-described = lazy(_format_with_settings, str)
-_lazy_detail = lazy(lambda code, params: CODES[code].detail(**params), str)
+def described(template: str) -> str:
+    """``described("at most {calendar_max_events}")``: a text that quotes the current settings."""
+    return core.described(template, settings_parameters)
+
+
+def error_example(code: str, name: str, **kwargs: Any) -> OpenApiExample:
+    """An error response example whose status, detail and field come from the registry."""
+    return core.error_example(CODES[code], name, **kwargs)
+
+
+def operation(method: str, validation: dict[str, list[str]], **spec: Any) -> Callable[[View], View]:
+    """A view's one operation described in one class decorator.
+
+    ``spec`` is drf-spectacular's ``extend_schema`` for ``method``; ``validation`` names,
+    by field, the codes its 400 can carry beyond the ones drf-standardized-errors finds
+    in the serializer itself (what the services and the fields raise).
+    """
+
+    def describe(view: View) -> View:
+        view = extend_schema_view(**{method: extend_schema(**spec)})(view)
+        # Last first, as the stack of decorators this replaces did: the 400's list of
+        # error components keeps the order it had.
+        for field, codes in reversed(validation.items()):
+            view = extend_validation_errors(codes, field_name=field, methods=[method])(view)
+        return view
+
+    return describe
+
 
 LESSON_EXAMPLE = {
     "id": 42,
@@ -48,33 +86,6 @@ LESSON_EXAMPLE = {
     "updated_at": "2026-07-01T09:30:00.123456Z",
 }
 
-
-def _error_type(status: int) -> str:
-    # drf-standardized-errors' types: by the status, as its formatter tells them apart.
-    if status == 400:
-        return "validation_error"
-    return "client_error" if status < 500 else "server_error"
-
-
-def client_error_response(
-    component_name: str, codes: list[str], *, error_type: str = "client_error"
-) -> serializers.Serializer:
-    """The error body of a non-validation 4xx (or a 5xx), listing the codes it can carry."""
-    error = inline_serializer(
-        name=f"{component_name}Error",
-        fields={
-            "code": serializers.CharField(help_text="One of: " + ", ".join(codes)),
-            "detail": serializers.CharField(),
-            "attr": serializers.CharField(allow_null=True),
-        },
-        many=True,
-    )
-    return inline_serializer(
-        name=component_name,
-        fields={"type": serializers.CharField(help_text=f"`{error_type}`"), "errors": error},
-    )
-
-
 CONFLICT_RESPONSE = client_error_response(
     "LessonConflictErrorResponse", ["time_conflict", "lesson_expired", "lesson_not_scheduled"]
 )
@@ -84,26 +95,8 @@ SCHEDULING_FORBIDDEN_RESPONSE = client_error_response(
 BUSY_RESPONSE = client_error_response(
     "LessonBusyErrorResponse",
     ["booking_busy"],
-    error_type=_error_type(CODES["booking_busy"].status),
+    error_type=core.error_type(CODES["booking_busy"].status),
 )
-
-
-def error_example(
-    code: str, name: str, *, summary: str = "", attr: str | None = None, **params: Any
-) -> OpenApiExample:
-    """An error response example whose status, detail and field come from the registry."""
-    spec = CODES[code]
-    error_type = _error_type(spec.status)
-    detail = _lazy_detail(code, {**spec.example, **params})
-    error = {"code": code, "detail": detail, "attr": attr or spec.attr}
-    return OpenApiExample(
-        name,
-        summary=summary or name,
-        value={"type": error_type, "errors": [error]},
-        response_only=True,
-        status_codes=[str(spec.status)],
-    )
-
 
 NOT_FOUND = error_example(
     "not_found",
@@ -120,31 +113,6 @@ BUSY = error_example(
     "Busy",
     summary="Another change to the same people's schedule held a lock past LOCK_TIMEOUT",
 )
-NOT_SIGNED_IN = OpenApiExample(
-    "Not signed in",
-    value={
-        "type": "client_error",
-        "errors": [
-            {
-                "code": "not_authenticated",
-                "detail": "Authentication credentials were not provided.",
-                "attr": None,
-            }
-        ],
-    },
-    response_only=True,
-    status_codes=["401"],
-)
-
-#: Every operation is throttled: a 429 says how long to wait. (drf-standardized-errors
-#: adds the 429 body and its example to every throttled operation.)
-RETRY_AFTER = OpenApiParameter(
-    "Retry-After",
-    OpenApiTypes.INT,
-    OpenApiParameter.HEADER,
-    response=[429],
-    description="Seconds to wait before the throttle lets the next request through.",
-)
 #: A write that waited ``LOCK_TIMEOUT`` for another one's lock answers 503 ``booking_busy``.
 BUSY_RETRY_AFTER = OpenApiParameter(
     "Retry-After",
@@ -155,24 +123,161 @@ BUSY_RETRY_AFTER = OpenApiParameter(
 )
 
 
-def user_key_is_integer() -> bool:
-    """Whether the host user model's primary key is an integer (else a UUID or text)."""
-    # AutoField and BigAutoField are IntegerField subclasses.
-    return isinstance(get_user_model()._meta.pk, models.IntegerField)
+# The validation codes beyond DRF's own, by the field they name: declared once here.
+_LOCAL_TIME_ERRORS = ["overflow", "nonexistent_local_time", "ambiguous_local_time"]
+_BOUND_ERRORS = ["invalid", *_LOCAL_TIME_ERRORS]
+_START_ERRORS = ["start_in_past", "start_too_far_ahead", *_LOCAL_TIME_ERRORS]
+_END_ERRORS = ["end_before_start", "duration_too_short", "duration_too_long", *_LOCAL_TIME_ERRORS]
+CREATE_ERRORS = {"end": _END_ERRORS, "start": _START_ERRORS, "student": ["same_participant"]}
+RESCHEDULE_ERRORS = {"end": _END_ERRORS, "non_field_errors": ["empty"], "start": _START_ERRORS}
+CALENDAR_ERRORS = {
+    "from": ["required", *_BOUND_ERRORS],
+    "to": ["required", "invalid_range", "range_too_long", *_BOUND_ERRORS],
+    "start": ["conflict", *_BOUND_ERRORS],
+    "end": ["conflict", *_BOUND_ERRORS],
+    # status is a CharField (a comma-separated list): DRF refuses a NUL byte in it first.
+    "status": ["invalid_choice", "null_characters_not_allowed"],
+    "role": ["invalid_choice"],
+}
 
+lessons_create = operation(
+    "post",
+    CREATE_ERRORS,
+    operation_id="lessons_create",
+    parameters=[BUSY_RETRY_AFTER],
+    summary="Schedule a lesson",
+    description="You are the tutor. Naive times are read in your time zone. Neither "
+    "participant may have an overlapping scheduled lesson (409 `time_conflict`); the "
+    "host's scheduling policy may refuse the student (403 `scheduling_not_allowed`).",
+    request=LessonCreateSerializer,
+    responses={
+        201: LessonSerializer,
+        403: SCHEDULING_FORBIDDEN_RESPONSE,
+        409: CONFLICT_RESPONSE,
+        503: BUSY_RESPONSE,
+    },
+    examples=[
+        request(
+            "Create with an offset",
+            {
+                "student": 12,
+                "start": "2026-07-14T16:00:00+03:00",
+                "end": "2026-07-14T17:00:00+03:00",
+            },
+        ),
+        request(
+            "Create in your own zone",
+            {"student": 12, "start": "2026-07-14T16:00", "end": "2026-07-14T17:00"},
+            summary="A naive time is read in your time zone",
+        ),
+        success("Scheduled", LESSON_EXAMPLE, 201),
+        error_example("start_in_past", "Start in the past"),
+        DST_GAP,
+        error_example("scheduling_not_allowed", "Scheduling not allowed"),
+        TIME_CONFLICT,
+        BUSY,
+    ],
+)
 
-class UserFieldExtension(OpenApiSerializerFieldExtension):
-    """A user id has the type of the host's user primary key: an integer, or a UUID."""
+lessons_reschedule = operation(
+    "patch",
+    RESCHEDULE_ERRORS,
+    operation_id="lessons_reschedule",
+    parameters=[BUSY_RETRY_AFTER],
+    summary="Move or resize a lesson (calendar drag-and-drop)",
+    description="Either participant may change a scheduled lesson that has not "
+    "started. Send `start` alone to move the lesson and keep its length (a drag), "
+    "`end` alone to change its length (a resize), or both. A lesson that is not "
+    "scheduled is a 409 `lesson_not_scheduled`, one that has started a 409 "
+    "`lesson_expired`; someone else's lesson is a 404.",
+    request=LessonRescheduleSerializer,
+    responses={200: LessonSerializer, 409: CONFLICT_RESPONSE, 503: BUSY_RESPONSE},
+    examples=[
+        request(
+            "Move by an hour",
+            {"start": "2026-07-14T17:00:00+03:00", "end": "2026-07-14T18:00:00+03:00"},
+        ),
+        request("Drag, keeping the length", {"start": "2026-07-14T17:00:00+03:00"}),
+        request("Resize", {"end": "2026-07-14T17:30:00+03:00"}),
+        success(
+            "Rescheduled",
+            {
+                **LESSON_EXAMPLE,
+                "utc_start": "2026-07-14T14:00:00Z",
+                "utc_end": "2026-07-14T15:00:00Z",
+                "user_local_start": "2026-07-14T17:00:00+03:00",
+                "user_local_end": "2026-07-14T18:00:00+03:00",
+            },
+        ),
+        TOO_SHORT,
+        EXPIRED,
+        NOT_SCHEDULED,
+        TIME_CONFLICT,
+        NOT_FOUND,
+        BUSY,
+    ],
+)
 
-    target_class = "tutor_lessons.api.serializers.UserField"
+lessons_cancel = operation(
+    "post",
+    {},
+    operation_id="lessons_cancel",
+    parameters=[BUSY_RETRY_AFTER],
+    summary="Cancel a lesson",
+    description="Either participant may cancel a scheduled lesson that has not started; "
+    "who cancelled and why are kept on the lesson.",
+    request=LessonCancelSerializer,
+    responses={200: LessonSerializer, 409: CONFLICT_RESPONSE, 503: BUSY_RESPONSE},
+    examples=[
+        request("With a reason", {"reason": "Feeling ill"}),
+        success(
+            "Cancelled",
+            {
+                **LESSON_EXAMPLE,
+                "status": "cancelled",
+                "cancelled_by": 12,
+                "cancelled_at": "2026-07-10T08:00:00Z",
+                "cancellation_reason": "Feeling ill",
+            },
+        ),
+        drf_error_example(
+            "Reason too long",
+            400,
+            "max_length",
+            "Ensure this field has no more than 500 characters.",
+            attr="reason",
+        ),
+        NOT_SCHEDULED,
+        EXPIRED,
+        NOT_FOUND,
+        BUSY,
+    ],
+)
 
-    def map_serializer_field(self, auto_schema: Any, direction: str) -> dict[str, Any]:
-        key = get_user_model()._meta.pk
-        if user_key_is_integer():
-            return build_basic_type(OpenApiTypes.INT)
-        if isinstance(key, models.UUIDField):
-            return build_basic_type(OpenApiTypes.UUID)
-        return build_basic_type(OpenApiTypes.STR)
+lessons_calendar = operation(
+    "get",
+    CALENDAR_ERRORS,
+    operation_id="lessons_calendar",
+    summary="Your calendar",
+    description=described(
+        "Lessons where you are the tutor or the student that overlap the window, ordered "
+        "by start, at most {calendar_max_events} (then `has_more_events` is true). `from` "
+        "and `to` are required (or their aliases `start`/`end`); a date-only bound is that "
+        "whole local day in your zone. The window may span at most "
+        "{calendar_max_range_days} local days. A `+` in a UTC offset must be sent "
+        "URL-encoded (`%2B`): a bare `+` in a query string means a space."
+    ),
+    parameters=[CalendarQuerySerializer],
+    responses={200: CalendarSerializer},
+    examples=[
+        success(
+            "A week",
+            {"results": [LESSON_EXAMPLE], "has_more_events": False, "timezone": "Europe/Kyiv"},
+        ),
+        error_example("invalid_range", "Reversed range"),
+        error_example("range_too_long", "Range too long"),
+    ],
+)
 
 
 class RescheduleSerializerExtension(OpenApiSerializerExtension):

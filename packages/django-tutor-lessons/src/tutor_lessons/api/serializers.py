@@ -7,26 +7,27 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.contrib.auth import get_user_model
-from django.core.exceptions import FieldDoesNotExist
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import models
 from django.utils.dateparse import parse_datetime
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
-from rest_framework.exceptions import ErrorDetail
 
+from tutor_core.api.fields import UserField
+from tutor_core.api.schema import described
 from tutor_lessons.api.errors import validation_error
-from tutor_lessons.api.schema import described, user_key_is_integer
 from tutor_lessons.conf import lessons_settings
-from tutor_lessons.errors import CODES
+from tutor_lessons.errors import CODES, settings_parameters
 from tutor_lessons.models import Lesson, LessonStatus
 from tutor_lessons.timezones import LocalTimeError, make_aware_strict
 
 try:  # optional: the same strings, formatted faster (django-tutor-lessons[orjson])
     import orjson
 except ImportError:  # pragma: no cover - the suites install it
-    orjson = None
+    HAS_ORJSON = False
+else:
+    HAS_ORJSON = True
 
 _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -53,14 +54,15 @@ def utc_iso_orjson(value: datetime) -> str:
 
 def local_iso_orjson(value: datetime, zone: ZoneInfo) -> str:
     local = value.astimezone(zone)
-    if local.utcoffset().seconds % 60:  # type: ignore[union-attr]
+    offset = local.utcoffset()
+    if offset is None or offset.seconds % 60:
         # A local mean time offset with seconds (before ~1900): orjson would round it.
         return local.isoformat()
     return orjson.dumps(local)[1:-1].decode()
 
 
-utc_iso = utc_iso_stdlib if orjson is None else utc_iso_orjson
-local_iso = local_iso_stdlib if orjson is None else local_iso_orjson
+utc_iso = utc_iso_orjson if HAS_ORJSON else utc_iso_stdlib
+local_iso = local_iso_orjson if HAS_ORJSON else local_iso_stdlib
 
 
 def lesson_representation(lesson: Lesson | Any, *, zone: ZoneInfo) -> dict[str, Any]:
@@ -89,68 +91,27 @@ def lesson_representation(lesson: Lesson | Any, *, zone: ZoneInfo) -> dict[str, 
     }
 
 
-def _has_field(model: type[models.Model], name: str) -> bool:
-    try:
-        model._meta.get_field(name)
-    except FieldDoesNotExist:
-        return False
-    return True
-
-
-class UserField(serializers.PrimaryKeyRelatedField):
-    """A user of the host's user model, by primary key (its OpenAPI type follows the key).
-
-    Django's integer fields truncate what they are given (``1.5`` would name user 1, and
-    ``true`` user 1 too), so a value must already have the key's type: a whole number (or
-    its digits as text, as forms send) for integer keys, text for the others (UUIDs).
-    A user model with an ``is_active`` field only offers active users; one without
-    (a bare ``AbstractBaseUser``) offers every user.
-    """
-
-    def get_queryset(self) -> models.QuerySet:
-        model = get_user_model()
-        users = model._default_manager.all()
-        return users.filter(is_active=True) if _has_field(model, "is_active") else users
-
-    def to_internal_value(self, data: Any) -> Any:
-        integer_key = user_key_is_integer()
-        allowed = (int, str) if integer_key else (str,)
-        if isinstance(data, bool) or not isinstance(data, allowed):
-            self.fail("incorrect_type", data_type=type(data).__name__)
-        if integer_key and isinstance(data, str) and not _DIGITS.fullmatch(data):
-            self.fail("incorrect_type", data_type="str")
-        if not integer_key:
-            try:
-                get_user_model()._meta.pk.to_python(data)
-            except DjangoValidationError:
-                self.fail("incorrect_type", data_type="str")
-        return super().to_internal_value(data)
-
-
-_DIGITS = re.compile(r"[0-9]{1,19}")
-
-
 class LessonSerializer(serializers.Serializer):
     """A lesson, with its times in UTC and in the requesting user's zone."""
 
     id = serializers.IntegerField(read_only=True)
-    tutor = UserField(read_only=True, help_text="The tutor's user id.")
-    student = UserField(read_only=True, help_text="The student's user id.")
+    tutor = UserField(read_only=True, help_text=_("The tutor's user id."))
+    student = UserField(read_only=True, help_text=_("The student's user id."))
     status = serializers.ChoiceField(choices=LessonStatus.choices, read_only=True)
-    utc_start = serializers.DateTimeField(read_only=True, help_text="Start in UTC (`Z`).")
-    utc_end = serializers.DateTimeField(read_only=True, help_text="End in UTC (`Z`).")
+    utc_start = serializers.DateTimeField(read_only=True, help_text=_("Start in UTC (`Z`)."))
+    utc_end = serializers.DateTimeField(read_only=True, help_text=_("End in UTC (`Z`)."))
     user_local_start = serializers.DateTimeField(
-        read_only=True, help_text="Start with the offset of `timezone` at that instant."
+        read_only=True, help_text=_("Start with the offset of `timezone` at that instant.")
     )
     user_local_end = serializers.DateTimeField(
-        read_only=True, help_text="End with the offset of `timezone` at that instant."
+        read_only=True, help_text=_("End with the offset of `timezone` at that instant.")
     )
     timezone = serializers.CharField(
-        read_only=True, help_text="The IANA zone of the requesting user used for local times."
+        read_only=True, help_text=_("The IANA zone of the requesting user used for local times.")
     )
     series_id = serializers.UUIDField(read_only=True, allow_null=True)
     cancelled_by = UserField(
-        read_only=True, allow_null=True, help_text="The user id of who cancelled it."
+        read_only=True, allow_null=True, help_text=_("The user id of who cancelled it.")
     )
     cancelled_at = serializers.DateTimeField(read_only=True, allow_null=True)
     cancellation_reason = serializers.CharField(read_only=True)
@@ -200,11 +161,18 @@ class LocalDateTimeField(serializers.DateTimeField):
 
 class LessonWindowSerializer(serializers.Serializer):
     start = LocalDateTimeField(
-        help_text="ISO 8601. With an offset it is taken as given; without one it is read "
-        "in your time zone, and a time skipped or repeated by a DST change is refused."
+        help_text=_(
+            "ISO 8601. With an offset it is taken as given; without one it is read "
+            "in your time zone, and a time skipped or repeated by a DST change is refused."
+        )
     )
     end = LocalDateTimeField(
-        help_text=described("ISO 8601, as `start`. {min_duration} to {max_duration} after it.")
+        # tutor_core's described() formats str(template) when the schema is built, so a
+        # lazy template works; its annotation says str only (ignore until core takes both).
+        help_text=described(
+            _("ISO 8601, as `start`. {min_duration} to {max_duration} after it."),  # type: ignore[arg-type]
+            settings_parameters,
+        )
     )
 
 
@@ -223,11 +191,11 @@ class UUIDStringField(serializers.UUIDField):
 
 
 class LessonCreateSerializer(LessonWindowSerializer):
-    student = UserField(help_text="The student's user id; you are the tutor.")
+    student = UserField(help_text=_("The student's user id; you are the tutor."))
     series_id = UUIDStringField(
         required=False,
         allow_null=True,
-        help_text="Reserved for recurring lessons (v1.1): a UUID as a string, or null.",
+        help_text=_("Reserved for recurring lessons (v1.1): a UUID as a string, or null."),
     )
 
 
@@ -242,14 +210,16 @@ class LessonRescheduleSerializer(LessonWindowSerializer):
 
 class LessonCancelSerializer(serializers.Serializer):
     reason = serializers.CharField(
-        max_length=500, required=False, allow_blank=True, default="", help_text="Why."
+        max_length=500, required=False, allow_blank=True, default="", help_text=_("Why.")
     )
 
 
+# A query parameter's text: a date or a datetime (the description says which forms).
+@extend_schema_field(OpenApiTypes.STR)
 class CalendarBoundField(serializers.Field):
     """A calendar bound: a date (a whole local day) or an ISO 8601 datetime."""
 
-    default_error_messages = {"invalid": "Use a date (YYYY-MM-DD) or an ISO 8601 datetime."}
+    default_error_messages = {"invalid": _("Use a date (YYYY-MM-DD) or an ISO 8601 datetime.")}
 
     def to_internal_value(self, data: Any) -> date | datetime:
         text = str(data).strip()
@@ -285,24 +255,31 @@ class CalendarQuerySerializer(serializers.Serializer):
     role = serializers.ChoiceField(
         choices=["tutor", "student"],
         required=False,
-        help_text="Only lessons where you have this role (default: both).",
+        help_text=_("Only lessons where you have this role (default: both)."),
     )
 
     def get_fields(self) -> dict[str, serializers.Field]:
         fields = super().get_fields()
-        bound_help = (
+        bound_help = _(
             "A date (that whole day in your zone, `to` inclusive) or an ISO datetime, e.g. "
             "`2026-07-14` or `2026-07-14T00:00:00%2B03:00` (a `+` offset must be URL-encoded "
             "as `%2B`: a bare `+` in a query string is a space)."
         )
-        fields["from"] = CalendarBoundField(required=False, help_text=f"Window start. {bound_help}")
-        fields["to"] = CalendarBoundField(required=False, help_text=f"Window end. {bound_help}")
-        fields["start"] = CalendarBoundField(required=False, help_text="Alias of `from`.")
-        fields["end"] = CalendarBoundField(required=False, help_text="Alias of `to`.")
+        fields["from"] = CalendarBoundField(
+            required=False, help_text=format_lazy("{} {}", _("Window start."), bound_help)
+        )
+        fields["to"] = CalendarBoundField(
+            required=False, help_text=format_lazy("{} {}", _("Window end."), bound_help)
+        )
+        fields["start"] = CalendarBoundField(required=False, help_text=_("Alias of `from`."))
+        fields["end"] = CalendarBoundField(required=False, help_text=_("Alias of `to`."))
         fields["status"] = serializers.CharField(
             required=False,
             allow_blank=True,
-            help_text="One status or several, comma-separated: " + ", ".join(LessonStatus.values),
+            help_text=format_lazy(
+                _("One status or several, comma-separated: {statuses}"),
+                statuses=", ".join(LessonStatus.values),
+            ),
         )
         return fields
 
@@ -317,10 +294,12 @@ class CalendarQuerySerializer(serializers.Serializer):
             # thousands of names must not come back as an error body of the same size.
             shown = [name if len(name) <= 20 else name[:19] + "…" for name in unknown[:3]]
             if len(unknown) > len(shown):
-                shown.append(f"and {len(unknown) - len(shown)} more")
+                shown.append(_("and {count} more").format(count=len(unknown) - len(shown)))
             raise serializers.ValidationError(
-                f"Unknown status {', '.join(shown) or '(empty)'}; use "
-                f"{', '.join(LessonStatus.values)}.",
+                _("Unknown status {names}; use {statuses}.").format(
+                    names=", ".join(shown) or _("(empty)"),
+                    statuses=", ".join(LessonStatus.values),
+                ),
                 code="invalid_choice",
             )
         return statuses
@@ -331,7 +310,7 @@ class CalendarQuerySerializer(serializers.Serializer):
         value = attrs.get(name, attrs.get(alias))
         if value is None:
             raise serializers.ValidationError(
-                {name: [ErrorDetail("This parameter is required.", code="required")]}
+                {name: [_("This parameter is required.")]}, code="required"
             )
         return value
 
@@ -367,6 +346,10 @@ class CalendarSerializer(serializers.Serializer):
 
     results = LessonSerializer(many=True)
     has_more_events = serializers.BooleanField(
-        help_text=described("True when more lessons match than the {calendar_max_events} returned.")
+        # A lazy template, as LessonWindowSerializer.end's.
+        help_text=described(
+            _("True when more lessons match than the {calendar_max_events} returned."),  # type: ignore[arg-type]
+            settings_parameters,
+        )
     )
-    timezone = serializers.CharField(help_text="The IANA zone local times are shown in.")
+    timezone = serializers.CharField(help_text=_("The IANA zone local times are shown in."))
