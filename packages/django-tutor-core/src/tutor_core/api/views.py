@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeAlias
 
 from rest_framework import parsers
 from rest_framework.permissions import SAFE_METHODS, IsAuthenticated
@@ -15,6 +15,11 @@ from tutor_core.api.parsers import JSONParser
 from tutor_core.api.schema import AutoSchema
 from tutor_core.exceptions import TutorError
 from tutor_core.throttling import PackageRateThrottle, build_throttle
+
+#: What a view names as its ``read_throttle`` or ``write_throttle``. Annotate a
+#: subclass's choice ``ClassVar[ThrottleClass]``: mypy would otherwise narrow the
+#: attribute to the first subclass's throttle and refuse another in a subclass of it.
+ThrottleClass: TypeAlias = type[PackageRateThrottle] | None
 
 
 class TutorAPIView(APIView):
@@ -31,8 +36,8 @@ class TutorAPIView(APIView):
 
     permission_classes = [IsAuthenticated]
     parser_classes = [JSONParser, parsers.FormParser, parsers.MultiPartParser]
-    read_throttle: ClassVar[type[PackageRateThrottle] | None] = None
-    write_throttle: ClassVar[type[PackageRateThrottle] | None] = None
+    read_throttle: ClassVar[ThrottleClass] = None
+    write_throttle: ClassVar[ThrottleClass] = None
 
     def get_throttles(self) -> list[BaseThrottle]:
         throttles = list(super().get_throttles())

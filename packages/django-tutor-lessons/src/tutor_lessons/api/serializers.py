@@ -167,10 +167,9 @@ class LessonWindowSerializer(serializers.Serializer):
         )
     )
     end = LocalDateTimeField(
-        # tutor_core's described() formats str(template) when the schema is built, so a
-        # lazy template works; its annotation says str only (ignore until core takes both).
+        # A lazy template: core's described() formats it when the schema is built.
         help_text=described(
-            _("ISO 8601, as `start`. {min_duration} to {max_duration} after it."),  # type: ignore[arg-type]
+            _("ISO 8601, as `start`. {min_duration} to {max_duration} after it."),
             settings_parameters,
         )
     )
@@ -348,7 +347,7 @@ class CalendarSerializer(serializers.Serializer):
     has_more_events = serializers.BooleanField(
         # A lazy template, as LessonWindowSerializer.end's.
         help_text=described(
-            _("True when more lessons match than the {calendar_max_events} returned."),  # type: ignore[arg-type]
+            _("True when more lessons match than the {calendar_max_events} returned."),
             settings_parameters,
         )
     )

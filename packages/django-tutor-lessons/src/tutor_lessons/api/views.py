@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from tutor_core.api.views import TutorAPIView
-from tutor_core.throttling import PackageRateThrottle
+from tutor_core.api.views import ThrottleClass, TutorAPIView
 from tutor_lessons import selectors, services
 from tutor_lessons.api import schema
 from tutor_lessons.api.errors import not_found
@@ -34,8 +33,8 @@ class LessonsAPIView(TutorAPIView):
     ``READ_THROTTLE_RATE``, the writes against ``WRITE_THROTTLE_RATE``.
     """
 
-    read_throttle: type[PackageRateThrottle] | None = LessonReadThrottle
-    write_throttle: type[PackageRateThrottle] | None = LessonReadThrottle
+    read_throttle: ClassVar[ThrottleClass] = LessonReadThrottle
+    write_throttle: ClassVar[ThrottleClass] = LessonReadThrottle
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
@@ -50,8 +49,8 @@ class LessonsAPIView(TutorAPIView):
 
 
 class LessonWriteAPIView(LessonsAPIView):
-    read_throttle = LessonWriteThrottle
-    write_throttle = LessonWriteThrottle
+    read_throttle: ClassVar[ThrottleClass] = LessonWriteThrottle
+    write_throttle: ClassVar[ThrottleClass] = LessonWriteThrottle
 
     def get_lesson(self, pk: int) -> Lesson:
         lesson = selectors.lessons_visible_to(user=self.request.user).filter(pk=pk).first()

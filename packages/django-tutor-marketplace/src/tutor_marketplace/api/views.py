@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 from functools import partial
-from typing import Any
+from typing import Any, ClassVar
 
 from django.forms import Form
 from django.http import HttpResponse
@@ -17,8 +17,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from tutor_core.api.parsers import JSONParser
-from tutor_core.api.views import TutorAPIView
-from tutor_core.throttling import PackageRateThrottle
+from tutor_core.api.views import ThrottleClass, TutorAPIView
 from tutor_marketplace import selectors, services
 from tutor_marketplace.api import schema
 from tutor_marketplace.api.errors import validation_error
@@ -51,8 +50,8 @@ class MarketplaceAPIView(TutorAPIView):
     # none of its own, so it stays as it was; core's view does the work, with the
     # package's throttles, and bodies are JSON only (core's parser: too deep is a 400).
     parser_classes = [JSONParser]
-    read_throttle: type[PackageRateThrottle] | None = MarketplaceReadThrottle
-    write_throttle: type[PackageRateThrottle] | None = MarketplaceWriteThrottle
+    read_throttle: ClassVar[ThrottleClass] = MarketplaceReadThrottle
+    write_throttle: ClassVar[ThrottleClass] = MarketplaceWriteThrottle
 
 
 def form_validation_error(form: Form) -> exceptions.ValidationError:
@@ -191,8 +190,8 @@ def _persisted(user: Any) -> dict[str, Any]:
 
 
 class AutosaveBase(MarketplaceAPIView):
-    read_throttle: type[PackageRateThrottle] | None = AutosaveThrottle
-    write_throttle: type[PackageRateThrottle] | None = AutosaveThrottle
+    read_throttle: ClassVar[ThrottleClass] = AutosaveThrottle
+    write_throttle: ClassVar[ThrottleClass] = AutosaveThrottle
 
 
 @schema.autosave
@@ -228,7 +227,7 @@ class AutosaveDiffView(AutosaveBase):
 
 @schema.autosave_publish
 class AutosavePublishView(AutosaveBase):
-    write_throttle = MarketplaceWriteThrottle
+    write_throttle: ClassVar[ThrottleClass] = MarketplaceWriteThrottle
 
     def post(self, request: Request) -> Response:
         profile = services.draft_publish(
