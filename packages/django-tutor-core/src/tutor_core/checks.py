@@ -128,3 +128,29 @@ def error_shape(app_label: str, api_name: str) -> list[CheckMessage]:
             id=f"{app_label}.W001",
         )
     ]
+
+
+def sqlite_immediate_transactions(
+    app_label: str, databases: dict[str, dict[str, Any]], *, risk: str
+) -> list[CheckMessage]:
+    """W002 for each SQLite database whose transactions do not take the write lock first.
+
+    SQLite has no exclusion constraints, no advisory locks and ignores ``SELECT … FOR
+    UPDATE``: only transactions that take the write lock up front (``BEGIN IMMEDIATE``)
+    keep two concurrent writes apart. ``risk`` says what would happen without them.
+    """
+    warnings: list[CheckMessage] = []
+    for alias, database in databases.items():
+        if not database.get("ENGINE", "").endswith("sqlite3"):
+            continue
+        mode = str((database.get("OPTIONS") or {}).get("transaction_mode") or "").upper()
+        if mode != "IMMEDIATE":
+            warnings.append(
+                Warning(
+                    f"The SQLite database {alias!r} does not use IMMEDIATE transactions: {risk}.",
+                    hint=f'Set DATABASES[{alias!r}]["OPTIONS"]["transaction_mode"] = '
+                    '"IMMEDIATE" (Django 5.1+).',
+                    id=f"{app_label}.W002",
+                )
+            )
+    return warnings

@@ -11,7 +11,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.checks import CheckMessage, Tags, Warning, register
+from django.core.checks import CheckMessage, Tags, register
 
 from tutor_core import checks
 from tutor_lessons.conf import SETTING_NAME, lessons_settings
@@ -68,26 +68,11 @@ def check_error_shape(app_configs: Any = None, **kwargs: Any) -> list[CheckMessa
 
 
 @register(Tags.compatibility)
-def check_sqlite_transaction_mode(app_configs: Any = None, **kwargs: Any) -> list[Warning]:
+def check_sqlite_transaction_mode(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     return sqlite_transaction_warnings(settings.DATABASES)
 
 
-def sqlite_transaction_warnings(databases: dict[str, dict[str, Any]]) -> list[Warning]:
-    # SQLite has no exclusion constraints and no advisory locks: only transactions that
-    # take the write lock up front (BEGIN IMMEDIATE) stop two bookings of one slot.
-    warnings = []
-    for alias, database in databases.items():
-        if not database.get("ENGINE", "").endswith("sqlite3"):
-            continue
-        mode = str((database.get("OPTIONS") or {}).get("transaction_mode") or "").upper()
-        if mode != "IMMEDIATE":
-            warnings.append(
-                Warning(
-                    f"The SQLite database {alias!r} does not use IMMEDIATE transactions: "
-                    "two concurrent requests could book the same slot twice.",
-                    hint=f'Set DATABASES[{alias!r}]["OPTIONS"]["transaction_mode"] = '
-                    '"IMMEDIATE" (Django 5.1+).',
-                    id="tutor_lessons.W002",
-                )
-            )
-    return warnings
+def sqlite_transaction_warnings(databases: dict[str, dict[str, Any]]) -> list[CheckMessage]:
+    return checks.sqlite_immediate_transactions(
+        APP_LABEL, databases, risk="two concurrent requests could book the same slot twice"
+    )

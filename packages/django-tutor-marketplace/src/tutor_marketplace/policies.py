@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import warnings
 from typing import Any
+
+from tutor_core.users import deprecated_alias, full_name
 
 
 def full_name_or_label(user: Any) -> str:
@@ -13,17 +14,10 @@ def full_name_or_label(user: Any) -> str:
     published tutor to every signed-in user (SPEC §0). The label is not translated: a
     listing page is cached once for every language.
     """
-    get_full_name = getattr(user, "get_full_name", None)
-    name = get_full_name() if callable(get_full_name) else ""
-    return (name or "").strip() or f"User {user.pk}"
+    return full_name(user) or f"User {user.pk}"
 
 
-def full_name_or_username(user: Any) -> str:
-    """Deprecated alias of ``full_name_or_label`` (which never shows the username)."""
-    warnings.warn(
-        "tutor_marketplace.policies.full_name_or_username is deprecated and no longer "
-        "falls back to the username; use full_name_or_label.",
-        DeprecationWarning,
-        stacklevel=2,
-    )
-    return full_name_or_label(user)
+#: Deprecated: it no longer falls back on the username either.
+full_name_or_username = deprecated_alias(
+    full_name_or_label, "tutor_marketplace.policies.full_name_or_username"
+)

@@ -6,7 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.checks import CheckMessage, Tags, Warning, register
+from django.core.checks import CheckMessage, Tags, register
 
 from tutor_core import checks
 from tutor_relations.conf import SETTING_NAME, relations_settings
@@ -69,21 +69,6 @@ def check_sqlite_transaction_mode(app_configs: Any = None, **kwargs: Any) -> lis
 
 
 def sqlite_transaction_warnings(databases: dict[str, dict[str, Any]]) -> list[CheckMessage]:
-    # SQLite ignores SELECT ... FOR UPDATE: only transactions that take the write lock up
-    # front (BEGIN IMMEDIATE) stop two batches from changing one relation twice.
-    warnings: list[CheckMessage] = []
-    for alias, database in databases.items():
-        if not database.get("ENGINE", "").endswith("sqlite3"):
-            continue
-        mode = str((database.get("OPTIONS") or {}).get("transaction_mode") or "").upper()
-        if mode != "IMMEDIATE":
-            warnings.append(
-                Warning(
-                    f"The SQLite database {alias!r} does not use IMMEDIATE transactions: "
-                    "two concurrent batches could change the same relation twice.",
-                    hint=f'Set DATABASES[{alias!r}]["OPTIONS"]["transaction_mode"] = '
-                    '"IMMEDIATE" (Django 5.1+).',
-                    id="tutor_relations.W002",
-                )
-            )
-    return warnings
+    return checks.sqlite_immediate_transactions(
+        APP_LABEL, databases, risk="two concurrent batches could change the same relation twice"
+    )

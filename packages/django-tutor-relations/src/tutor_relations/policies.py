@@ -6,7 +6,6 @@ Hosts replace them with dotted paths in settings; see the package README.
 from __future__ import annotations
 
 import re
-import warnings
 from typing import Any
 
 from django.db.models import QuerySet
@@ -15,6 +14,7 @@ from django.utils.translation import gettext
 # The active users among a queryset (all of them for a model without ``is_active``): core's
 # since 1.0, importable from here as before.
 from tutor_core.api.fields import active_users as active_users
+from tutor_core.users import deprecated_alias, full_name
 
 REQUEST_ID_HEADER = "X-Request-ID"
 # Anything else (too long, spaces, quotes, newlines) could forge or break log lines.
@@ -27,20 +27,13 @@ def full_name_or_label(user: Any) -> str:
     Never the username: a login name is half of a credential (SPEC §0), and every user
     of the API may read the names of the people they deal with.
     """
-    get_full_name = getattr(user, "get_full_name", None)
-    full_name = (get_full_name() if callable(get_full_name) else "") or ""
-    return full_name.strip() or gettext("User %(id)s") % {"id": user.pk}
+    return full_name(user) or gettext("User %(id)s") % {"id": user.pk}
 
 
-def full_name_or_username(user: Any) -> str:
-    """Deprecated alias of ``full_name_or_label``, which it now is: no username either."""
-    warnings.warn(
-        "tutor_relations.policies.full_name_or_username is deprecated: use "
-        "tutor_relations.policies.full_name_or_label (it never returns the username).",
-        DeprecationWarning,
-        stacklevel=2,
-    )
-    return full_name_or_label(user)
+#: Deprecated: it no longer falls back on the username either.
+full_name_or_username = deprecated_alias(
+    full_name_or_label, "tutor_relations.policies.full_name_or_username"
+)
 
 
 def any_active_user(users: QuerySet) -> QuerySet:
