@@ -116,3 +116,7 @@ def test_throttles_are_built_on_the_throttle_base_class(client):
 def test_a_throttle_base_class_that_is_not_a_rate_throttle_is_refused():
     with pytest.raises(ImproperlyConfigured, match="SimpleRateThrottle subclass"):
         build_throttle(SampleReadThrottle)
+
+
+def test_without_a_throttle_base_class_the_throttle_is_drfs_own():
+    assert type(build_throttle(SampleReadThrottle)) is SampleReadThrottle

@@ -1,13 +1,12 @@
 """The OpenAPI description: valid, warning-free, and every operation with its examples."""
 
 import pytest
-import yaml
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
 from django.db import models
 from django.test import override_settings
 
 from tutor_lessons.errors import CODES
+from tutor_testing.schema import documented_codes, generate, operations
 
 OPERATIONS = {
     ("/api/lessons/", "post"): {"201", "400", "403", "409", "429", "503"},
@@ -15,24 +14,6 @@ OPERATIONS = {
     ("/api/lessons/{id}/cancel/", "post"): {"200", "400", "404", "409", "429", "503"},
     ("/api/lessons/my/", "get"): {"200", "400", "429"},
 }
-
-
-def generate(directory) -> dict:
-    path = directory / "openapi.yaml"
-    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(path))
-    return yaml.safe_load(path.read_text())
-
-
-@pytest.fixture(scope="module")
-def schema(tmp_path_factory, django_db_blocker):
-    with django_db_blocker.unblock():
-        return generate(tmp_path_factory.mktemp("schema"))
-
-
-def operations(schema):
-    for path, methods in schema["paths"].items():
-        for method, operation in methods.items():
-            yield path, method, operation
 
 
 @pytest.mark.parametrize(("path", "method"), OPERATIONS)
@@ -154,26 +135,6 @@ def test_limits_in_descriptions_follow_the_settings(tmp_path):
     assert examples["RangeTooLong"]["value"]["errors"][0]["detail"] == (
         "The window may span at most 92 days."
     )
-
-
-def documented_codes(schema, path, method, attr):
-    """The codes the operation's 400 lists for ``attr``."""
-
-    def resolve(node):
-        while "$ref" in node:
-            node = schema["components"]["schemas"][node["$ref"].rsplit("/", 1)[1]]
-        return node
-
-    response = schema["paths"][path][method]["responses"]["400"]
-    body = resolve(response["content"]["application/json"]["schema"])
-    validation = next(resolve(o) for o in body["oneOf"] if "ValidationError" in o["$ref"])
-    error = resolve(validation["properties"]["errors"]["items"])
-    return {
-        code
-        for option in error["oneOf"]
-        if attr in resolve(option)["properties"]["attr"]["enum"]
-        for code in resolve(option)["properties"]["code"]["enum"]
-    }
 
 
 def test_a_status_with_a_nul_byte_is_a_documented_400(schema, tutor_client):

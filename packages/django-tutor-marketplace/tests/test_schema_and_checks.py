@@ -4,7 +4,6 @@ import re
 from io import StringIO
 
 import pytest
-import yaml
 from django.core.checks import run_checks
 from django.core.management import call_command
 from django.test import override_settings
@@ -16,6 +15,7 @@ from redis.retry import Retry
 from tests.factories import TutorProfileFactory
 from tutor_marketplace.checks import check_metrics_retention, check_redis_timeouts, check_settings
 from tutor_marketplace.errors import CODES, table
+from tutor_testing.schema import attr_pattern, documented_errors
 
 OPERATIONS = {
     ("/api/marketplace/tutors/", "get"): {"200", "400", "401", "429"},
@@ -37,14 +37,6 @@ OPERATIONS = {
         "429",
     },
 }
-
-
-@pytest.fixture(scope="module")
-def schema(tmp_path_factory, django_db_blocker):
-    path = tmp_path_factory.mktemp("schema") / "openapi.yaml"
-    with django_db_blocker.unblock():
-        call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(path))
-    return yaml.safe_load(path.read_text())
 
 
 @pytest.mark.parametrize(("path", "method"), OPERATIONS)
@@ -217,31 +209,6 @@ def test_admin_pages_render(admin_client):
 # --- every 400 names a field and a code the schema documents --------------------------
 
 
-def documented_errors(schema, path, method):
-    """(attr pattern, codes) of each error component of the operation's 400."""
-
-    def resolve(node):
-        while "$ref" in node:
-            node = schema["components"]["schemas"][node["$ref"].rsplit("/", 1)[1]]
-        return node
-
-    body = resolve(
-        schema["paths"][path][method]["responses"]["400"]["content"]["application/json"]["schema"]
-    )
-    validation = next(
-        resolve(option) for option in body["oneOf"] if "ValidationError" in option["$ref"]
-    )
-    error = resolve(validation["properties"]["errors"]["items"])
-    for option in error["oneOf"]:
-        properties = resolve(option)["properties"]
-        for attr in properties["attr"]["enum"]:
-            # drf-standardized-errors writes a list item's position as INDEX.
-            pattern = r"\.".join(
-                r"\d+" if part == "INDEX" else re.escape(part) for part in str(attr).split(".")
-            )
-            yield pattern, set(properties["code"]["enum"])
-
-
 SLOTS_URL = "/api/me/profile/availability/"
 SLOT = {"weekday": 1, "start": "09:00", "end": "10:00"}
 ANSWERED_400S = [
@@ -273,6 +240,6 @@ def test_every_400_names_a_documented_field_and_code(schema, api, method, path, 
     documented = list(documented_errors(schema, path, method))
     for error in response.json()["errors"]:
         assert any(
-            re.fullmatch(pattern, error["attr"]) and error["code"] in codes
-            for pattern, codes in documented
+            re.fullmatch(attr_pattern(attr), error["attr"]) and error["code"] in codes
+            for attr, codes in documented
         ), error

@@ -1,13 +1,12 @@
 """The OpenAPI description: valid, warning-free, and every operation with its examples."""
 
 import pytest
-import yaml
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
 from django.db import models
 from django.test import override_settings
 
 from tutor_relations.errors import CODES
+from tutor_testing.schema import documented_codes, generate, operations
 
 TUTOR = "/api/tutor/relations"
 OPERATIONS = {
@@ -23,24 +22,6 @@ OPERATIONS = {
 }
 #: Its only input is the id in the path (a non-number does not match the URL: a 404).
 NOTHING_TO_VALIDATE = {(f"{TUTOR}/{{id}}/timeline/", "get")}
-
-
-def generate(directory) -> dict:
-    path = directory / "openapi.yaml"
-    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(path))
-    return yaml.safe_load(path.read_text())
-
-
-@pytest.fixture(scope="module")
-def schema(tmp_path_factory, django_db_blocker):
-    with django_db_blocker.unblock():
-        return generate(tmp_path_factory.mktemp("schema"))
-
-
-def operations(schema):
-    for path, methods in schema["paths"].items():
-        for method, operation in methods.items():
-            yield path, method, operation
 
 
 def test_the_schema_has_exactly_the_documented_operations(schema):
@@ -146,26 +127,6 @@ def test_limits_in_descriptions_and_examples_follow_the_settings(tmp_path):
     assert examples["TooManyIds"]["value"]["errors"][0]["detail"] == "Send at most 40 ids at once."
     students = described["paths"][f"{TUTOR}/students/"]["get"]
     assert "1 to 25" in students["description"]
-
-
-def documented_codes(schema, path, method, attr):
-    """The codes the operation's 400 lists for ``attr``."""
-
-    def resolve(node):
-        while "$ref" in node:
-            node = schema["components"]["schemas"][node["$ref"].rsplit("/", 1)[1]]
-        return node
-
-    response = schema["paths"][path][method]["responses"]["400"]
-    body = resolve(response["content"]["application/json"]["schema"])
-    validation = next(resolve(o) for o in body["oneOf"] if "ValidationError" in o["$ref"])
-    error = resolve(validation["properties"]["errors"]["items"])
-    return {
-        code
-        for option in error["oneOf"]
-        if attr in resolve(option)["properties"]["attr"]["enum"]
-        for code in resolve(option)["properties"]["code"]["enum"]
-    }
 
 
 @pytest.mark.parametrize(

@@ -1,27 +1,14 @@
-"""THROTTLE_BASE_CLASS: the package's throttles built on a host's way of counting."""
+"""THROTTLE_BASE_CLASS: the package's throttles built on a host's way of counting.
+
+How a throttle is built on the base (and a base that is not a rate throttle refused) is
+django-tutor-core's, tested there; this is the package's end of it, through its API.
+"""
 
 import pytest
-from django.core.exceptions import ImproperlyConfigured
 from django.test import override_settings
 from django.urls import reverse
-from rest_framework.throttling import UserRateThrottle
 
-from tutor_relations.api.throttling import RelationReadThrottle, build_throttle
-
-HERE = "tests.test_throttle_base_class"
-
-
-class RefuseAll(UserRateThrottle):
-    """A host's throttle that refuses every request and records what it was given."""
-
-    seen: list[tuple[str, str]] = []
-
-    def allow_request(self, request, view):
-        RefuseAll.seen.append((self.scope, self.rate))
-        return False
-
-    def wait(self):
-        return 7
+from tutor_testing.throttles import RefuseAll
 
 
 @pytest.mark.django_db
@@ -29,9 +16,8 @@ def test_the_package_throttles_count_on_the_base_class_with_their_own_scope_and_
     RefuseAll.seen.clear()
     with override_settings(
         TUTOR_RELATIONS={
-            **{},
             "READ_THROTTLE_RATE": "5/min",
-            "THROTTLE_BASE_CLASS": f"{HERE}.RefuseAll",
+            "THROTTLE_BASE_CLASS": "tutor_testing.throttles.RefuseAll",
         }
     ):
         response = tutor_client.get(reverse("relations:tutor-students"))
@@ -39,19 +25,3 @@ def test_the_package_throttles_count_on_the_base_class_with_their_own_scope_and_
     assert response.status_code == 429
     assert response["Retry-After"] == "7"
     assert RefuseAll.seen == [("tutor_relations_read", "5/min")]
-
-
-@pytest.mark.django_db
-def test_without_the_setting_the_throttle_is_drfs_own(tutor_client):
-    response = tutor_client.get(reverse("relations:tutor-students"))
-
-    assert response.status_code == 200
-    assert type(build_throttle(RelationReadThrottle)) is RelationReadThrottle
-
-
-def test_a_base_that_is_not_a_rate_throttle_is_refused():
-    with (
-        override_settings(TUTOR_RELATIONS={"THROTTLE_BASE_CLASS": "django.http.HttpResponse"}),
-        pytest.raises(ImproperlyConfigured, match="SimpleRateThrottle subclass"),
-    ):
-        build_throttle(RelationReadThrottle)

@@ -17,6 +17,8 @@ from django.core.servers.basehttp import ThreadedWSGIServer
 from django.test.testcases import LiveServerThread
 from rest_framework.test import APIClient
 
+from tutor_testing.schema import generate
+
 
 def pytest_sessionstart(session: pytest.Session) -> None:
     """Stop at once, with the reason, when PostgreSQL or Redis cannot be reached."""
@@ -137,3 +139,10 @@ def http_server(transactional_db: None) -> Iterator[str]:
         raise thread.error
     yield f"http://127.0.0.1:{thread.port}"
     thread.terminate()
+
+
+@pytest.fixture(scope="module")
+def schema(tmp_path_factory: Any, django_db_blocker: Any) -> dict[str, Any]:
+    """The test host's OpenAPI schema, generated (and validated) once per test module."""
+    with django_db_blocker.unblock():
+        return generate(tmp_path_factory.mktemp("schema"))

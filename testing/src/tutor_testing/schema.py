@@ -1,0 +1,60 @@
+"""Reading a package's generated OpenAPI schema in its tests: one copy for three suites."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import yaml
+from django.core.management import call_command
+
+
+def generate(directory: Path) -> dict[str, Any]:
+    """The host's schema, generated with drf-spectacular's validation and warnings as errors."""
+    path = directory / "openapi.yaml"
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(path))
+    return yaml.safe_load(path.read_text())
+
+
+def operations(schema: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """(path, method, operation) of every operation."""
+    for path, methods in schema["paths"].items():
+        for method, operation in methods.items():
+            yield path, method, operation
+
+
+def _resolve(schema: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
+    while "$ref" in node:
+        node = schema["components"]["schemas"][node["$ref"].rsplit("/", 1)[1]]
+    return node
+
+
+def documented_errors(schema: dict[str, Any], path: str, method: str) -> Iterator[tuple[str, set]]:
+    """(attr, codes) of each error component of the operation's 400, as documented."""
+    response = schema["paths"][path][method]["responses"]["400"]
+    body = _resolve(schema, response["content"]["application/json"]["schema"])
+    validation = next(
+        _resolve(schema, option) for option in body["oneOf"] if "ValidationError" in option["$ref"]
+    )
+    error = _resolve(schema, validation["properties"]["errors"]["items"])
+    for option in error["oneOf"]:
+        properties = _resolve(schema, option)["properties"]
+        for attr in properties["attr"]["enum"]:
+            yield str(attr), set(properties["code"]["enum"])
+
+
+def documented_codes(schema: dict[str, Any], path: str, method: str, attr: str) -> set[str]:
+    """The codes the operation's 400 lists for ``attr``."""
+    return {
+        code
+        for documented, codes in documented_errors(schema, path, method)
+        if documented == attr
+        for code in codes
+    }
+
+
+def attr_pattern(attr: str) -> str:
+    """A regex of a documented ``attr``: drf-standardized-errors writes a list index as INDEX."""
+    return r"\.".join(r"\d+" if part == "INDEX" else re.escape(part) for part in attr.split("."))
