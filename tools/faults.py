@@ -54,13 +54,12 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 import httpx
 import psycopg
 from create_database import maintenance_connection
-from processes import THROTTLE_ENVIRONMENT, free_port, running_server
+from processes import GUNICORN, RUNSERVER, THROTTLE_ENVIRONMENT, free_port, serving
 from psycopg import sql
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "example_project"
 LOGS = ROOT / ".faults"  # each server's log of the last run
-GUNICORN = ["gunicorn", "-c", "config/gunicorn.conf.py", "config.wsgi"]  # as deployed
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/tutor_faults"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/8"
 DEMO_PASSWORD = "demo-pass-123"  # accounts/management/commands/seed_demo.py
@@ -410,11 +409,8 @@ def check_gunicorn(arguments: argparse.Namespace, work: Path) -> list[str]:
     environment = server_environment(database_url, arguments.redis_url)
     prepare(environment)
     log_path = LOGS / "gunicorn.log"
-    with running_server(
-        GUNICORN,
-        environment=environment,
-        log_path=log_path,
-    ) as base_url:
+    with serving(GUNICORN, environment=environment, log_path=log_path) as server:
+        base_url = server.url
         steady = steady_for(arguments.phase_seconds)
 
         def postgres() -> str:
@@ -449,11 +445,8 @@ def check_pgbouncer(arguments: argparse.Namespace, work: Path) -> list[str]:
     with pgbouncer(database_url, work) as through:
         environment = server_environment(through, arguments.redis_url, PGBOUNCER="1")
         log_path = LOGS / "gunicorn-pgbouncer.log"
-        with running_server(
-            GUNICORN,
-            environment=environment,
-            log_path=log_path,
-        ) as base_url:
+        with serving(GUNICORN, environment=environment, log_path=log_path) as server:
+            base_url = server.url
             print("\n# gunicorn through PgBouncer (transaction mode)", flush=True)
             steady = steady_for(arguments.phase_seconds * 2)
             tally = run_load(base_url, arguments.clients, [("steady", steady)])
@@ -490,16 +483,11 @@ def check_demo(arguments: argparse.Namespace, work: Path) -> list[str]:
     }
     environment.pop("REDIS_URL", None)
     prepare(environment)
-    port = free_port()
     failures: list[str] = []
     statuses: Counter[int | str] = Counter()
     peak = 0
-    with running_server(
-        ["manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
-        environment=environment,
-        log_path=LOGS / "demo.log",
-        port=port,
-    ) as base_url:
+    with serving(RUNSERVER, environment=environment, log_path=LOGS / "demo.log") as server:
+        base_url = server.url
         token = tokens(base_url, ("olena",))["olena"]
         clients = [
             httpx.Client(base_url=base_url, headers={"Authorization": f"Token {token}"}, timeout=60)

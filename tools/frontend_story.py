@@ -15,9 +15,6 @@ import secrets
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,27 +23,10 @@ FRONTEND = ROOT / "frontend"
 sys.path.insert(0, str(ROOT / "tools"))
 
 from create_database import ensure_postgres_database  # noqa: E402
-from processes import free_port  # noqa: E402
-
-
-def wait_until_up(url: str, process: subprocess.Popen, log: Path) -> None:
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            sys.exit(f"gunicorn exited ({process.returncode}):\n{log.read_text()}")
-        try:
-            with opener.open(url, timeout=5) as response:
-                if response.status == 200:
-                    return
-        except (OSError, urllib.error.URLError):
-            pass
-        time.sleep(0.2)
-    sys.exit(f"gunicorn did not answer in 60 s:\n{log.read_text()}")
+from processes import GUNICORN, serving  # noqa: E402
 
 
 def main() -> int:
-    port = int(os.environ.get("PORT") or free_port())
     environment = {
         **os.environ,
         "DEBUG": "0",
@@ -55,7 +35,6 @@ def main() -> int:
         # The demo's profile, made for a frontend's end-to-end runs that register their
         # own users (production allows 20 registrations an hour per address).
         "THROTTLE_PROFILE": "development",
-        "PORT": str(port),
         "WEB_CONCURRENCY": "1",
     }
     environment.pop("PROMETHEUS_MULTIPROC_DIR", None)
@@ -66,30 +45,14 @@ def main() -> int:
         cwd=EXAMPLE,
         env=environment,
     )
+    port = int(os.environ.get("PORT") or 0) or None
     with tempfile.TemporaryDirectory(prefix="frontend-story-") as work:
         log_path = Path(work) / "gunicorn.log"
-        with log_path.open("wb") as log:
-            server = subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.conf.py", "config.wsgi"],
-                cwd=EXAMPLE,
-                env=environment,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-        try:
-            base_url = f"http://127.0.0.1:{port}"
-            wait_until_up(f"{base_url}/api/schema/?format=json", server, log_path)
-            story = subprocess.run(["node", "story.mjs", base_url], cwd=FRONTEND, check=False)
+        with serving(GUNICORN, environment=environment, log_path=log_path, port=port) as server:
+            story = subprocess.run(["node", "story.mjs", server.url], cwd=FRONTEND, check=False)
             if story.returncode:
                 print(log_path.read_text()[-4000:], file=sys.stderr)
             return story.returncode
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
 
 
 if __name__ == "__main__":

@@ -42,7 +42,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 from create_database import recreate_database
-from processes import LATENCY_LOG_EVENTS, port_is_free, running_server
+from processes import GUNICORN, LATENCY_LOG_EVENTS, port_is_free, serving
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_PROJECT = REPO_ROOT / "example_project"
@@ -132,8 +132,7 @@ def http(
 #: gunicorn as deployed, but with request lines of any length reaching Django: past
 #: gunicorn's 4,094 bytes its own HTML 414 would answer, which is the server's limit,
 #: not the application's (see docs/deploying.md); a long query is Django's to refuse.
-GUNICORN = ["gunicorn", "config.wsgi", "-c", "config/gunicorn.conf.py", "--workers", "2"]
-GUNICORN += ["--limit-request-line", "0"]
+FUZZ_GUNICORN = [*GUNICORN, "--workers", "2", "--limit-request-line", "0"]
 
 
 def manage(environment: dict[str, str], *arguments: str) -> None:
@@ -240,7 +239,6 @@ def main() -> int:
         "DATABASE_URL": database_url,
         "REDIS_URL": os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL,
         "SECRET_KEY": secrets.token_urlsafe(40),
-        "PORT": str(arguments.port),
     }
     started = time.monotonic()
     try:
@@ -252,9 +250,13 @@ def main() -> int:
             log_path = Path(directory) / "server.log"
             if not port_is_free(arguments.port):
                 raise FuzzError(f"{HOST}:{arguments.port} is already in use; pass another --port")
-            with running_server(
-                GUNICORN, environment=environment, port=arguments.port, log_path=log_path
-            ) as base_url:
+            with serving(
+                FUZZ_GUNICORN,
+                environment=environment,
+                port=arguments.port,
+                log_path=log_path,
+            ) as server:
+                base_url = server.url
                 token = token_of(base_url, arguments.user)
                 config = Path(directory) / "schemathesis.toml"
                 write_config(config, known_ids(base_url, token))

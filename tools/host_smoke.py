@@ -19,18 +19,16 @@ and turns the marketplace cache off, so it needs no Redis either.
 
 Exits non-zero on any failure; the server, the temporary folders and the database are
 always cleaned up. ``HOST_SMOKE_POSTGRES_URL`` / ``HOST_SMOKE_REDIS_URL`` point it at
-other servers (not ``REDIS_URL``: the database it names is flushed).
+other servers or databases (not ``REDIS_URL``: the database it names is flushed).
 """
 
 from __future__ import annotations
 
 import argparse
 import base64
-import contextlib
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -38,14 +36,13 @@ import textwrap
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from processes import free_port
+from processes import RUNSERVER, free_port, serving
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = {
@@ -53,8 +50,8 @@ PACKAGES = {
     "relations": ROOT / "packages" / "django-tutor-relations",
     "marketplace": ROOT / "packages" / "django-tutor-marketplace",
 }
-DATABASE_NAME = "tutor_host_smoke"
 POSTGRES_URL = os.environ.get("HOST_SMOKE_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
+DATABASE_NAME = urlsplit(POSTGRES_URL).path.lstrip("/") or "tutor_host_smoke"
 REDIS_URL = os.environ.get("HOST_SMOKE_REDIS_URL", "redis://127.0.0.1:6379/10")
 PASSWORD = "host-smoke-password-1"
 # pip and the build backends are the slow part; one stuck download must not hang CI.
@@ -314,44 +311,6 @@ def create_project(work: Path, python: Path, database: str, report: list[str]) -
 # --- 3. over HTTP -------------------------------------------------------------------
 
 
-@contextlib.contextmanager
-def serve(python: Path, project: Path, log_path: Path) -> Iterator[str]:
-    """Serve the host with runserver for the block; its base URL."""
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    with log_path.open("w") as log:
-        server = subprocess.Popen(
-            [str(python), "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
-            cwd=project,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            # Its own process group, so stopping it cannot signal this script.
-            start_new_session=True,
-        )
-    try:
-        deadline = time.monotonic() + SERVER_START_SECONDS
-        while True:
-            if server.poll() is not None:
-                log = tail(log_path.read_text())
-                raise SmokeError(f"runserver exited {server.returncode}:\n{log}")
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=1):
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    message = f"runserver did not answer in {SERVER_START_SECONDS} s"
-                    raise SmokeError(message) from None
-                time.sleep(0.2)
-        yield base
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-
-
 def call(
     base: str, method: str, path: str, user: str, body: Any = None
 ) -> tuple[int, dict[str, str], Any]:
@@ -476,8 +435,17 @@ def run_database(database: str, wheels: dict[str, Path], scratch: Path) -> Run:
         ids = json.loads(output.strip().splitlines()[-1])
         log_path = work / "runserver.log"
         try:
-            with serve(python, project, log_path) as base:
-                exercise(base, ids, cached=database == "postgres", report=outcome.steps)
+            # Django's admin login page: the one page every new project serves.
+            with serving(
+                RUNSERVER,
+                environment=os.environ,
+                log_path=log_path,
+                python=python,
+                cwd=project,
+                ready_path="/admin/login/",
+                seconds=SERVER_START_SECONDS,
+            ) as server:
+                exercise(server.url, ids, cached=database == "postgres", report=outcome.steps)
             # The package logs Redis trouble as a warning and serves on: only the log shows.
             require(
                 "marketplace cache unavailable" not in log_path.read_text(),

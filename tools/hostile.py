@@ -11,8 +11,9 @@ under test but the API, ``manage.py`` and the models' names.
 
 It works on its own database, ``<DATABASE_URL's name>_hostile`` (default
 ``tutor_hostile``), dropped and created anew, and on Redis database 7 of ``REDIS_URL``'s
-server (flushed first); the accounts it uses are self-registered through the API, as an
-attacker's would be, plus one superuser made by ``createsuperuser``.
+server (flushed first; ``HOSTILE_REDIS_DATABASE`` picks another); the accounts it uses
+are self-registered through the API, as an attacker's would be, plus one superuser made
+by ``createsuperuser``.
 
 Each case says what the suite promises (``expect``): a status, no 5xx, a body under
 64 KB, no ERROR line. The exit status is 1 when any case breaks its promise; the
@@ -38,10 +39,10 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 
 import httpx
 from create_database import recreate_database
-from processes import EXAMPLE_PROJECT, running_server, server_log_errors
+from processes import EXAMPLE_PROJECT, GUNICORN, server_log_errors, serving
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/tutor"
-REDIS_DATABASE = 7
+REDIS_DATABASE = int(os.environ.get("HOSTILE_REDIS_DATABASE", "7"))
 BODY_LIMIT = 64 * 1024
 PASSWORD = "hostile-pass-8412"
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -745,10 +746,7 @@ def main() -> int:
         return 1
     pid_file, log_path = workdir / "gunicorn.pid", workdir / "server.log"
     command = [
-        "gunicorn",
-        "config.wsgi",
-        "-c",
-        "config/gunicorn.conf.py",
+        *GUNICORN,
         "--workers",
         "1",
         "--threads",
@@ -759,8 +757,8 @@ def main() -> int:
         str(pid_file),
     ]
     chosen = [c for c in CASES if not arguments.only or c.item in arguments.only.split(",")]
-    with running_server(command, environment=environment, log_path=log_path) as base_url:
-        harness = Harness(base_url, pid_file, log_path, environment)
+    with serving(command, environment=environment, log_path=log_path) as server:
+        harness = Harness(server.url, pid_file, log_path, environment)
         prepare(harness)
         for case in chosen:
             print(f"item {case.item}: {case.name} …", flush=True)

@@ -76,7 +76,7 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -94,12 +94,12 @@ from locust.env import Environment
 from locust.event import EventHook
 from locust.stats import PERCENTILES_TO_REPORT, StatsCSV
 from processes import (
+    GUNICORN,
     THROTTLE_ENVIRONMENT,
-    log_tail,
     port_is_free,
     server_log_errors,
     server_log_notes,
-    stop,
+    serving,
 )
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.parser import text_string_to_metric_families
@@ -172,59 +172,29 @@ def session(
     )
 
 
-def wait_until_answering(instance: Instance, probes: EventHook) -> None:
-    deadline = time.monotonic() + SERVER_START_SECONDS
-    # Once gunicorn listens, a request waits for a worker to boot: give it time.
-    probe = session(instance, probes, timeout=SERVER_START_SECONDS)
-    while time.monotonic() < deadline:
-        if instance.process.poll() is not None:
-            raise LoadTestError(
-                f"gunicorn {instance.name} exited with {instance.process.returncode}:\n"
-                f"{log_tail(instance.log_path)}"
-            )
-        # Any answer will do; unauthenticated, this one is a 401.
-        if probe.get("/api/auth/me/").status_code:
-            return
-        gevent.sleep(0.2)
-    raise LoadTestError(f"gunicorn {instance.name} did not answer in {SERVER_START_SECONDS} s")
-
-
 @contextmanager
 def running(instances: list[Instance], environment: dict[str, str]) -> Iterator[None]:
     """Serve the example project on every instance for the duration of the block."""
-    probes = EventHook()
-    probes.add_listener(count_answers(instances))
-    try:
+    command = [
+        *GUNICORN,
+        "--workers",
+        str(WORKERS_PER_INSTANCE),
+        # As behind a proxy that keeps its upstream connections (nginx: 75 s).
+        # gunicorn's default of 2 s races a client that reuses its connection
+        # just as the server closes it: that POST fails with "connection closed".
+        "--keep-alive",
+        str(KEEP_ALIVE_SECONDS),
+    ]
+    with ExitStack() as stack:
         for instance in instances:
-            command = [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "config.wsgi",
-                "-c",
-                "config/gunicorn.conf.py",
-                "--workers",
-                str(WORKERS_PER_INSTANCE),
-                "--bind",
-                f"{HOST}:{instance.port}",
-                # As behind a proxy that keeps its upstream connections (nginx: 75 s).
-                # gunicorn's default of 2 s races a client that reuses its connection
-                # just as the server closes it: that POST fails with "connection closed".
-                "--keep-alive",
-                str(KEEP_ALIVE_SECONDS),
-            ]
             env = {**environment, "PROMETHEUS_MULTIPROC_DIR": str(instance.metrics_dir)}
-            with instance.log_path.open("wb") as log:
-                instance.process = subprocess.Popen(
-                    command, cwd=EXAMPLE_PROJECT, env=env, stdout=log, stderr=subprocess.STDOUT
-                )
-        for instance in instances:
-            wait_until_answering(instance, probes)
+            server = serving(
+                command, environment=env, log_path=instance.log_path, port=instance.port
+            )
+            instance.process = stack.enter_context(server).process
+            # serving() waited for one answer of /healthz, which /metrics counts.
+            instance.answered += 1
         yield
-    finally:
-        for instance in instances:
-            if instance.process is not None:
-                stop(instance.process)
 
 
 # --- Bursts ---------------------------------------------------------------------------

@@ -1,11 +1,11 @@
-"""What every tool that serves the example project needs: ports, server logs, a clean stop.
+"""What every tool that serves the example project needs: ``serving()``, ports, logs.
 
-Also the environment that keeps the example project's throttles out of a run's way, and
-how to read its JSON server log for errors.
+``serving()`` starts a server (gunicorn or runserver), waits until it answers, yields
+it and stops it. Also the environment that keeps the example project's throttles out
+of a run's way, and how to read its JSON server log for errors.
 
-Imported by ``fuzz.py``, ``loadtest.py``, ``perf.py``, ``frontend_story.py``,
-``host_smoke.py`` and ``faults.py`` (each run as ``python tools/<name>.py``, so
-``tools/`` is on the path).
+Imported by the tools (each run as ``python tools/<name>.py``, so ``tools/`` is on the
+path) and by the example project's tests that serve it over HTTP.
 """
 
 from __future__ import annotations
@@ -14,9 +14,13 @@ import json
 import socket
 import subprocess
 import sys
+import time
+import urllib.error
+import urllib.request
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 HOST = "127.0.0.1"
@@ -120,16 +124,30 @@ def server_log_notes(log_path: Path) -> list[str]:
 
 
 EXAMPLE_PROJECT = Path(__file__).resolve().parent.parent / "example_project"
+#: The example project as deployed; ``config/gunicorn.conf.py`` binds to ``HOST:PORT``.
+GUNICORN = ("gunicorn", "-c", "config/gunicorn.conf.py", "config.wsgi")
+#: Django's development server; ``serving()`` appends its address.
+RUNSERVER = ("manage.py", "runserver", "--noreload")
+
+
+@dataclass(frozen=True)
+class Server:
+    """A server ``serving()`` started: its base URL, process and log."""
+
+    url: str
+    port: int
+    process: subprocess.Popen
+    log_path: Path
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
 
 
 def wait_until_answering(
-    base_url: str, process: subprocess.Popen, log_path: Path, seconds: float = 60
+    url: str, process: subprocess.Popen, log_path: Path, seconds: float = 60
 ) -> None:
-    """Until ``/healthz`` answers 200; raises RuntimeError if the server exits or stays silent."""
-    import time
-    import urllib.error
-    import urllib.request
-
+    """Until ``url`` answers 200; raises RuntimeError if the server exits or stays silent."""
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -138,39 +156,54 @@ def wait_until_answering(
                 f"the server exited with {process.returncode}:\n{log_tail(log_path)}"
             )
         try:
-            with opener.open(f"{base_url}/healthz", timeout=5) as response:
+            with opener.open(url, timeout=5) as response:
                 if response.status == 200:
                     return
         except (OSError, urllib.error.URLError):
             pass
         time.sleep(0.2)
-    raise RuntimeError(f"the server did not answer in {seconds:.0f} s:\n{log_tail(log_path)}")
+    raise RuntimeError(f"{url} did not answer in {seconds:.0f} s:\n{log_tail(log_path)}")
 
 
 @contextmanager
-def running_server(
-    command: list[str], *, environment: dict[str, str], log_path: Path, port: int | None = None
-) -> Iterator[str]:
-    """Serve the example project (``command`` run by this Python, in ``example_project``).
+def serving(
+    command: Sequence[str] = GUNICORN,
+    *,
+    environment: Mapping[str, str],
+    log_path: Path,
+    port: int | None = None,
+    python: str | Path = sys.executable,
+    cwd: Path = EXAMPLE_PROJECT,
+    ready_path: str = "/healthz",
+    seconds: float = 60,
+) -> Iterator[Server]:
+    """Serve a Django project for the block: started, answering, then stopped.
 
-    ``["gunicorn", "-c", "config/gunicorn.conf.py", "config.wsgi"]`` binds to
-    ``PORT`` (a free one unless ``port`` is given); ``["manage.py", "runserver", ...]``
-    names its own address, and ``port`` must be that one. Yields the base URL once
-    ``/healthz`` answers; the server is stopped at the end of the block.
+    ``command`` runs under ``python`` in ``cwd`` (the example project unless told):
+    ``GUNICORN`` plus any options (bound to ``HOST:PORT`` from the environment, which
+    this sets) or ``RUNSERVER`` (its address appended). ``port`` defaults to a free one.
+    Yields once ``ready_path`` answers 200; a server that exits or stays silent for
+    ``seconds`` raises RuntimeError with the tail of its log. The server gets its own
+    session, so that a Ctrl+C reaches only this process, which stops it.
     """
     port = port or free_port()
-    prefix = [sys.executable, "-m"] if command[0] != "manage.py" else [sys.executable]
+    arguments = list(command)
+    if arguments[0] == "manage.py":
+        arguments.append(f"{HOST}:{port}")
+    else:
+        arguments[:0] = ["-m"]
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            prefix + command,
-            cwd=EXAMPLE_PROJECT,
+            [str(python), *arguments],
+            cwd=cwd,
             env={**environment, "HOST": HOST, "PORT": str(port)},
             stdout=log,
             stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
     try:
-        base_url = f"http://{HOST}:{port}"
-        wait_until_answering(base_url, process, log_path)
-        yield base_url
+        url = f"http://{HOST}:{port}"
+        wait_until_answering(url + ready_path, process, log_path, seconds)
+        yield Server(url, port, process, log_path)
     finally:
         stop(process)

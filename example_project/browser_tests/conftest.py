@@ -16,11 +16,9 @@ from __future__ import annotations
 import json
 import os
 import secrets
-import socket
 import subprocess
 import sys
 import threading
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -33,6 +31,9 @@ from playwright.sync_api import Browser, sync_playwright
 
 EXAMPLE = Path(__file__).resolve().parent.parent
 ROOT = EXAMPLE.parent
+sys.path.insert(0, str(ROOT / "tools"))
+from processes import GUNICORN, serving  # noqa: E402
+
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 # The machine has no network but the package registries: Chromium's own background
 # traffic (updates, sync, field trials) must stay off, and it must not need a GPU.
@@ -48,12 +49,6 @@ CHROMIUM_ARGS = [
     "--disable-default-apps",
     "--disable-extensions",
 ]
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _get(url: str, token: str | None = None) -> tuple[int, bytes]:
@@ -131,14 +126,12 @@ def server(tmp_path_factory, frontends: Frontends) -> Iterator[str]:
     """
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium chromium-driver")
-    port = int(os.environ.get("BROWSER_TEST_PORT") or _free_port())
     environment = {
         **os.environ,
         "DEBUG": "0",
         "SECRET_KEY": f"browser-test-{secrets.token_urlsafe(32)}",
         # Plain HTTP on loopback; every other production default stays as it is.
         "SECURE_SSL_REDIRECT": "0",
-        "PORT": str(port),
         "WEB_CONCURRENCY": "1",
         "GUNICORN_THREADS": "4",
         "CORS_ALLOWED_ORIGINS": frontends.allowed,
@@ -153,37 +146,13 @@ def server(tmp_path_factory, frontends: Frontends) -> Iterator[str]:
         cwd=EXAMPLE,
         env=environment,
     )
-    log_path = tmp_path_factory.mktemp("gunicorn") / "server.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.conf.py", "config.wsgi"],
-            cwd=EXAMPLE,
-            env=environment,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"gunicorn exited ({process.returncode}):\n{log_path.read_text()}")
-            try:
-                if _get(f"{base_url}/api/schema/?format=json")[0] == 200:
-                    break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"gunicorn did not answer in 60 s:\n{log_path.read_text()}")
-            time.sleep(0.2)
-        yield base_url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    with serving(
+        GUNICORN,
+        environment=environment,
+        log_path=tmp_path_factory.mktemp("gunicorn") / "server.log",
+        port=int(os.environ.get("BROWSER_TEST_PORT") or 0) or None,
+    ) as served:
+        yield served.url
 
 
 @pytest.fixture(scope="session")
