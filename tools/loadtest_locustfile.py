@@ -1,19 +1,25 @@
-"""The locust user of ``nox -s loadtest``: a tutor and a student on every endpoint.
+"""The locust test of ``nox -s loadtest``: a tutor and a student on every endpoint.
 
-``tools/loadtest.py`` runs it headless against two gunicorn instances, then drives the
-correctness bursts itself. It also runs on its own against any server of the example
-project whose throttles let one address register a few dozen users (``nox -s demo``
-does), with locust's web UI or headless::
+``tools/loadtest.py`` runs it headless against two gunicorn instances (``--host`` and
+``--other-host``). It also runs on its own against any server of the example project
+whose throttles let one address register a few dozen users (``nox -s demo`` does), with
+locust's web UI or headless::
 
     locust -f tools/loadtest_locustfile.py --host http://127.0.0.1:8000
 
+``Levels`` (a ``LoadTestShape``) holds each of ``--levels`` users (default 10,30) for
+``--level-seconds`` once all of them have signed up, then stops the test. At the end,
+given ``--server-logs`` and ``--metrics-dirs`` of the instances, any ERROR line in a
+server log or a ``/metrics`` that does not add up fails the run (``check_servers``):
+locust's exit code is 1 then, as on any failure or exception of a user.
+
 Every locust user holds one *pair*: a tutor and that tutor's own student, registered
-by the user (``POST /api/auth/register/``) unless a pair of an earlier load level is
-free. Only the user holding a pair writes as its tutor, so every answer can be checked
-against what that user knows: a request whose status or body is wrong is a locust
-failure (``catch_response``), with what was expected in its message. The user talks to
-its "home" instance and reads the listing and every second page through the other one
-(``RUN.hosts``), so each check of a read after a write also crosses instances.
+by the user (``POST /api/auth/register/``). Only the user holding a pair writes as its
+tutor, so every answer can be checked against what that user knows: a request whose
+status or body is wrong is a locust failure (``catch_response``), with what was
+expected in its message. The user talks to its "home" instance and reads the listing
+and every second page through the other one, so each check of a read after a write
+also crosses instances.
 
 Tasks, in a closed loop with a short wait: lessons (create, calendar, reschedule,
 cancel, a conflicting booking), relation reads (the tutor's students page by page,
@@ -28,14 +34,21 @@ from __future__ import annotations
 
 import secrets
 import time
+import urllib.request
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from locust import FastHttpUser, between, task
+from locust import FastHttpUser, LoadTestShape, between, events, task
 from locust.contrib.fasthttp import FastHttpSession, FastResponse
+from locust.env import Environment
+from processes import server_log_errors, server_log_notes
+from prometheus_client.multiprocess import MultiProcessCollector
+from prometheus_client.parser import text_string_to_metric_families
 
 # Users in several zones, so that local-time conversion is part of every request.
 TIMEZONES = ("Europe/Kyiv", "America/New_York", "Asia/Tokyo", "Europe/London", "UTC")
@@ -45,6 +58,8 @@ LISTING_PAGE_SIZE = 7
 CREATED_THEN_ACCEPTED = [("", "pending"), ("pending", "active")]
 # How many of a tutor's newest audit entries recent-actions is asked for (and checked).
 RECENT_ACTIONS_PAGE = 5
+# At most this long for every user of a level to sign up before its clock starts.
+SIGN_UP_SECONDS = 90
 
 
 # --- State ----------------------------------------------------------------------------
@@ -84,14 +99,8 @@ class Pair:
     versions: int = 0
     # Students the tutor has had a relation with (a pair can be related only once).
     partners: set[int] = field(default_factory=set)
-    # False while a task runs on it, or for good once a setup step failed: a pair whose
-    # state is not known any more is not handed to another user.
-    usable: bool = False
-    # Registered, related, published: what the runner's bursts need (their listing step
-    # writes the profile again and takes the answer as it is).
+    # Registered, published, related: its student may ask other tutors.
     complete: bool = False
-    # The step the pair is in, or was in last.
-    step: str = "setup"
 
     def transition(self, relation_id: int, status: str) -> None:
         self.relations[relation_id] = status
@@ -112,36 +121,24 @@ class Run:
         self.first_slot = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) + (
             timedelta(days=7)
         )
-        # Base URLs; empty: every user's own host (locust's --host).
-        self.hosts: list[str] = []
         self.pairs: list[Pair] = []
-        self.idle: list[Pair] = []
         # Students registered only to ask tutors (once the other pairs' ran out).
         self.extra_students: list[Account] = []
         self.accounts = 0
-        # Users of the current level through their on_start, signed up or not.
+        # Users through their on_start, signed up or not: a level's clock starts after.
         self.started = 0
 
     def username(self, role: str) -> str:
         self.accounts += 1
         return f"lt{self.run_id}{role}{self.accounts}"
 
-    def claim(self) -> tuple[Pair, bool]:
-        """A free pair of an earlier level (False), or a new one to register (True)."""
-        if self.idle:
-            pair = self.idle.pop(0)
-            pair.usable = False
-            return pair, False
+    def new_pair(self) -> Pair:
         pair = Pair(index=len(self.pairs))
         self.pairs.append(pair)
-        return pair, True
-
-    def release_all(self) -> None:
-        """After a level: every pair whose state is known is free again."""
-        self.idle = [pair for pair in self.pairs if pair.usable]
+        return pair
 
     def students(self) -> list[Account]:
-        own = [pair.student for pair in self.pairs if pair.usable and pair.student]
+        own = [pair.student for pair in self.pairs if pair.complete]
         return own + self.extra_students
 
     # What the pair of ``index`` publishes, and how the listing shows it.
@@ -487,12 +484,12 @@ class TutorAndStudent(FastHttpUser):
         try:
             self.start_up()
         finally:
-            # The runner starts a level's clock once every user is through this.
             RUN.started += 1
 
     def start_up(self) -> None:
-        hosts = RUN.hosts or [self.host]
-        self.pair, new = RUN.claim()
+        other_host = self.environment.parsed_options.other_host
+        hosts = [self.host, other_host] if other_host else [self.host]
+        self.pair = RUN.new_pair()
         home = hosts[self.pair.index % len(hosts)]
         other = hosts[(self.pair.index + 1) % len(hosts)]
         self.client.base_url = home
@@ -505,8 +502,8 @@ class TutorAndStudent(FastHttpUser):
             connection_timeout=self.connection_timeout,
             max_retries=self.max_retries,
         )
-        if new and not self.set_up():
-            self.stop_quietly()
+        if not self.set_up():
+            self.broken = True
             return
         pair = self.pair
         # Every user signs in once: the token endpoint answers the tutor's token.
@@ -518,15 +515,8 @@ class TutorAndStudent(FastHttpUser):
             json={"username": pair.tutor.username, "password": PASSWORD},
             check=equals({"token": pair.tutor.token}),
         )
-        if response is None:
-            self.stop_quietly()
-            return
-        pair.usable = True
-
-    def stop_quietly(self) -> None:
-        """A setup step failed (a locust failure already says which): this user idles."""
-        self.pair.usable = False
-        self.broken = True
+        # A setup step failed (a locust failure already says which): this user idles.
+        self.broken = response is None
 
     def set_up(self) -> bool:
         """Register the pair, publish the tutor's profile and week, then relate its two:
@@ -633,16 +623,11 @@ class TutorAndStudent(FastHttpUser):
             is not None
         )
 
-    # Every task runs one whole step of the story; the pair is "not usable" meanwhile, so
-    # a user stopped in the middle of one does not hand a half-known pair on.
+    # Every task runs one whole step of the story, unless the pair's setup failed.
 
     def run_step(self, step: Callable[[], Any]) -> None:
-        if getattr(self, "broken", False):
-            return
-        self.pair.usable = False
-        self.pair.step = step.__name__
-        step()
-        self.pair.usable = True
+        if not getattr(self, "broken", True):
+            step()
 
     @task(3)
     def lessons(self) -> None:
@@ -1151,3 +1136,130 @@ class TutorAndStudent(FastHttpUser):
             is not None
         ):
             tutor.timezone = zone
+
+
+# --- The run: its levels, and what the servers say at the end ---------------------------
+
+
+@events.init_command_line_parser.add_listener
+def _arguments(parser: Any) -> None:
+    parser.add_argument("--levels", default="10,30", help="users of each level, e.g. 10,30")
+    parser.add_argument(
+        "--level-seconds", type=float, default=25, help="seconds of each level once signed up"
+    )
+    parser.add_argument(
+        "--other-host", default="", help="a second instance for listing reads and every 2nd page"
+    )
+    parser.add_argument(
+        "--server-logs", default="", help="the instances' logs, comma-separated: no ERROR line"
+    )
+    parser.add_argument(
+        "--metrics-dirs",
+        default="",
+        help="the instances' PROMETHEUS_MULTIPROC_DIRs, comma-separated: /metrics adds up",
+    )
+
+
+class Levels(LoadTestShape):
+    """Each level of ``--levels`` users for ``--level-seconds`` once all of them have
+    signed up (password hashing: seconds at 30 users on 2 cores), then the next one."""
+
+    level = 0
+    began: float | None = None
+    clock: float | None = None
+
+    def tick(self) -> tuple[int, float] | None:
+        options = self.runner.environment.parsed_options
+        levels = [int(users) for users in options.levels.split(",")]
+        if self.level == len(levels):
+            return None
+        users, now = levels[self.level], time.monotonic()
+        self.began = self.began or now
+        if self.clock is None and (RUN.started >= users or now - self.began > SIGN_UP_SECONDS):
+            print(f"{users} users: {RUN.started} signed up in {now - self.began:.1f} s", flush=True)
+            self.clock = now
+        if self.clock is not None and now - self.clock >= options.level_seconds:
+            self.level, self.began, self.clock = self.level + 1, None, None
+            return self.tick()
+        return users, users
+
+
+def instances(environment: Environment) -> list[str]:
+    other = environment.parsed_options.other_host
+    return [environment.host, other] if other else [environment.host]
+
+
+# Requests each instance answered (any status), by base URL: what its /metrics counts.
+ANSWERED: Counter[str] = Counter()
+# Each instance's http_requests_total before the run.
+BEFORE: dict[str, float] = {}
+
+
+@events.request.add_listener
+def _count_answer(url: str | None = None, response: Any = None, **kwargs: Any) -> None:
+    if url and getattr(response, "status_code", 0):
+        ANSWERED["/".join(url.split("/")[:3])] += 1
+
+
+def requests_total(families: Any) -> float:
+    return sum(
+        sample.value
+        for family in families
+        for sample in family.samples
+        if sample.name == "http_requests_total"
+    )
+
+
+def scrape(base_url: str) -> float:
+    """``http_requests_total`` as ``/metrics`` answers it (this request not counted yet)."""
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    with opener.open(f"{base_url}/metrics", timeout=30) as answer:
+        return requests_total(text_string_to_metric_families(answer.read().decode()))
+
+
+@events.test_start.add_listener
+def _scrape_before(environment: Environment, **kwargs: Any) -> None:
+    if environment.parsed_options.metrics_dirs:
+        BEFORE.update({url: scrape(url) for url in instances(environment)})
+
+
+@events.quitting.add_listener
+def check_servers(environment: Environment, **kwargs: Any) -> None:
+    """Exit code 1 on an ERROR line in a server log or a ``/metrics`` that does not add
+    up: each instance's total is the sum of its workers' files (every worker served)
+    and what it counted before the run, plus that scrape, plus every answer of the run.
+
+    Warnings and latency reports of the logs (a slow listing miss) are printed only.
+    """
+    options = environment.parsed_options
+    problems = []
+    for log in [Path(path) for path in options.server_logs.split(",") if path]:
+        for note in server_log_notes(log):
+            print(f"{log.name}: {note}")
+        errors = server_log_errors(log)
+        if errors:
+            problems.append(f"{len(errors)} error line(s) in {log}, first: {errors[0][:600]}")
+    directories = [Path(path) for path in options.metrics_dirs.split(",") if path]
+    for url, directory in zip(instances(environment), directories, strict=False):
+        workers = [
+            requests_total(MultiProcessCollector.merge([str(path)], accumulate=True))
+            for path in sorted(directory.glob("counter_*.db"))
+        ]
+        try:
+            scraped = scrape(url)
+        except OSError as error:
+            problems.append(f"{url}/metrics: {error}")
+            continue
+        expected = BEFORE.get(url, float("nan")) + 1 + ANSWERED[url]
+        line = (
+            f"{url}/metrics: http_requests_total {scraped:.0f}; workers "
+            f"{' + '.join(f'{count:.0f}' for count in workers)}; expected {expected:.0f} "
+            f"({BEFORE.get(url, 0):.0f} before the run, 1 scrape, {ANSWERED[url]} answers)"
+        )
+        print(line)
+        if len(workers) < 2 or not all(workers) or not scraped == sum(workers) == expected:
+            problems.append(f"/metrics does not add up: {line}")
+    for problem in problems:
+        print(f"load test FAILED: {problem}")
+    if problems:
+        environment.process_exit_code = 1
