@@ -59,6 +59,11 @@ class Outcome:
     note: str = ""
 
 
+def noted(note: str) -> Outcome:
+    """The outcome of a case that its note judges: no request measured."""
+    return Outcome("-", float("nan"), 0.0, 0.0, 0, 0, note=note)
+
+
 @dataclass
 class Case:
     item: str
@@ -371,15 +376,7 @@ def keys_index_ttl(h: Harness) -> Outcome:
     client = h.redis()
     index = client.type("marketplace:keys").decode()
     size = client.scard("marketplace:keys") if index == "set" else 0
-    return Outcome(
-        "-",
-        float("nan"),
-        0.0,
-        0.0,
-        0,
-        0,
-        note=f"marketplace:keys is {index}, {size} names, ttl {client.ttl('marketplace:keys')}",
-    )
+    return noted(f"marketplace:keys is {index}, {size} names, ttl {client.ttl('marketplace:keys')}")
 
 
 def generation(h: Harness) -> int:
@@ -418,15 +415,7 @@ def metrics_rows(h: Harness) -> Outcome:
     # Rows may be written per sample or summed per minute, flushed every
     # METRICS_FLUSH_INTERVAL (2 s): wait until this minute is over and flushed.
     time.sleep(60 - datetime.now(UTC).second + 4)
-    return Outcome(
-        "-",
-        float("nan"),
-        0.0,
-        0.0,
-        0,
-        0,
-        note=f"50 listings wrote {int(h.orm(count)) - before} metrics rows",
-    )
+    return noted(f"50 listings wrote {int(h.orm(count)) - before} metrics rows")
 
 
 def orphan_subjects(h: Harness) -> Outcome:
@@ -442,15 +431,7 @@ def orphan_subjects(h: Harness) -> Outcome:
             json={"settings": {"subjects": names}},
             headers={"Authorization": f"Token {h.tokens['mallory']}"},
         )
-    return Outcome(
-        "-",
-        float("nan"),
-        0.0,
-        0.0,
-        0,
-        0,
-        note=f"5 PATCHes of 20 new subjects left {h.orm(count)} unused subjects",
-    )
+    return noted(f"5 PATCHes of 20 new subjects left {h.orm(count)} unused subjects")
 
 
 def schema_requests(h: Harness) -> Outcome:
@@ -469,15 +450,7 @@ def audit_log_after_delete(h: Harness) -> Outcome:
         "from accounts.models import User; "
         "User.objects.filter(username='walter').delete(); print(1)"
     )
-    return Outcome(
-        "-",
-        float("nan"),
-        0.0,
-        0.0,
-        0,
-        0,
-        note=f"log rows {before} -> {h.orm(count)} after deleting a student",
-    )
+    return noted(f"log rows {before} -> {h.orm(count)} after deleting a student")
 
 
 def integer_series_id(h: Harness) -> Outcome:
