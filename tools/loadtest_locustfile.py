@@ -187,23 +187,6 @@ class Run:
             **overrides,
         }
 
-    def cached_filters(self, index: int, **overrides: Any) -> dict[str, Any]:
-        """Filters a cached page answers, narrowed to pair ``index``'s tutor alone.
-
-        No ``q`` and a page size of ``CACHED_PAGE_SIZES``: the listing caches neither a
-        text search nor any page size a client picks. The rate narrows instead: each
-        pair's is its own (``20 + index``).
-        """
-        return {
-            "subject": self.subject,
-            "min_rate": 20 + index,
-            "max_rate": 20 + index,
-            "weekday": index % 7,
-            "ordering": "hourly_rate",
-            "page_size": 10,
-            **overrides,
-        }
-
     def week(self, index: int, shift: int = 0) -> list[dict[str, str | int]]:
         """Three slots, two touching on the pair's own weekday, in no particular order;
         ``shift`` moves the third day (the listing's ``weekday`` filter keeps matching)."""
@@ -252,7 +235,7 @@ def call(
     method: str,
     path: str,
     *,
-    name: str,
+    name: str | None = None,
     token: str | None = None,
     expect: int | tuple[int, ...] = 200,
     check: Check | None = None,
@@ -260,13 +243,15 @@ def call(
     headers: dict[str, str] | None = None,
     **kwargs: Any,
 ) -> FastResponse | None:
-    """One request, reported to locust as ``name``: a failure unless its status is one
-    of ``expect`` and ``check`` (if any) finds nothing wrong. The answer, or None.
+    """One request, reported to locust as ``name`` (default: ``path``): a failure unless
+    its status is one of ``expect`` and ``check`` (if any) finds nothing wrong. The
+    answer, or None.
 
     ``by_cache``: reported as ``"<name> [HIT]"`` or ``"<name> [MISS]"`` after the
     answer's ``X-Cache`` header, so the listing's hits and misses get rows of their own.
     """
     expected = (expect,) if isinstance(expect, int) else expect
+    name = name or path
     sent = dict(headers or {})
     if token:
         sent["Authorization"] = f"Token {token}"
@@ -294,6 +279,11 @@ def call(
         return response
 
 
+def unless(good: bool, problem: str) -> str | None:
+    """What a check answers: nothing when the answer is ``good``, else the problem."""
+    return None if good else problem
+
+
 def equals(expected: Any, what: str = "body") -> Check:
     def check(response: FastResponse) -> str | None:
         found = response.json()
@@ -316,7 +306,6 @@ def register(session: FastHttpSession, role: str, display_name: str, zone: str) 
         session,
         "POST",
         "/api/auth/register/",
-        name="/api/auth/register/",
         expect=201,
         json={
             "username": username,
@@ -324,10 +313,9 @@ def register(session: FastHttpSession, role: str, display_name: str, zone: str) 
             "display_name": display_name,
             "timezone": zone,
         },
-        check=lambda r: (
-            None
-            if r.json()["username"] == username and r.json()["timezone"] == zone
-            else f"registered {r.text[:200]}"
+        check=lambda r: unless(
+            r.json()["username"] == username and r.json()["timezone"] == zone,
+            f"registered {r.text[:200]}",
         ),
     )
     if response is None:
@@ -357,10 +345,9 @@ def ask(
         expect=201,
         json=payload,
         headers=headers,
-        check=lambda r: (
-            None
-            if r.json()["status"] == "pending" and r.json()["tutor"]["id"] == tutor.user_id
-            else f"asked {tutor.user_id}: {r.text[:200]}"
+        check=lambda r: unless(
+            r.json()["status"] == "pending" and r.json()["tutor"]["id"] == tutor.user_id,
+            f"asked {tutor.user_id}: {r.text[:200]}",
         ),
     )
     if response is None:
@@ -377,11 +364,10 @@ def ask(
             expect=201,
             json=payload,
             headers=headers,
-            check=lambda r: (
-                None
-                if r.json() == first and r.headers.get("Idempotent-Replayed") == "true"
-                else f"replay of key {key}: Idempotent-Replayed "
-                f"{r.headers.get('Idempotent-Replayed')} {r.text[:200]}, first {first}"
+            check=lambda r: unless(
+                r.json() == first and r.headers.get("Idempotent-Replayed") == "true",
+                f"replay of key {key}: Idempotent-Replayed "
+                f"{r.headers.get('Idempotent-Replayed')} {r.text[:200]}, first {first}",
             ),
         )
         if replay is None:
@@ -511,7 +497,6 @@ class TutorAndStudent(FastHttpUser):
             self.client,
             "POST",
             "/api/auth/token/",
-            name="/api/auth/token/",
             json={"username": pair.tutor.username, "password": PASSWORD},
             check=equals({"token": pair.tutor.token}),
         )
@@ -550,7 +535,6 @@ class TutorAndStudent(FastHttpUser):
             self.client,
             "PATCH",
             "/api/me/profile/",
-            name="/api/me/profile/",
             token=pair.tutor.token,
             json=body,
             check=equals(expected),
@@ -573,11 +557,10 @@ class TutorAndStudent(FastHttpUser):
             f"/api/tutor/relations/{pair.relation_id}/accept/",
             name="/api/tutor/relations/{id}/accept/",
             token=pair.tutor.token,
-            check=lambda r: (
-                None
-                if r.json()["status"] == "active"
-                and r.json()["student"]["id"] == pair.student.user_id
-                else f"relation {pair.relation_id}: {r.text[:200]}"
+            check=lambda r: unless(
+                r.json()["status"] == "active"
+                and r.json()["student"]["id"] == pair.student.user_id,
+                f"relation {pair.relation_id}: {r.text[:200]}",
             ),
         )
         if response is None:
@@ -592,7 +575,6 @@ class TutorAndStudent(FastHttpUser):
             self.client,
             "PUT",
             "/api/me/profile/availability/",
-            name="/api/me/profile/availability/",
             token=self.pair.tutor.token,
             json=week,
             check=equals(in_order(week)),
@@ -610,14 +592,12 @@ class TutorAndStudent(FastHttpUser):
                 session,
                 "GET",
                 "/api/marketplace/tutors/",
-                name="/api/marketplace/tutors/",
                 token=pair.student.token,
                 params=RUN.own_filters(pair.index),
                 by_cache=True,
-                check=lambda r: (
-                    None
-                    if r.json()["results"] == [RUN.listed(pair)]
-                    else f"own filters: {r.text[:300]}, expected {[RUN.listed(pair)]}"
+                check=lambda r: unless(
+                    r.json()["results"] == [RUN.listed(pair)],
+                    f"own filters: {r.text[:300]}, expected {[RUN.listed(pair)]}",
                 ),
             )
             is not None
@@ -643,7 +623,6 @@ class TutorAndStudent(FastHttpUser):
             self.client,
             "POST",
             "/api/lessons/",
-            name="/api/lessons/",
             token=pair.tutor.token,
             expect=201,
             json={
@@ -651,10 +630,9 @@ class TutorAndStudent(FastHttpUser):
                 "start": local_iso(start, pair.tutor.timezone),
                 "end": local_iso(end, pair.tutor.timezone),
             },
-            check=lambda r: (
-                None
-                if r.json()["status"] == "scheduled" and r.json()["utc_start"] == utc_z(start)
-                else f"created {r.text[:200]}"
+            check=lambda r: unless(
+                r.json()["status"] == "scheduled" and r.json()["utc_start"] == utc_z(start),
+                f"created {r.text[:200]}",
             ),
         )
         if response is None:
@@ -676,10 +654,8 @@ class TutorAndStudent(FastHttpUser):
                 "start": local_iso(moved[0], pair.student.timezone),
                 "end": local_iso(moved[1], pair.student.timezone),
             },
-            check=lambda r: (
-                None
-                if r.json()["utc_start"] == utc_z(moved[0])
-                else f"lesson {lesson_id}: {r.text[:200]}"
+            check=lambda r: unless(
+                r.json()["utc_start"] == utc_z(moved[0]), f"lesson {lesson_id}: {r.text[:200]}"
             ),
         )
         if response is None:
@@ -706,8 +682,8 @@ class TutorAndStudent(FastHttpUser):
             name="/api/lessons/{id}/cancel/",
             token=pair.tutor.token,
             json={"reason": "load test"},
-            check=lambda r: (
-                None if r.json()["status"] == "cancelled" else f"lesson {lesson_id}: {r.text[:200]}"
+            check=lambda r: unless(
+                r.json()["status"] == "cancelled", f"lesson {lesson_id}: {r.text[:200]}"
             ),
         )
         if response is not None:
@@ -735,7 +711,6 @@ class TutorAndStudent(FastHttpUser):
                 self.client,
                 "GET",
                 "/api/lessons/my/",
-                name="/api/lessons/my/",
                 token=account.token,
                 params={"from": utc_z(window[0]), "to": utc_z(window[1])},
                 check=check,
@@ -776,14 +751,12 @@ class TutorAndStudent(FastHttpUser):
             self.client,
             "GET",
             "/api/student/relations/",
-            name="/api/student/relations/",
             token=pair.student.token,
             params={"status": "active"},
-            check=lambda r: (
-                None
-                if pair.relation_id in [row["id"] for row in r.json()["results"]]
-                and all(row["status"] == "active" for row in r.json()["results"])
-                else f"active tutors without {pair.relation_id}: {r.text[:300]}"
+            check=lambda r: unless(
+                pair.relation_id in [row["id"] for row in r.json()["results"]]
+                and all(row["status"] == "active" for row in r.json()["results"]),
+                f"active tutors without {pair.relation_id}: {r.text[:300]}",
             ),
         )
         newest = list(reversed(pair.log[-RECENT_ACTIONS_PAGE:]))
@@ -800,7 +773,6 @@ class TutorAndStudent(FastHttpUser):
             self.client,
             "GET",
             "/api/tutor/relations/recent-actions/",
-            name="/api/tutor/relations/recent-actions/",
             token=pair.tutor.token,
             params={"page_size": RECENT_ACTIONS_PAGE},
             check=recent,
@@ -811,11 +783,10 @@ class TutorAndStudent(FastHttpUser):
             f"/api/tutor/relations/{pair.relation_id}/timeline/",
             name="/api/tutor/relations/{id}/timeline/",
             token=pair.tutor.token,
-            check=lambda r: (
-                None
-                if transitions(r.json()["results"]) == CREATED_THEN_ACCEPTED
-                and r.json()["results"][1]["metadata"]["source"] == "single"
-                else f"timeline of {pair.relation_id}: {r.text[:300]}"
+            check=lambda r: unless(
+                transitions(r.json()["results"]) == CREATED_THEN_ACCEPTED
+                and r.json()["results"][1]["metadata"]["source"] == "single",
+                f"timeline of {pair.relation_id}: {r.text[:300]}",
             ),
         )
 
@@ -829,7 +800,6 @@ class TutorAndStudent(FastHttpUser):
             self.client,
             "GET",
             "/api/me/profile/",
-            name="/api/me/profile/",
             token=pair.tutor.token,
             check=equals(pair.profile),
         )
@@ -837,7 +807,6 @@ class TutorAndStudent(FastHttpUser):
             self.client,
             "GET",
             "/api/me/profile/availability/",
-            name="/api/me/profile/availability/",
             token=pair.tutor.token,
             check=equals(pair.week),
         )
@@ -889,7 +858,6 @@ class TutorAndStudent(FastHttpUser):
             self.client,
             "PATCH",
             "/api/me/profile/",
-            name="/api/me/profile/",
             token=pair.tutor.token,
             json={"headline": headline},
             check=equals(expected),
@@ -921,7 +889,6 @@ class TutorAndStudent(FastHttpUser):
                     self.client,
                     "GET",
                     "/api/me/profile/autosave/diff/",
-                    name="/api/me/profile/autosave/diff/",
                     token=token,
                     check=equals({"dirty": dirty}),
                 )
@@ -960,12 +927,10 @@ class TutorAndStudent(FastHttpUser):
             self.client,
             "GET",
             "/api/me/profile/autosave/",
-            name="/api/me/profile/autosave/",
             token=token,
-            check=lambda r: (
-                None
-                if r.json() == {"version": 2, "draft": draft} and r.headers.get("ETag") == etag
-                else f"ETag {r.headers.get('ETag')} {r.text[:300]}"
+            check=lambda r: unless(
+                r.json() == {"version": 2, "draft": draft} and r.headers.get("ETag") == etag,
+                f"ETag {r.headers.get('ETag')} {r.text[:300]}",
             ),
         )
         if response is None or not diff(["description", "headline"]):
@@ -974,7 +939,6 @@ class TutorAndStudent(FastHttpUser):
             self.client,
             "POST",
             "/api/me/profile/autosave/publish/",
-            name="/api/me/profile/autosave/publish/",
             token=token,
             headers={"If-Match": etag},
             check=equals(draft),
@@ -991,7 +955,6 @@ class TutorAndStudent(FastHttpUser):
             self.client,
             "DELETE",
             "/api/me/profile/autosave/",
-            name="/api/me/profile/autosave/",
             token=token,
             expect=204,
             headers={"If-Match": etag},
@@ -1032,7 +995,7 @@ class TutorAndStudent(FastHttpUser):
             f"/api/tutor/relations/{one}/accept/",
             name="/api/tutor/relations/{id}/accept/",
             token=tutor.token,
-            check=lambda r: None if r.json()["status"] == "active" else r.text[:200],
+            check=lambda r: unless(r.json()["status"] == "active", r.text[:200]),
         )
         if response is None:
             return
@@ -1061,11 +1024,10 @@ class TutorAndStudent(FastHttpUser):
                 f"/api/tutor/relations/{relation_id}/timeline/",
                 name="/api/tutor/relations/{id}/timeline/",
                 token=tutor.token,
-                check=lambda r, source=source: (
-                    None
-                    if transitions(r.json()["results"]) == CREATED_THEN_ACCEPTED
-                    and r.json()["results"][1]["metadata"]["source"] == source
-                    else f"timeline: {r.text[:300]}"
+                check=lambda r, source=source: unless(
+                    transitions(r.json()["results"]) == CREATED_THEN_ACCEPTED
+                    and r.json()["results"][1]["metadata"]["source"] == source,
+                    f"timeline: {r.text[:300]}",
                 ),
             )
         response = call(
@@ -1074,7 +1036,7 @@ class TutorAndStudent(FastHttpUser):
             f"/api/tutor/relations/{one}/archive/",
             name="/api/tutor/relations/{id}/archive/",
             token=tutor.token,
-            check=lambda r: None if r.json()["status"] == "archived" else r.text[:200],
+            check=lambda r: unless(r.json()["status"] == "archived", r.text[:200]),
         )
         if response is None:
             return
@@ -1115,7 +1077,6 @@ class TutorAndStudent(FastHttpUser):
                 self.client,
                 "GET",
                 "/api/auth/me/",
-                name="/api/auth/me/",
                 token=tutor.token,
                 check=equals(me),
             )
@@ -1128,7 +1089,6 @@ class TutorAndStudent(FastHttpUser):
                 self.other,
                 "PATCH",
                 "/api/auth/me/",
-                name="/api/auth/me/",
                 token=tutor.token,
                 json={"timezone": zone},
                 check=equals({**me, "timezone": zone}),
