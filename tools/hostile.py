@@ -35,13 +35,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from urllib.parse import unquote, urlsplit, urlunsplit
 
 import httpx
-from create_database import recreate_database
+from create_database import own_database_url, recreate_database
 from processes import EXAMPLE_PROJECT, GUNICORN, server_log_errors, serving
 
-DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/tutor"
 REDIS_DATABASE = int(os.environ.get("HOSTILE_REDIS_DATABASE", "7"))
 BODY_LIMIT = 64 * 1024
 PASSWORD = "hostile-pass-8412"
@@ -650,14 +648,6 @@ def prepare(h: Harness) -> None:
 ROOT_PASSWORD = "root-" + secrets.token_hex(8)
 
 
-def hostile_database_url(database_url: str) -> str:
-    if not database_url.startswith("postgres"):
-        database_url = DEFAULT_DATABASE_URL
-    parts = urlsplit(database_url)
-    name = (unquote(parts.path.lstrip("/")) or "tutor") + "_hostile"
-    return urlunsplit(parts._replace(path=f"/{name}"))
-
-
 def table(cases: list[Case]) -> str:
     lines = [
         "| item | request | status | CPU ms | +RSS MB | wall ms | body B | ERROR | note "
@@ -685,7 +675,7 @@ def main() -> int:
     parser.add_argument("--timeout", type=int, default=150, help="gunicorn's worker timeout")
     parser.add_argument("--only", default="", help="run the cases whose item is in this list")
     arguments = parser.parse_args()
-    database_url = hostile_database_url(os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL))
+    database_url = own_database_url(os.environ.get("DATABASE_URL", ""), "_hostile")
     redis_server = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0").rsplit("/", 1)[0]
     workdir = Path(tempfile.mkdtemp(prefix="hostile-"))
     environment = {
