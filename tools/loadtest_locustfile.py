@@ -551,23 +551,44 @@ class TutorAndStudent(FastHttpUser):
             return False
         pair.partners.add(pair.student.user_id)
         pair.transition(pair.relation_id, "pending")
+        pair.complete = self.act(pair.relation_id, "accept", "active", pair.student)
+        return pair.complete
+
+    def act(
+        self, relation_id: int, action: str, status: str, student: Account | None = None
+    ) -> bool:
+        """The tutor's ``action`` on one relation: True when it answers ``status`` (and
+        ``student``, if given)."""
         response = call(
             self.client,
             "POST",
-            f"/api/tutor/relations/{pair.relation_id}/accept/",
-            name="/api/tutor/relations/{id}/accept/",
-            token=pair.tutor.token,
+            f"/api/tutor/relations/{relation_id}/{action}/",
+            name=f"/api/tutor/relations/{{id}}/{action}/",
+            token=self.pair.tutor.token,
             check=lambda r: unless(
-                r.json()["status"] == "active"
-                and r.json()["student"]["id"] == pair.student.user_id,
-                f"relation {pair.relation_id}: {r.text[:200]}",
+                r.json()["status"] == status
+                and (student is None or r.json()["student"]["id"] == student.user_id),
+                f"relation {relation_id}: {r.text[:200]}",
             ),
         )
-        if response is None:
-            return False
-        pair.transition(pair.relation_id, "active")
-        pair.complete = True
-        return True
+        if response is not None:
+            self.pair.transition(relation_id, status)
+        return response is not None
+
+    def timeline(self, relation_id: int, source: str) -> None:
+        """Created, then accepted by a ``source`` ("single" or "batch") accept."""
+        call(
+            self.client,
+            "GET",
+            f"/api/tutor/relations/{relation_id}/timeline/",
+            name="/api/tutor/relations/{id}/timeline/",
+            token=self.pair.tutor.token,
+            check=lambda r: unless(
+                transitions(r.json()["results"]) == CREATED_THEN_ACCEPTED
+                and r.json()["results"][1]["metadata"]["source"] == source,
+                f"timeline of {relation_id}: {r.text[:300]}",
+            ),
+        )
 
     def put_week(self, shift: int) -> bool:
         week = RUN.week(self.pair.index, shift)
@@ -777,18 +798,7 @@ class TutorAndStudent(FastHttpUser):
             params={"page_size": RECENT_ACTIONS_PAGE},
             check=recent,
         )
-        call(
-            self.client,
-            "GET",
-            f"/api/tutor/relations/{pair.relation_id}/timeline/",
-            name="/api/tutor/relations/{id}/timeline/",
-            token=pair.tutor.token,
-            check=lambda r: unless(
-                transitions(r.json()["results"]) == CREATED_THEN_ACCEPTED
-                and r.json()["results"][1]["metadata"]["source"] == "single",
-                f"timeline of {pair.relation_id}: {r.text[:300]}",
-            ),
-        )
+        self.timeline(pair.relation_id, "single")
 
     @task(3)
     def marketplace_reads(self) -> None:
@@ -989,17 +999,8 @@ class TutorAndStudent(FastHttpUser):
         if not two:
             return
         pair.transition(two, "pending")
-        response = call(
-            self.client,
-            "POST",
-            f"/api/tutor/relations/{one}/accept/",
-            name="/api/tutor/relations/{id}/accept/",
-            token=tutor.token,
-            check=lambda r: unless(r.json()["status"] == "active", r.text[:200]),
-        )
-        if response is None:
+        if not self.act(one, "accept", "active"):
             return
-        pair.transition(one, "active")
         expected = {"processed": [two], "failed": [{"id": one, "error": "already active"}]}
         key = f"{step}-accept"
         if batch(self.client, "accept", tutor, [two, one], expected, key=key, replayed=False):
@@ -1017,30 +1018,10 @@ class TutorAndStudent(FastHttpUser):
             name="/api/tutor/relations/batch/accept/ [replay]",
         ):
             return
-        for relation_id, source in ((one, "single"), (two, "batch")):
-            call(
-                self.client,
-                "GET",
-                f"/api/tutor/relations/{relation_id}/timeline/",
-                name="/api/tutor/relations/{id}/timeline/",
-                token=tutor.token,
-                check=lambda r, source=source: unless(
-                    transitions(r.json()["results"]) == CREATED_THEN_ACCEPTED
-                    and r.json()["results"][1]["metadata"]["source"] == source,
-                    f"timeline: {r.text[:300]}",
-                ),
-            )
-        response = call(
-            self.client,
-            "POST",
-            f"/api/tutor/relations/{one}/archive/",
-            name="/api/tutor/relations/{id}/archive/",
-            token=tutor.token,
-            check=lambda r: unless(r.json()["status"] == "archived", r.text[:200]),
-        )
-        if response is None:
+        self.timeline(one, "single")
+        self.timeline(two, "batch")
+        if not self.act(one, "archive", "archived"):
             return
-        pair.transition(one, "archived")
         expected = {"processed": [two], "failed": [{"id": one, "error": "already archived"}]}
         if not batch(self.client, "archive", tutor, [two, one], expected):
             return
