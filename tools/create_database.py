@@ -3,14 +3,15 @@
 ``python tools/create_database.py [URL]`` (default: ``$DATABASE_URL``); anything but a
 postgres:// URL is left alone. Used by ``nox -s demo`` and the load test, so that
 pointing them at a new PostgreSQL database needs no ``createdb`` first.
-``recreate_database`` gives ``fuzz.py`` and ``hostile.py`` a new one for each run.
+``recreate_database`` gives ``fuzz.py``, ``hostile.py`` and ``faults.py`` a new one for
+each run, named by ``own_database_url``.
 """
 
 from __future__ import annotations
 
 import os
 import sys
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 
 def maintenance_connection(database_url: str):  # -> psycopg.Connection
@@ -49,6 +50,16 @@ def ensure_postgres_database(database_url: str) -> bool:
             return True
     except psycopg.Error as error:
         raise RuntimeError(f"cannot prepare database {name!r}: {error}") from error
+
+
+def own_database_url(database_url: str, suffix: str) -> str:
+    """``database_url`` with ``suffix`` after its database name (the local ``tutor`` for
+    a URL that is not PostgreSQL's): a tool's own database, never the one it names."""
+    if not database_url.startswith("postgres"):
+        database_url = "postgres://postgres@127.0.0.1:5432/tutor"
+    parts = urlsplit(database_url)
+    name = (unquote(parts.path.lstrip("/")) or "tutor") + suffix
+    return urlunsplit(parts._replace(path=f"/{name}"))
 
 
 def recreate_database(database_url: str) -> None:

@@ -53,9 +53,8 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 
 import httpx
 import psycopg
-from create_database import maintenance_connection
+from create_database import maintenance_connection, recreate_database
 from processes import GUNICORN, RUNSERVER, THROTTLE_ENVIRONMENT, free_port, serving
-from psycopg import sql
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "example_project"
@@ -83,14 +82,6 @@ class FaultError(Exception):
 def database_url_named(database_url: str, name: str) -> str:
     parts = urlsplit(database_url)
     return urlunsplit(parts._replace(path=f"/{name}"))
-
-
-def recreate_database(database_url: str) -> None:
-    name = unquote(urlsplit(database_url).path.lstrip("/"))
-    with maintenance_connection(database_url) as connection:
-        database = sql.Identifier(name)
-        connection.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(database))
-        connection.execute(sql.SQL("CREATE DATABASE {}").format(database))
 
 
 def prepare(environment: dict[str, str]) -> None:

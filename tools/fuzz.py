@@ -39,15 +39,12 @@ import urllib.parse
 import urllib.request
 from datetime import date, timedelta
 from pathlib import Path
-from urllib.parse import unquote, urlsplit, urlunsplit
 
-from create_database import recreate_database
-from processes import GUNICORN, LATENCY_LOG_EVENTS, port_is_free, serving
+from create_database import own_database_url, recreate_database
+from processes import GUNICORN, port_is_free, server_log_errors, serving
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_PROJECT = REPO_ROOT / "example_project"
-DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/tutor_fuzz"
-DATABASE_SUFFIX = "_fuzz"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/5"
 HOST = "127.0.0.1"
 DEMO_PASSWORD = "demo-pass-123"  # accounts/management/commands/seed_demo.py
@@ -100,15 +97,6 @@ SERVER_ENVIRONMENT = {
 
 class FuzzError(Exception):
     pass
-
-
-def fuzz_database_url(database_url: str) -> str:
-    """``DATABASE_URL`` with ``_fuzz`` after its database name: never the database itself."""
-    if not database_url.startswith("postgres"):
-        return DEFAULT_DATABASE_URL
-    parts = urlsplit(database_url)
-    name = (unquote(parts.path.lstrip("/")) or "tutor") + DATABASE_SUFFIX
-    return urlunsplit(parts._replace(path=f"/{name}"))
 
 
 def http(
@@ -193,27 +181,6 @@ def write_config(path: Path, ids: dict[str, int]) -> None:
     path.write_text("\n".join(blocks))
 
 
-def server_errors(log_path: Path) -> list[str]:
-    """The server log's lines at ERROR or worse: a 5xx's traceback, a failing receiver.
-
-    Not the marketplace's ``marketplace_slow_miss``: it reports latency (a listing miss
-    over 300 ms on a busy machine), not a failure.
-    """
-    found = []
-    for line in log_path.read_text(errors="replace").splitlines():
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError:
-            if "Traceback" in line:
-                found.append(line)
-            continue
-        if not isinstance(record, dict) or record.get("level") not in {"ERROR", "CRITICAL"}:
-            continue
-        if record.get("event") not in LATENCY_LOG_EVENTS:
-            found.append(line)
-    return found
-
-
 def schemathesis_command(schema_url: str, token: str, config: Path, extra: list[str]) -> list[str]:
     executable = Path(sys.executable).with_name("schemathesis")
     command = [str(executable), "--config-file", str(config), "run", schema_url]
@@ -232,7 +199,7 @@ def main() -> int:
     parser.add_argument("--user", default="olena", help="the demo user to fuzz as")
     arguments, extra = parser.parse_known_args()
 
-    database_url = fuzz_database_url(os.environ.get("DATABASE_URL", ""))
+    database_url = own_database_url(os.environ.get("DATABASE_URL", ""), "_fuzz")
     environment = {
         **os.environ,
         **SERVER_ENVIRONMENT,
@@ -269,7 +236,7 @@ def main() -> int:
                 fuzzing = time.monotonic()
                 status = subprocess.run(command, cwd=REPO_ROOT, check=False).returncode
                 fuzzed = time.monotonic() - fuzzing
-            errors = server_errors(log_path)
+            errors = server_log_errors(log_path)
     except (FuzzError, RuntimeError, subprocess.CalledProcessError) as error:
         print(f"fuzz: {error}", file=sys.stderr)
         return 1

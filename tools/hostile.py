@@ -35,13 +35,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from urllib.parse import unquote, urlsplit, urlunsplit
 
 import httpx
-from create_database import recreate_database
+from create_database import own_database_url, recreate_database
 from processes import EXAMPLE_PROJECT, GUNICORN, server_log_errors, serving
 
-DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/tutor"
 REDIS_DATABASE = int(os.environ.get("HOSTILE_REDIS_DATABASE", "7"))
 BODY_LIMIT = 64 * 1024
 PASSWORD = "hostile-pass-8412"
@@ -57,6 +55,11 @@ class Outcome:
     body_bytes: int
     errors: int
     note: str = ""
+
+
+def noted(note: str) -> Outcome:
+    """The outcome of a case that its note judges: no request measured."""
+    return Outcome("-", float("nan"), 0.0, 0.0, 0, 0, note=note)
 
 
 @dataclass
@@ -371,15 +374,7 @@ def keys_index_ttl(h: Harness) -> Outcome:
     client = h.redis()
     index = client.type("marketplace:keys").decode()
     size = client.scard("marketplace:keys") if index == "set" else 0
-    return Outcome(
-        "-",
-        float("nan"),
-        0.0,
-        0.0,
-        0,
-        0,
-        note=f"marketplace:keys is {index}, {size} names, ttl {client.ttl('marketplace:keys')}",
-    )
+    return noted(f"marketplace:keys is {index}, {size} names, ttl {client.ttl('marketplace:keys')}")
 
 
 def generation(h: Harness) -> int:
@@ -418,15 +413,7 @@ def metrics_rows(h: Harness) -> Outcome:
     # Rows may be written per sample or summed per minute, flushed every
     # METRICS_FLUSH_INTERVAL (2 s): wait until this minute is over and flushed.
     time.sleep(60 - datetime.now(UTC).second + 4)
-    return Outcome(
-        "-",
-        float("nan"),
-        0.0,
-        0.0,
-        0,
-        0,
-        note=f"50 listings wrote {int(h.orm(count)) - before} metrics rows",
-    )
+    return noted(f"50 listings wrote {int(h.orm(count)) - before} metrics rows")
 
 
 def orphan_subjects(h: Harness) -> Outcome:
@@ -442,15 +429,7 @@ def orphan_subjects(h: Harness) -> Outcome:
             json={"settings": {"subjects": names}},
             headers={"Authorization": f"Token {h.tokens['mallory']}"},
         )
-    return Outcome(
-        "-",
-        float("nan"),
-        0.0,
-        0.0,
-        0,
-        0,
-        note=f"5 PATCHes of 20 new subjects left {h.orm(count)} unused subjects",
-    )
+    return noted(f"5 PATCHes of 20 new subjects left {h.orm(count)} unused subjects")
 
 
 def schema_requests(h: Harness) -> Outcome:
@@ -469,15 +448,7 @@ def audit_log_after_delete(h: Harness) -> Outcome:
         "from accounts.models import User; "
         "User.objects.filter(username='walter').delete(); print(1)"
     )
-    return Outcome(
-        "-",
-        float("nan"),
-        0.0,
-        0.0,
-        0,
-        0,
-        note=f"log rows {before} -> {h.orm(count)} after deleting a student",
-    )
+    return noted(f"log rows {before} -> {h.orm(count)} after deleting a student")
 
 
 def integer_series_id(h: Harness) -> Outcome:
@@ -677,14 +648,6 @@ def prepare(h: Harness) -> None:
 ROOT_PASSWORD = "root-" + secrets.token_hex(8)
 
 
-def hostile_database_url(database_url: str) -> str:
-    if not database_url.startswith("postgres"):
-        database_url = DEFAULT_DATABASE_URL
-    parts = urlsplit(database_url)
-    name = (unquote(parts.path.lstrip("/")) or "tutor") + "_hostile"
-    return urlunsplit(parts._replace(path=f"/{name}"))
-
-
 def table(cases: list[Case]) -> str:
     lines = [
         "| item | request | status | CPU ms | +RSS MB | wall ms | body B | ERROR | note "
@@ -712,7 +675,7 @@ def main() -> int:
     parser.add_argument("--timeout", type=int, default=150, help="gunicorn's worker timeout")
     parser.add_argument("--only", default="", help="run the cases whose item is in this list")
     arguments = parser.parse_args()
-    database_url = hostile_database_url(os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL))
+    database_url = own_database_url(os.environ.get("DATABASE_URL", ""), "_hostile")
     redis_server = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0").rsplit("/", 1)[0]
     workdir = Path(tempfile.mkdtemp(prefix="hostile-"))
     environment = {

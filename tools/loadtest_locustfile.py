@@ -1,19 +1,25 @@
-"""The locust user of ``nox -s loadtest``: a tutor and a student on every endpoint.
+"""The locust test of ``nox -s loadtest``: a tutor and a student on every endpoint.
 
-``tools/loadtest.py`` runs it headless against two gunicorn instances, then drives the
-correctness bursts itself. It also runs on its own against any server of the example
-project whose throttles let one address register a few dozen users (``nox -s demo``
-does), with locust's web UI or headless::
+``tools/loadtest.py`` runs it headless against two gunicorn instances (``--host`` and
+``--other-host``). It also runs on its own against any server of the example project
+whose throttles let one address register a few dozen users (``nox -s demo`` does), with
+locust's web UI or headless::
 
     locust -f tools/loadtest_locustfile.py --host http://127.0.0.1:8000
 
+``Levels`` (a ``LoadTestShape``) holds each of ``--levels`` users (default 10,30) for
+``--level-seconds`` once all of them have signed up, then stops the test. At the end,
+given ``--server-logs`` and ``--metrics-dirs`` of the instances, any ERROR line in a
+server log or a ``/metrics`` that does not add up fails the run (``check_servers``):
+locust's exit code is 1 then, as on any failure or exception of a user.
+
 Every locust user holds one *pair*: a tutor and that tutor's own student, registered
-by the user (``POST /api/auth/register/``) unless a pair of an earlier load level is
-free. Only the user holding a pair writes as its tutor, so every answer can be checked
-against what that user knows: a request whose status or body is wrong is a locust
-failure (``catch_response``), with what was expected in its message. The user talks to
-its "home" instance and reads the listing and every second page through the other one
-(``RUN.hosts``), so each check of a read after a write also crosses instances.
+by the user (``POST /api/auth/register/``). Only the user holding a pair writes as its
+tutor, so every answer can be checked against what that user knows: a request whose
+status or body is wrong is a locust failure (``catch_response``), with what was
+expected in its message. The user talks to its "home" instance and reads the listing
+and every second page through the other one, so each check of a read after a write
+also crosses instances.
 
 Tasks, in a closed loop with a short wait: lessons (create, calendar, reschedule,
 cancel, a conflicting booking), relation reads (the tutor's students page by page,
@@ -28,14 +34,21 @@ from __future__ import annotations
 
 import secrets
 import time
+import urllib.request
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from locust import FastHttpUser, between, task
+from locust import FastHttpUser, LoadTestShape, between, events, task
 from locust.contrib.fasthttp import FastHttpSession, FastResponse
+from locust.env import Environment
+from processes import server_log_errors, server_log_notes
+from prometheus_client.multiprocess import MultiProcessCollector
+from prometheus_client.parser import text_string_to_metric_families
 
 # Users in several zones, so that local-time conversion is part of every request.
 TIMEZONES = ("Europe/Kyiv", "America/New_York", "Asia/Tokyo", "Europe/London", "UTC")
@@ -45,6 +58,8 @@ LISTING_PAGE_SIZE = 7
 CREATED_THEN_ACCEPTED = [("", "pending"), ("pending", "active")]
 # How many of a tutor's newest audit entries recent-actions is asked for (and checked).
 RECENT_ACTIONS_PAGE = 5
+# At most this long for every user of a level to sign up before its clock starts.
+SIGN_UP_SECONDS = 90
 
 
 # --- State ----------------------------------------------------------------------------
@@ -84,14 +99,8 @@ class Pair:
     versions: int = 0
     # Students the tutor has had a relation with (a pair can be related only once).
     partners: set[int] = field(default_factory=set)
-    # False while a task runs on it, or for good once a setup step failed: a pair whose
-    # state is not known any more is not handed to another user.
-    usable: bool = False
-    # Registered, related, published: what the runner's bursts need (their listing step
-    # writes the profile again and takes the answer as it is).
+    # Registered, published, related: its student may ask other tutors.
     complete: bool = False
-    # The step the pair is in, or was in last.
-    step: str = "setup"
 
     def transition(self, relation_id: int, status: str) -> None:
         self.relations[relation_id] = status
@@ -112,36 +121,24 @@ class Run:
         self.first_slot = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) + (
             timedelta(days=7)
         )
-        # Base URLs; empty: every user's own host (locust's --host).
-        self.hosts: list[str] = []
         self.pairs: list[Pair] = []
-        self.idle: list[Pair] = []
         # Students registered only to ask tutors (once the other pairs' ran out).
         self.extra_students: list[Account] = []
         self.accounts = 0
-        # Users of the current level through their on_start, signed up or not.
+        # Users through their on_start, signed up or not: a level's clock starts after.
         self.started = 0
 
     def username(self, role: str) -> str:
         self.accounts += 1
         return f"lt{self.run_id}{role}{self.accounts}"
 
-    def claim(self) -> tuple[Pair, bool]:
-        """A free pair of an earlier level (False), or a new one to register (True)."""
-        if self.idle:
-            pair = self.idle.pop(0)
-            pair.usable = False
-            return pair, False
+    def new_pair(self) -> Pair:
         pair = Pair(index=len(self.pairs))
         self.pairs.append(pair)
-        return pair, True
-
-    def release_all(self) -> None:
-        """After a level: every pair whose state is known is free again."""
-        self.idle = [pair for pair in self.pairs if pair.usable]
+        return pair
 
     def students(self) -> list[Account]:
-        own = [pair.student for pair in self.pairs if pair.usable and pair.student]
+        own = [pair.student for pair in self.pairs if pair.complete]
         return own + self.extra_students
 
     # What the pair of ``index`` publishes, and how the listing shows it.
@@ -187,23 +184,6 @@ class Run:
             "q": self.token(index),
             "ordering": "hourly_rate",
             "page_size": 5,
-            **overrides,
-        }
-
-    def cached_filters(self, index: int, **overrides: Any) -> dict[str, Any]:
-        """Filters a cached page answers, narrowed to pair ``index``'s tutor alone.
-
-        No ``q`` and a page size of ``CACHED_PAGE_SIZES``: the listing caches neither a
-        text search nor any page size a client picks. The rate narrows instead: each
-        pair's is its own (``20 + index``).
-        """
-        return {
-            "subject": self.subject,
-            "min_rate": 20 + index,
-            "max_rate": 20 + index,
-            "weekday": index % 7,
-            "ordering": "hourly_rate",
-            "page_size": 10,
             **overrides,
         }
 
@@ -255,7 +235,7 @@ def call(
     method: str,
     path: str,
     *,
-    name: str,
+    name: str | None = None,
     token: str | None = None,
     expect: int | tuple[int, ...] = 200,
     check: Check | None = None,
@@ -263,13 +243,15 @@ def call(
     headers: dict[str, str] | None = None,
     **kwargs: Any,
 ) -> FastResponse | None:
-    """One request, reported to locust as ``name``: a failure unless its status is one
-    of ``expect`` and ``check`` (if any) finds nothing wrong. The answer, or None.
+    """One request, reported to locust as ``name`` (default: ``path``): a failure unless
+    its status is one of ``expect`` and ``check`` (if any) finds nothing wrong. The
+    answer, or None.
 
     ``by_cache``: reported as ``"<name> [HIT]"`` or ``"<name> [MISS]"`` after the
     answer's ``X-Cache`` header, so the listing's hits and misses get rows of their own.
     """
     expected = (expect,) if isinstance(expect, int) else expect
+    name = name or path
     sent = dict(headers or {})
     if token:
         sent["Authorization"] = f"Token {token}"
@@ -297,6 +279,11 @@ def call(
         return response
 
 
+def unless(good: bool, problem: str) -> str | None:
+    """What a check answers: nothing when the answer is ``good``, else the problem."""
+    return None if good else problem
+
+
 def equals(expected: Any, what: str = "body") -> Check:
     def check(response: FastResponse) -> str | None:
         found = response.json()
@@ -319,7 +306,6 @@ def register(session: FastHttpSession, role: str, display_name: str, zone: str) 
         session,
         "POST",
         "/api/auth/register/",
-        name="/api/auth/register/",
         expect=201,
         json={
             "username": username,
@@ -327,10 +313,9 @@ def register(session: FastHttpSession, role: str, display_name: str, zone: str) 
             "display_name": display_name,
             "timezone": zone,
         },
-        check=lambda r: (
-            None
-            if r.json()["username"] == username and r.json()["timezone"] == zone
-            else f"registered {r.text[:200]}"
+        check=lambda r: unless(
+            r.json()["username"] == username and r.json()["timezone"] == zone,
+            f"registered {r.text[:200]}",
         ),
     )
     if response is None:
@@ -360,10 +345,9 @@ def ask(
         expect=201,
         json=payload,
         headers=headers,
-        check=lambda r: (
-            None
-            if r.json()["status"] == "pending" and r.json()["tutor"]["id"] == tutor.user_id
-            else f"asked {tutor.user_id}: {r.text[:200]}"
+        check=lambda r: unless(
+            r.json()["status"] == "pending" and r.json()["tutor"]["id"] == tutor.user_id,
+            f"asked {tutor.user_id}: {r.text[:200]}",
         ),
     )
     if response is None:
@@ -380,11 +364,10 @@ def ask(
             expect=201,
             json=payload,
             headers=headers,
-            check=lambda r: (
-                None
-                if r.json() == first and r.headers.get("Idempotent-Replayed") == "true"
-                else f"replay of key {key}: Idempotent-Replayed "
-                f"{r.headers.get('Idempotent-Replayed')} {r.text[:200]}, first {first}"
+            check=lambda r: unless(
+                r.json() == first and r.headers.get("Idempotent-Replayed") == "true",
+                f"replay of key {key}: Idempotent-Replayed "
+                f"{r.headers.get('Idempotent-Replayed')} {r.text[:200]}, first {first}",
             ),
         )
         if replay is None:
@@ -487,12 +470,12 @@ class TutorAndStudent(FastHttpUser):
         try:
             self.start_up()
         finally:
-            # The runner starts a level's clock once every user is through this.
             RUN.started += 1
 
     def start_up(self) -> None:
-        hosts = RUN.hosts or [self.host]
-        self.pair, new = RUN.claim()
+        other_host = self.environment.parsed_options.other_host
+        hosts = [self.host, other_host] if other_host else [self.host]
+        self.pair = RUN.new_pair()
         home = hosts[self.pair.index % len(hosts)]
         other = hosts[(self.pair.index + 1) % len(hosts)]
         self.client.base_url = home
@@ -505,8 +488,8 @@ class TutorAndStudent(FastHttpUser):
             connection_timeout=self.connection_timeout,
             max_retries=self.max_retries,
         )
-        if new and not self.set_up():
-            self.stop_quietly()
+        if not self.set_up():
+            self.broken = True
             return
         pair = self.pair
         # Every user signs in once: the token endpoint answers the tutor's token.
@@ -514,19 +497,11 @@ class TutorAndStudent(FastHttpUser):
             self.client,
             "POST",
             "/api/auth/token/",
-            name="/api/auth/token/",
             json={"username": pair.tutor.username, "password": PASSWORD},
             check=equals({"token": pair.tutor.token}),
         )
-        if response is None:
-            self.stop_quietly()
-            return
-        pair.usable = True
-
-    def stop_quietly(self) -> None:
-        """A setup step failed (a locust failure already says which): this user idles."""
-        self.pair.usable = False
-        self.broken = True
+        # A setup step failed (a locust failure already says which): this user idles.
+        self.broken = response is None
 
     def set_up(self) -> bool:
         """Register the pair, publish the tutor's profile and week, then relate its two:
@@ -560,7 +535,6 @@ class TutorAndStudent(FastHttpUser):
             self.client,
             "PATCH",
             "/api/me/profile/",
-            name="/api/me/profile/",
             token=pair.tutor.token,
             json=body,
             check=equals(expected),
@@ -577,24 +551,44 @@ class TutorAndStudent(FastHttpUser):
             return False
         pair.partners.add(pair.student.user_id)
         pair.transition(pair.relation_id, "pending")
+        pair.complete = self.act(pair.relation_id, "accept", "active", pair.student)
+        return pair.complete
+
+    def act(
+        self, relation_id: int, action: str, status: str, student: Account | None = None
+    ) -> bool:
+        """The tutor's ``action`` on one relation: True when it answers ``status`` (and
+        ``student``, if given)."""
         response = call(
             self.client,
             "POST",
-            f"/api/tutor/relations/{pair.relation_id}/accept/",
-            name="/api/tutor/relations/{id}/accept/",
-            token=pair.tutor.token,
-            check=lambda r: (
-                None
-                if r.json()["status"] == "active"
-                and r.json()["student"]["id"] == pair.student.user_id
-                else f"relation {pair.relation_id}: {r.text[:200]}"
+            f"/api/tutor/relations/{relation_id}/{action}/",
+            name=f"/api/tutor/relations/{{id}}/{action}/",
+            token=self.pair.tutor.token,
+            check=lambda r: unless(
+                r.json()["status"] == status
+                and (student is None or r.json()["student"]["id"] == student.user_id),
+                f"relation {relation_id}: {r.text[:200]}",
             ),
         )
-        if response is None:
-            return False
-        pair.transition(pair.relation_id, "active")
-        pair.complete = True
-        return True
+        if response is not None:
+            self.pair.transition(relation_id, status)
+        return response is not None
+
+    def timeline(self, relation_id: int, source: str) -> None:
+        """Created, then accepted by a ``source`` ("single" or "batch") accept."""
+        call(
+            self.client,
+            "GET",
+            f"/api/tutor/relations/{relation_id}/timeline/",
+            name="/api/tutor/relations/{id}/timeline/",
+            token=self.pair.tutor.token,
+            check=lambda r: unless(
+                transitions(r.json()["results"]) == CREATED_THEN_ACCEPTED
+                and r.json()["results"][1]["metadata"]["source"] == source,
+                f"timeline of {relation_id}: {r.text[:300]}",
+            ),
+        )
 
     def put_week(self, shift: int) -> bool:
         week = RUN.week(self.pair.index, shift)
@@ -602,7 +596,6 @@ class TutorAndStudent(FastHttpUser):
             self.client,
             "PUT",
             "/api/me/profile/availability/",
-            name="/api/me/profile/availability/",
             token=self.pair.tutor.token,
             json=week,
             check=equals(in_order(week)),
@@ -620,29 +613,22 @@ class TutorAndStudent(FastHttpUser):
                 session,
                 "GET",
                 "/api/marketplace/tutors/",
-                name="/api/marketplace/tutors/",
                 token=pair.student.token,
                 params=RUN.own_filters(pair.index),
                 by_cache=True,
-                check=lambda r: (
-                    None
-                    if r.json()["results"] == [RUN.listed(pair)]
-                    else f"own filters: {r.text[:300]}, expected {[RUN.listed(pair)]}"
+                check=lambda r: unless(
+                    r.json()["results"] == [RUN.listed(pair)],
+                    f"own filters: {r.text[:300]}, expected {[RUN.listed(pair)]}",
                 ),
             )
             is not None
         )
 
-    # Every task runs one whole step of the story; the pair is "not usable" meanwhile, so
-    # a user stopped in the middle of one does not hand a half-known pair on.
+    # Every task runs one whole step of the story, unless the pair's setup failed.
 
     def run_step(self, step: Callable[[], Any]) -> None:
-        if getattr(self, "broken", False):
-            return
-        self.pair.usable = False
-        self.pair.step = step.__name__
-        step()
-        self.pair.usable = True
+        if not getattr(self, "broken", True):
+            step()
 
     @task(3)
     def lessons(self) -> None:
@@ -658,7 +644,6 @@ class TutorAndStudent(FastHttpUser):
             self.client,
             "POST",
             "/api/lessons/",
-            name="/api/lessons/",
             token=pair.tutor.token,
             expect=201,
             json={
@@ -666,10 +651,9 @@ class TutorAndStudent(FastHttpUser):
                 "start": local_iso(start, pair.tutor.timezone),
                 "end": local_iso(end, pair.tutor.timezone),
             },
-            check=lambda r: (
-                None
-                if r.json()["status"] == "scheduled" and r.json()["utc_start"] == utc_z(start)
-                else f"created {r.text[:200]}"
+            check=lambda r: unless(
+                r.json()["status"] == "scheduled" and r.json()["utc_start"] == utc_z(start),
+                f"created {r.text[:200]}",
             ),
         )
         if response is None:
@@ -691,10 +675,8 @@ class TutorAndStudent(FastHttpUser):
                 "start": local_iso(moved[0], pair.student.timezone),
                 "end": local_iso(moved[1], pair.student.timezone),
             },
-            check=lambda r: (
-                None
-                if r.json()["utc_start"] == utc_z(moved[0])
-                else f"lesson {lesson_id}: {r.text[:200]}"
+            check=lambda r: unless(
+                r.json()["utc_start"] == utc_z(moved[0]), f"lesson {lesson_id}: {r.text[:200]}"
             ),
         )
         if response is None:
@@ -721,8 +703,8 @@ class TutorAndStudent(FastHttpUser):
             name="/api/lessons/{id}/cancel/",
             token=pair.tutor.token,
             json={"reason": "load test"},
-            check=lambda r: (
-                None if r.json()["status"] == "cancelled" else f"lesson {lesson_id}: {r.text[:200]}"
+            check=lambda r: unless(
+                r.json()["status"] == "cancelled", f"lesson {lesson_id}: {r.text[:200]}"
             ),
         )
         if response is not None:
@@ -750,7 +732,6 @@ class TutorAndStudent(FastHttpUser):
                 self.client,
                 "GET",
                 "/api/lessons/my/",
-                name="/api/lessons/my/",
                 token=account.token,
                 params={"from": utc_z(window[0]), "to": utc_z(window[1])},
                 check=check,
@@ -791,14 +772,12 @@ class TutorAndStudent(FastHttpUser):
             self.client,
             "GET",
             "/api/student/relations/",
-            name="/api/student/relations/",
             token=pair.student.token,
             params={"status": "active"},
-            check=lambda r: (
-                None
-                if pair.relation_id in [row["id"] for row in r.json()["results"]]
-                and all(row["status"] == "active" for row in r.json()["results"])
-                else f"active tutors without {pair.relation_id}: {r.text[:300]}"
+            check=lambda r: unless(
+                pair.relation_id in [row["id"] for row in r.json()["results"]]
+                and all(row["status"] == "active" for row in r.json()["results"]),
+                f"active tutors without {pair.relation_id}: {r.text[:300]}",
             ),
         )
         newest = list(reversed(pair.log[-RECENT_ACTIONS_PAGE:]))
@@ -815,24 +794,11 @@ class TutorAndStudent(FastHttpUser):
             self.client,
             "GET",
             "/api/tutor/relations/recent-actions/",
-            name="/api/tutor/relations/recent-actions/",
             token=pair.tutor.token,
             params={"page_size": RECENT_ACTIONS_PAGE},
             check=recent,
         )
-        call(
-            self.client,
-            "GET",
-            f"/api/tutor/relations/{pair.relation_id}/timeline/",
-            name="/api/tutor/relations/{id}/timeline/",
-            token=pair.tutor.token,
-            check=lambda r: (
-                None
-                if transitions(r.json()["results"]) == CREATED_THEN_ACCEPTED
-                and r.json()["results"][1]["metadata"]["source"] == "single"
-                else f"timeline of {pair.relation_id}: {r.text[:300]}"
-            ),
-        )
+        self.timeline(pair.relation_id, "single")
 
     @task(3)
     def marketplace_reads(self) -> None:
@@ -844,7 +810,6 @@ class TutorAndStudent(FastHttpUser):
             self.client,
             "GET",
             "/api/me/profile/",
-            name="/api/me/profile/",
             token=pair.tutor.token,
             check=equals(pair.profile),
         )
@@ -852,7 +817,6 @@ class TutorAndStudent(FastHttpUser):
             self.client,
             "GET",
             "/api/me/profile/availability/",
-            name="/api/me/profile/availability/",
             token=pair.tutor.token,
             check=equals(pair.week),
         )
@@ -904,7 +868,6 @@ class TutorAndStudent(FastHttpUser):
             self.client,
             "PATCH",
             "/api/me/profile/",
-            name="/api/me/profile/",
             token=pair.tutor.token,
             json={"headline": headline},
             check=equals(expected),
@@ -936,7 +899,6 @@ class TutorAndStudent(FastHttpUser):
                     self.client,
                     "GET",
                     "/api/me/profile/autosave/diff/",
-                    name="/api/me/profile/autosave/diff/",
                     token=token,
                     check=equals({"dirty": dirty}),
                 )
@@ -975,12 +937,10 @@ class TutorAndStudent(FastHttpUser):
             self.client,
             "GET",
             "/api/me/profile/autosave/",
-            name="/api/me/profile/autosave/",
             token=token,
-            check=lambda r: (
-                None
-                if r.json() == {"version": 2, "draft": draft} and r.headers.get("ETag") == etag
-                else f"ETag {r.headers.get('ETag')} {r.text[:300]}"
+            check=lambda r: unless(
+                r.json() == {"version": 2, "draft": draft} and r.headers.get("ETag") == etag,
+                f"ETag {r.headers.get('ETag')} {r.text[:300]}",
             ),
         )
         if response is None or not diff(["description", "headline"]):
@@ -989,7 +949,6 @@ class TutorAndStudent(FastHttpUser):
             self.client,
             "POST",
             "/api/me/profile/autosave/publish/",
-            name="/api/me/profile/autosave/publish/",
             token=token,
             headers={"If-Match": etag},
             check=equals(draft),
@@ -1006,7 +965,6 @@ class TutorAndStudent(FastHttpUser):
             self.client,
             "DELETE",
             "/api/me/profile/autosave/",
-            name="/api/me/profile/autosave/",
             token=token,
             expect=204,
             headers={"If-Match": etag},
@@ -1041,17 +999,8 @@ class TutorAndStudent(FastHttpUser):
         if not two:
             return
         pair.transition(two, "pending")
-        response = call(
-            self.client,
-            "POST",
-            f"/api/tutor/relations/{one}/accept/",
-            name="/api/tutor/relations/{id}/accept/",
-            token=tutor.token,
-            check=lambda r: None if r.json()["status"] == "active" else r.text[:200],
-        )
-        if response is None:
+        if not self.act(one, "accept", "active"):
             return
-        pair.transition(one, "active")
         expected = {"processed": [two], "failed": [{"id": one, "error": "already active"}]}
         key = f"{step}-accept"
         if batch(self.client, "accept", tutor, [two, one], expected, key=key, replayed=False):
@@ -1069,31 +1018,10 @@ class TutorAndStudent(FastHttpUser):
             name="/api/tutor/relations/batch/accept/ [replay]",
         ):
             return
-        for relation_id, source in ((one, "single"), (two, "batch")):
-            call(
-                self.client,
-                "GET",
-                f"/api/tutor/relations/{relation_id}/timeline/",
-                name="/api/tutor/relations/{id}/timeline/",
-                token=tutor.token,
-                check=lambda r, source=source: (
-                    None
-                    if transitions(r.json()["results"]) == CREATED_THEN_ACCEPTED
-                    and r.json()["results"][1]["metadata"]["source"] == source
-                    else f"timeline: {r.text[:300]}"
-                ),
-            )
-        response = call(
-            self.client,
-            "POST",
-            f"/api/tutor/relations/{one}/archive/",
-            name="/api/tutor/relations/{id}/archive/",
-            token=tutor.token,
-            check=lambda r: None if r.json()["status"] == "archived" else r.text[:200],
-        )
-        if response is None:
+        self.timeline(one, "single")
+        self.timeline(two, "batch")
+        if not self.act(one, "archive", "archived"):
             return
-        pair.transition(one, "archived")
         expected = {"processed": [two], "failed": [{"id": one, "error": "already archived"}]}
         if not batch(self.client, "archive", tutor, [two, one], expected):
             return
@@ -1130,7 +1058,6 @@ class TutorAndStudent(FastHttpUser):
                 self.client,
                 "GET",
                 "/api/auth/me/",
-                name="/api/auth/me/",
                 token=tutor.token,
                 check=equals(me),
             )
@@ -1143,7 +1070,6 @@ class TutorAndStudent(FastHttpUser):
                 self.other,
                 "PATCH",
                 "/api/auth/me/",
-                name="/api/auth/me/",
                 token=tutor.token,
                 json={"timezone": zone},
                 check=equals({**me, "timezone": zone}),
@@ -1151,3 +1077,130 @@ class TutorAndStudent(FastHttpUser):
             is not None
         ):
             tutor.timezone = zone
+
+
+# --- The run: its levels, and what the servers say at the end ---------------------------
+
+
+@events.init_command_line_parser.add_listener
+def _arguments(parser: Any) -> None:
+    parser.add_argument("--levels", default="10,30", help="users of each level, e.g. 10,30")
+    parser.add_argument(
+        "--level-seconds", type=float, default=25, help="seconds of each level once signed up"
+    )
+    parser.add_argument(
+        "--other-host", default="", help="a second instance for listing reads and every 2nd page"
+    )
+    parser.add_argument(
+        "--server-logs", default="", help="the instances' logs, comma-separated: no ERROR line"
+    )
+    parser.add_argument(
+        "--metrics-dirs",
+        default="",
+        help="the instances' PROMETHEUS_MULTIPROC_DIRs, comma-separated: /metrics adds up",
+    )
+
+
+class Levels(LoadTestShape):
+    """Each level of ``--levels`` users for ``--level-seconds`` once all of them have
+    signed up (password hashing: seconds at 30 users on 2 cores), then the next one."""
+
+    level = 0
+    began: float | None = None
+    clock: float | None = None
+
+    def tick(self) -> tuple[int, float] | None:
+        options = self.runner.environment.parsed_options
+        levels = [int(users) for users in options.levels.split(",")]
+        if self.level == len(levels):
+            return None
+        users, now = levels[self.level], time.monotonic()
+        self.began = self.began or now
+        if self.clock is None and (RUN.started >= users or now - self.began > SIGN_UP_SECONDS):
+            print(f"{users} users: {RUN.started} signed up in {now - self.began:.1f} s", flush=True)
+            self.clock = now
+        if self.clock is not None and now - self.clock >= options.level_seconds:
+            self.level, self.began, self.clock = self.level + 1, None, None
+            return self.tick()
+        return users, users
+
+
+def instances(environment: Environment) -> list[str]:
+    other = environment.parsed_options.other_host
+    return [environment.host, other] if other else [environment.host]
+
+
+# Requests each instance answered (any status), by base URL: what its /metrics counts.
+ANSWERED: Counter[str] = Counter()
+# Each instance's http_requests_total before the run.
+BEFORE: dict[str, float] = {}
+
+
+@events.request.add_listener
+def _count_answer(url: str | None = None, response: Any = None, **kwargs: Any) -> None:
+    if url and getattr(response, "status_code", 0):
+        ANSWERED["/".join(url.split("/")[:3])] += 1
+
+
+def requests_total(families: Any) -> float:
+    return sum(
+        sample.value
+        for family in families
+        for sample in family.samples
+        if sample.name == "http_requests_total"
+    )
+
+
+def scrape(base_url: str) -> float:
+    """``http_requests_total`` as ``/metrics`` answers it (this request not counted yet)."""
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    with opener.open(f"{base_url}/metrics", timeout=30) as answer:
+        return requests_total(text_string_to_metric_families(answer.read().decode()))
+
+
+@events.test_start.add_listener
+def _scrape_before(environment: Environment, **kwargs: Any) -> None:
+    if environment.parsed_options.metrics_dirs:
+        BEFORE.update({url: scrape(url) for url in instances(environment)})
+
+
+@events.quitting.add_listener
+def check_servers(environment: Environment, **kwargs: Any) -> None:
+    """Exit code 1 on an ERROR line in a server log or a ``/metrics`` that does not add
+    up: each instance's total is the sum of its workers' files (every worker served)
+    and what it counted before the run, plus that scrape, plus every answer of the run.
+
+    Warnings and latency reports of the logs (a slow listing miss) are printed only.
+    """
+    options = environment.parsed_options
+    problems = []
+    for log in [Path(path) for path in options.server_logs.split(",") if path]:
+        for note in server_log_notes(log):
+            print(f"{log.name}: {note}")
+        errors = server_log_errors(log)
+        if errors:
+            problems.append(f"{len(errors)} error line(s) in {log}, first: {errors[0][:600]}")
+    directories = [Path(path) for path in options.metrics_dirs.split(",") if path]
+    for url, directory in zip(instances(environment), directories, strict=False):
+        workers = [
+            requests_total(MultiProcessCollector.merge([str(path)], accumulate=True))
+            for path in sorted(directory.glob("counter_*.db"))
+        ]
+        try:
+            scraped = scrape(url)
+        except OSError as error:
+            problems.append(f"{url}/metrics: {error}")
+            continue
+        expected = BEFORE.get(url, float("nan")) + 1 + ANSWERED[url]
+        line = (
+            f"{url}/metrics: http_requests_total {scraped:.0f}; workers "
+            f"{' + '.join(f'{count:.0f}' for count in workers)}; expected {expected:.0f} "
+            f"({BEFORE.get(url, 0):.0f} before the run, 1 scrape, {ANSWERED[url]} answers)"
+        )
+        print(line)
+        if len(workers) < 2 or not all(workers) or not scraped == sum(workers) == expected:
+            problems.append(f"/metrics does not add up: {line}")
+    for problem in problems:
+        print(f"load test FAILED: {problem}")
+    if problems:
+        environment.process_exit_code = 1

@@ -183,8 +183,7 @@ def serving(
     ``GUNICORN`` plus any options (bound to ``HOST:PORT`` from the environment, which
     this sets) or ``RUNSERVER`` (its address appended). ``port`` defaults to a free one.
     Yields once ``ready_path`` answers 200; a server that exits or stays silent for
-    ``seconds`` raises RuntimeError with the tail of its log. The server gets its own
-    session, so that a Ctrl+C reaches only this process, which stops it.
+    ``seconds`` raises RuntimeError with the tail of its log.
     """
     port = port or free_port()
     arguments = list(command)
@@ -199,7 +198,6 @@ def serving(
             env={**environment, "HOST": HOST, "PORT": str(port)},
             stdout=log,
             stderr=subprocess.STDOUT,
-            start_new_session=True,
         )
     try:
         url = f"http://{HOST}:{port}"
