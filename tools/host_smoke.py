@@ -1,11 +1,13 @@
-"""Install the three packages into a brand-new Django project, the way a host project does.
+"""Install the packages into a brand-new Django project, the way a host project does.
 
 ``python tools/host_smoke.py [--database postgres|sqlite]`` (``nox -s host_smoke``):
 
-1. builds each package's wheel and sdist with ``python -m build`` and runs ``twine check``;
+1. builds the wheel and sdist of core and each package with ``python -m build`` and runs
+   ``twine check``;
 2. per database, creates a fresh virtualenv and a new project (``django-admin
    startproject``) with its own user model (``people.Person(AbstractUser)`` with a
-   ``timezone`` field), ``pip install``s the built wheels (not editable), configures the
+   ``timezone`` field), ``pip install``s the four built wheels and nothing of ours from
+   an index (not editable), configures the
    apps, settings and urls as the package READMEs say, and runs ``check``,
    ``makemigrations --check --dry-run`` and ``migrate``;
 3. serves the project with ``runserver`` and, as two real users with HTTP basic auth
@@ -46,6 +48,9 @@ from processes import RUNSERVER, free_port, serving
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = {
+    # What the three depend on: its wheel is installed beside theirs, so pip never looks
+    # for django-tutor-core on an index.
+    "core": ROOT / "packages" / "django-tutor-core",
     "lessons": ROOT / "packages" / "django-tutor-lessons",
     "relations": ROOT / "packages" / "django-tutor-relations",
     "marketplace": ROOT / "packages" / "django-tutor-marketplace",
@@ -259,11 +264,19 @@ def create_venv(work: Path, database: str, wheels: dict[str, Path], report: list
     extra = "[postgres]" if database == "postgres" else ""
     run(
         [str(python), "-m", "pip", "install", "--quiet"]
-        + [f"{wheel}{extra}" for wheel in wheels.values()]
+        # core has no extras; the packages' [postgres] brings the driver.
+        + [f"{wheel}{'' if name == 'core' else extra}" for name, wheel in wheels.items()]
     )
     versions = run([str(python), "-m", "pip", "list", "--format=freeze"])
     pinned = {line.split("==")[0].lower(): line for line in versions.split()}
-    shown = ["django", "djangorestframework", "psycopg", "redis", "django-cacheops"]
+    shown = [
+        "django-tutor-core",
+        "django",
+        "djangorestframework",
+        "psycopg",
+        "redis",
+        "django-cacheops",
+    ]
     report.append("installed " + ", ".join(pinned[name] for name in shown if name in pinned))
     if database == "sqlite":
         run([str(python), "-c", NO_DRIVER_CHECK])

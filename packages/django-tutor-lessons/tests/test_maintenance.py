@@ -191,3 +191,13 @@ def test_the_exclusion_constraint_survives_a_deconstruct_round_trip():
     assert hash(rebuilt) == hash(constraint)
     assert rebuilt != constraint.clone().__class__(**{**kwargs, "name": "other"})
     assert TUTOR_NO_OVERLAP in repr(constraint)
+
+
+def test_the_app_config_is_the_packages_own_so_its_checks_are_registered():
+    from django.apps import apps
+    from django.core.checks.registry import registry
+
+    from tutor_lessons.apps import TutorLessonsConfig
+
+    assert type(apps.get_app_config("tutor_lessons")) is TutorLessonsConfig
+    assert any(check.__module__ == "tutor_lessons.checks" for check in registry.registered_checks)

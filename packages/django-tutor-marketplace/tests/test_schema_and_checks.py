@@ -243,3 +243,15 @@ def test_every_400_names_a_documented_field_and_code(schema, api, method, path, 
             re.fullmatch(attr_pattern(attr), error["attr"]) and error["code"] in codes
             for attr, codes in documented
         ), error
+
+
+def test_the_app_config_is_the_packages_own_so_its_checks_are_registered():
+    from django.apps import apps
+    from django.core.checks.registry import registry
+
+    from tutor_marketplace.apps import TutorMarketplaceConfig
+
+    assert type(apps.get_app_config("tutor_marketplace")) is TutorMarketplaceConfig
+    assert any(
+        check.__module__ == "tutor_marketplace.checks" for check in registry.registered_checks
+    )

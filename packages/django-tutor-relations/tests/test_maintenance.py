@@ -350,3 +350,13 @@ def test_a_smaller_batch_limit_applies(tutor_client, settings):
 def test_the_api_reports_users_of_the_other_model_fine(tutor_client, tutor):
     PersonFactory()
     assert tutor_client.get(reverse("relations:tutor-students")).status_code == 200
+
+
+def test_the_app_config_is_the_packages_own_so_its_checks_are_registered():
+    from django.apps import apps
+    from django.core.checks.registry import registry
+
+    from tutor_relations.apps import TutorRelationsConfig
+
+    assert type(apps.get_app_config("tutor_relations")) is TutorRelationsConfig
+    assert any(check.__module__ == "tutor_relations.checks" for check in registry.registered_checks)

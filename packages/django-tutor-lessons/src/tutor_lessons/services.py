@@ -23,6 +23,7 @@ from django.db.models import Q
 from django.dispatch import Signal
 from django.utils import timezone
 
+from tutor_core.signals import send_robust_logged
 from tutor_lessons.conf import lessons_settings
 from tutor_lessons.exceptions import (
     BookingBusy,
@@ -186,19 +187,16 @@ def _announce(signal: Signal, event: str, *, lesson: Lesson, actor: Any, **extra
                 "end": lesson.end.astimezone(UTC).isoformat(),
             },
         )
-        responses = signal.send_robust(sender=Lesson, lesson=lesson, actor=actor, **extra)
-        for receiver, response in responses:
-            if isinstance(response, Exception):
-                logger.error(
-                    "lesson signal receiver failed",
-                    exc_info=(type(response), response, response.__traceback__),
-                    extra={
-                        "event": "signal_receiver_failed",
-                        "signal": event,
-                        "lesson_id": lesson.pk,
-                        "receiver": getattr(receiver, "__qualname__", repr(receiver)),
-                    },
-                )
+        send_robust_logged(
+            signal,
+            sender=Lesson,
+            logger=logger,
+            message="lesson signal receiver failed",
+            log_extra={"signal": event, "lesson_id": lesson.pk},
+            lesson=lesson,
+            actor=actor,
+            **extra,
+        )
 
     # robust: should logging itself fail, the committed write still answers as such.
     transaction.on_commit(emit, robust=True)

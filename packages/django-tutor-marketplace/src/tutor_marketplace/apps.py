@@ -1,17 +1,19 @@
-from django.apps import AppConfig
+"""The app of django-tutor-marketplace."""
+
 from django.utils.translation import gettext_lazy as _
 
+from tutor_core.apps import TutorAppConfig
 
-class TutorMarketplaceConfig(AppConfig):
+
+class TutorMarketplaceConfig(TutorAppConfig):
+    # Django's choice among this module's AppConfig classes (TutorAppConfig is one too).
+    default = True
     name = "tutor_marketplace"
     label = "tutor_marketplace"
     verbose_name = _("Marketplace")
-    default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from tutor_marketplace import (
-            checks,  # noqa: F401  (registers the system checks)
-            receivers,
-        )
+        super().ready()
+        from tutor_marketplace import receivers
 
         receivers.connect()

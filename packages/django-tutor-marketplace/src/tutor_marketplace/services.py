@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.dispatch import Signal
 
+from tutor_core.signals import send_robust_logged
 from tutor_marketplace.conf import marketplace_settings
 from tutor_marketplace.exceptions import (
     DraftNotFound,
@@ -46,20 +47,15 @@ def _announce(signal: Signal, event: str, *, profile: TutorProfile, actor: Any) 
             event.replace("_", " "),
             extra={"event": event, "profile_id": profile.pk, "user_id": profile.user_id},
         )
-        for receiver, response in signal.send_robust(
-            sender=TutorProfile, profile=profile, actor=actor
-        ):
-            if isinstance(response, Exception):
-                logger.error(
-                    "marketplace signal receiver failed",
-                    exc_info=(type(response), response, response.__traceback__),
-                    extra={
-                        "event": "signal_receiver_failed",
-                        "signal": event,
-                        "profile_id": profile.pk,
-                        "receiver": getattr(receiver, "__qualname__", repr(receiver)),
-                    },
-                )
+        send_robust_logged(
+            signal,
+            sender=TutorProfile,
+            logger=logger,
+            message="marketplace signal receiver failed",
+            log_extra={"signal": event, "profile_id": profile.pk},
+            profile=profile,
+            actor=actor,
+        )
 
     transaction.on_commit(emit, robust=True)
 

@@ -17,6 +17,7 @@ from typing import Any, Literal
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from tutor_core.signals import send_robust_logged
 from tutor_relations.errors import BATCH_ITEM_ERRORS
 from tutor_relations.exceptions import (
     InvalidRequest,
@@ -104,26 +105,18 @@ def _announce(changes: list[Change], *, actor: Any, source: Source, request_id: 
                     "request_id": request_id,
                 },
             )
-            responses = relation_status_changed.send_robust(
+            send_robust_logged(
+                relation_status_changed,
                 sender=TutorStudentRelation,
+                logger=logger,
+                message="relation signal receiver failed",
+                log_extra={"signal": "relation_status_changed", "relation_id": relation.pk},
                 relation=relation,
                 previous_status=change.previous_status,
                 new_status=change.new_status,
                 actor=actor,
                 source=source,
             )
-            for receiver, response in responses:
-                if isinstance(response, Exception):
-                    logger.error(
-                        "relation signal receiver failed",
-                        exc_info=(type(response), response, response.__traceback__),
-                        extra={
-                            "event": "signal_receiver_failed",
-                            "signal": "relation_status_changed",
-                            "relation_id": relation.pk,
-                            "receiver": getattr(receiver, "__qualname__", repr(receiver)),
-                        },
-                    )
 
     # robust: should logging itself fail, the committed write still answers as such.
     transaction.on_commit(emit, robust=True)
