@@ -6,7 +6,13 @@ from django.db import models
 from django.test import override_settings
 
 from tutor_lessons.errors import CODES
-from tutor_testing.schema import documented_codes, generate, operations
+from tutor_testing.schema import (
+    documented_codes,
+    examples_by_status,
+    generate,
+    operations,
+    registry_error_codes,
+)
 
 OPERATIONS = {
     ("/api/lessons/", "post"): {"201", "400", "403", "409", "429", "503"},
@@ -24,12 +30,7 @@ def test_every_operation_documents_its_responses(schema, path, method):
 
 @pytest.mark.parametrize(("path", "method"), OPERATIONS)
 def test_every_operation_has_success_validation_and_forbidden_examples(schema, path, method):
-    responses = schema["paths"][path][method]["responses"]
-    examples = {
-        status: set(response["content"]["application/json"].get("examples", {}))
-        for status, response in responses.items()
-        if "content" in response
-    }
+    examples = examples_by_status(schema, path, method)
     success = next(status for status in examples if status.startswith("2"))
     assert examples[success], "a success example"
     assert examples["400"], "a validation-error example"
@@ -78,20 +79,7 @@ def test_every_write_documents_503_busy_with_retry_after(schema):
 
 
 def test_every_error_example_shows_the_registry_detail(schema):
-    seen = set()
-    for _path, _method, operation in operations(schema):
-        for status, response in operation["responses"].items():
-            examples = response.get("content", {}).get("application/json", {}).get("examples", {})
-            for example in examples.values():
-                for error in example["value"].get("errors", []):
-                    spec = CODES.get(error["code"])
-                    # DRF's own codes (not_authenticated, max_length), and the 429 that
-                    # drf-standardized-errors documents with DRF's own wording.
-                    if spec is None or error["code"] == "throttled":
-                        continue
-                    assert status == str(spec.status)
-                    assert error["detail"] == spec.example_detail()
-                    seen.add(error["code"])
+    seen = registry_error_codes(schema, CODES)
     assert {
         "not_found",
         "time_conflict",

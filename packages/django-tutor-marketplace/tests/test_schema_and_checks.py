@@ -15,7 +15,12 @@ from redis.retry import Retry
 from tests.factories import TutorProfileFactory
 from tutor_marketplace.checks import check_metrics_retention, check_redis_timeouts, check_settings
 from tutor_marketplace.errors import CODES, table
-from tutor_testing.schema import attr_pattern, documented_errors
+from tutor_testing.schema import (
+    attr_pattern,
+    documented_errors,
+    examples_by_status,
+    registry_error_codes,
+)
 
 OPERATIONS = {
     ("/api/marketplace/tutors/", "get"): {"200", "400", "401", "429"},
@@ -46,12 +51,7 @@ def test_every_operation_documents_its_statuses(schema, path, method):
 
 @pytest.mark.parametrize(("path", "method"), OPERATIONS)
 def test_every_operation_has_success_and_refusal_examples(schema, path, method):
-    responses = schema["paths"][path][method]["responses"]
-    examples = {
-        status: set(response["content"]["application/json"].get("examples", {}))
-        for status, response in responses.items()
-        if "content" in response
-    }
+    examples = examples_by_status(schema, path, method)
     refusals = {"401", "403", "404", "409", "412", "413", "429"}
     assert any(examples.get(s) for s in refusals), "a forbidden-state example"
     if "400" in OPERATIONS[(path, method)]:
@@ -82,23 +82,7 @@ def test_listing_documents_every_parameter_and_x_cache(schema):
 
 
 def test_error_examples_show_the_registry_detail(schema):
-    seen = set()
-    for methods in schema["paths"].values():
-        for operation in methods.values():
-            for status, response in operation["responses"].items():
-                content = response.get("content", {}).get("application/json", {})
-                for example in content.get("examples", {}).values():
-                    for error in (
-                        (example["value"] or {}).get("errors", [])
-                        if isinstance(example["value"], dict)
-                        else []
-                    ):
-                        spec = CODES.get(error["code"])
-                        if spec is None or error["code"] == "throttled":
-                            continue
-                        assert status == str(spec.status)
-                        assert error["detail"] == spec.example_detail()
-                        seen.add(error["code"])
+    seen = registry_error_codes(schema, CODES)
     assert {
         "invalid_cursor",
         "slot_overlap",

@@ -5,24 +5,17 @@ django-tutor-core's, tested there; this is the package's end of it, through its 
 """
 
 import pytest
-from django.test import override_settings
 from django.urls import reverse
 
-from tutor_testing.throttles import RefuseAll
+from tutor_testing.throttles import assert_counted_on_the_base_class
 
 
 @pytest.mark.django_db
 def test_the_package_throttles_count_on_the_base_class_with_their_own_scope_and_rate(api):
-    RefuseAll.seen.clear()
-    with override_settings(
-        TUTOR_MARKETPLACE={
-            **{"METRICS_FLUSH_INTERVAL": None},
-            "READ_THROTTLE_RATE": "5/min",
-            "THROTTLE_BASE_CLASS": "tutor_testing.throttles.RefuseAll",
-        }
-    ):
-        response = api.get(reverse("marketplace:tutor-list"))
-
-    assert response.status_code == 429
-    assert response["Retry-After"] == "7"
-    assert RefuseAll.seen == [("tutor_marketplace_read", "5/min")]
+    assert_counted_on_the_base_class(
+        api,
+        reverse("marketplace:tutor-list"),
+        setting="TUTOR_MARKETPLACE",
+        scope="tutor_marketplace_read",
+        METRICS_FLUSH_INTERVAL=None,
+    )

@@ -6,7 +6,13 @@ from django.db import models
 from django.test import override_settings
 
 from tutor_relations.errors import CODES
-from tutor_testing.schema import documented_codes, generate, operations
+from tutor_testing.schema import (
+    documented_codes,
+    examples_by_status,
+    generate,
+    operations,
+    registry_error_codes,
+)
 
 TUTOR = "/api/tutor/relations"
 OPERATIONS = {
@@ -36,12 +42,7 @@ def test_every_operation_documents_its_responses(schema, path, method):
 
 @pytest.mark.parametrize(("path", "method"), OPERATIONS)
 def test_every_operation_has_success_validation_and_forbidden_examples(schema, path, method):
-    responses = schema["paths"][path][method]["responses"]
-    examples = {
-        status: set(response["content"]["application/json"].get("examples", {}))
-        for status, response in responses.items()
-        if "content" in response
-    }
+    examples = examples_by_status(schema, path, method)
     success = next(status for status in examples if status.startswith("2"))
     assert examples[success], "a success example"
     if (path, method) not in NOTHING_TO_VALIDATE:
@@ -65,19 +66,7 @@ def test_every_write_takes_an_idempotency_key(schema):
 
 
 def test_every_error_example_shows_the_registry_detail(schema):
-    seen = set()
-    for _path, _method, operation in operations(schema):
-        for status, response in operation["responses"].items():
-            examples = response.get("content", {}).get("application/json", {}).get("examples", {})
-            for example in examples.values():
-                for error in example["value"].get("errors", []):
-                    spec = CODES.get(error["code"])
-                    # DRF's own codes, and the 429 drf-standardized-errors documents.
-                    if spec is None or error["code"] == "throttled":
-                        continue
-                    assert status == str(spec.status)
-                    assert error["detail"] == spec.example_detail()
-                    seen.add(error["code"])
+    seen = registry_error_codes(schema, CODES)
     assert set(CODES) - seen <= {"parse_error", "throttled"}
 
 

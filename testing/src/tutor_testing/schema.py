@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -58,3 +58,36 @@ def documented_codes(schema: dict[str, Any], path: str, method: str, attr: str) 
 def attr_pattern(attr: str) -> str:
     """A regex of a documented ``attr``: drf-standardized-errors writes a list index as INDEX."""
     return r"\.".join(r"\d+" if part == "INDEX" else re.escape(part) for part in attr.split("."))
+
+
+def examples_by_status(schema: dict[str, Any], path: str, method: str) -> dict[str, set[str]]:
+    """The names of the operation's response examples, by status."""
+    responses = schema["paths"][path][method]["responses"]
+    return {
+        status: set(response["content"]["application/json"].get("examples", {}))
+        for status, response in responses.items()
+        if "content" in response
+    }
+
+
+def registry_error_codes(schema: dict[str, Any], registry: Mapping[str, Any]) -> set[str]:
+    """The registry codes the schema's error examples show, each checked against the registry.
+
+    Every example of a code in ``registry`` must sit under its status and show its
+    example detail. DRF's own codes (``not_authenticated``, ``max_length``) and the 429
+    that drf-standardized-errors documents in DRF's wording are passed over.
+    """
+    seen = set()
+    for _path, _method, operation in operations(schema):
+        for status, response in operation["responses"].items():
+            content = response.get("content", {}).get("application/json", {})
+            for example in content.get("examples", {}).values():
+                value = example["value"]
+                for error in value.get("errors", []) if isinstance(value, dict) else []:
+                    spec = registry.get(error["code"])
+                    if spec is None or error["code"] == "throttled":
+                        continue
+                    assert status == str(spec.status), (error["code"], status)
+                    assert error["detail"] == spec.example_detail(), error
+                    seen.add(error["code"])
+    return seen
