@@ -11,7 +11,6 @@ left in place when the migration is reversed: other apps may use it.
 """
 
 from django.db import migrations, models
-from django.db.migrations.state import ProjectState
 
 TRIGRAM_INDEXES = {
     "tutor_mkt_headline_trgm": "headline",
@@ -24,9 +23,7 @@ def create_trigram_indexes(apps, schema_editor):
         return
     from django.contrib.postgres.operations import TrigramExtension
 
-    # The operation reads neither state; it is given empty ones.
-    state = ProjectState()
-    TrigramExtension().database_forwards("tutor_marketplace", schema_editor, state, state)
+    TrigramExtension().database_forwards("tutor_marketplace", schema_editor, None, None)
     table = schema_editor.quote_name(
         apps.get_model("tutor_marketplace", "TutorProfile")._meta.db_table
     )
