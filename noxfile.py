@@ -17,6 +17,7 @@ import subprocess
 from pathlib import Path
 
 import nox
+from nox.virtualenv import UV
 
 ROOT = Path(__file__).parent
 CORE = ROOT / "packages" / "django-tutor-core"
@@ -35,6 +36,9 @@ TESTING = ROOT / "testing"
 nox.options.sessions = ["tests", "lint"]
 nox.options.reuse_existing_virtualenvs = True
 nox.options.error_on_missing_interpreters = True
+# uv makes and fills a session's virtualenv in seconds; plain `pip install nox` (no uv)
+# falls back to virtualenv and pip.
+nox.options.default_venv_backend = "uv|virtualenv"
 
 
 def _expose_pyenv_pythons() -> None:
@@ -162,8 +166,12 @@ def tests(session: nox.Session, package: str, django: str, database: str) -> Non
     session.install(*requirements)
     if database == "sqlite":
         # A reused virtualenv may still hold a driver from an older run of this noxfile.
-        uninstall = ["python", "-m", "pip", "uninstall", "--quiet", "--yes"]
-        session.run(*uninstall, *POSTGRES_DRIVERS, *OPTIONAL_EXTRAS)
+        # A uv-made virtualenv has no pip: uv uninstalls there.
+        if session.venv_backend == "uv":
+            uninstall = [UV, "pip", "uninstall", "--quiet", "--python", f"{session.bin}/python"]
+        else:
+            uninstall = ["python", "-m", "pip", "uninstall", "--quiet", "--yes"]
+        session.run(*uninstall, *POSTGRES_DRIVERS, *OPTIONAL_EXTRAS, external=True)
         session.run("python", "-c", _NO_DRIVER_CHECK)
     else:
         session.install(POSTGRES_DRIVER)
