@@ -17,7 +17,6 @@ import subprocess
 from pathlib import Path
 
 import nox
-from nox.virtualenv import UV
 
 ROOT = Path(__file__).parent
 CORE = ROOT / "packages" / "django-tutor-core"
@@ -168,6 +167,8 @@ def tests(session: nox.Session, package: str, django: str, database: str) -> Non
         # A reused virtualenv may still hold a driver from an older run of this noxfile.
         # A uv-made virtualenv has no pip: uv uninstalls there.
         if session.venv_backend == "uv":
+            from nox.virtualenv import UV  # the uv nox itself uses
+
             uninstall = [UV, "pip", "uninstall", "--quiet", "--python", f"{session.bin}/python"]
         else:
             uninstall = ["python", "-m", "pip", "uninstall", "--quiet", "--yes"]
