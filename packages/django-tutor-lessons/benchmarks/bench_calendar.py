@@ -9,25 +9,18 @@ events, the time of the request and of its JSON rendering relative to a bare
 from __future__ import annotations
 
 import json
-import os
 import statistics
 import sys
 import time
 from datetime import timedelta
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
+from tutor_testing.bench import set_up, test_database
 
-import django
-
-django.setup()
+set_up(__file__)
 
 from django.db import connection  # noqa: E402
 from django.test.utils import (  # noqa: E402
     CaptureQueriesContext,
-    setup_test_environment,
-    teardown_test_environment,
 )
 from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
@@ -54,14 +47,8 @@ def best_of(function, repeat: int = REPEAT) -> float:
 
 
 def main() -> None:
-    setup_test_environment()
-    old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
+    with test_database():
         run()
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
-        teardown_test_environment()
 
 
 def run() -> None:

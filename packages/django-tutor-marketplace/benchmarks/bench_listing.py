@@ -31,12 +31,9 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
+from tutor_testing.bench import set_up, test_database
 
-import django
-
-django.setup()
+set_up(__file__)
 # The figures, not a log line per invalidation while the tutors are created.
 logging.getLogger("tutor_marketplace").setLevel(logging.WARNING)
 
@@ -45,8 +42,6 @@ from django.db import connection  # noqa: E402
 from django.test.utils import (  # noqa: E402
     CaptureQueriesContext,
     override_settings,
-    setup_test_environment,
-    teardown_test_environment,
 )
 from django.urls import reverse  # noqa: E402
 from rest_framework.test import APIClient  # noqa: E402
@@ -231,15 +226,9 @@ def run() -> None:
 
 
 def main() -> None:
-    setup_test_environment()
     listing_cache.client.flushdb()
-    old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
+    with test_database():
         run()
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
-        teardown_test_environment()
 
 
 if __name__ == "__main__":

@@ -9,25 +9,18 @@ test database (``DATABASE_URL``).
 
 from __future__ import annotations
 
-import os
 import statistics
 import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
+from tutor_testing.bench import set_up, test_database
 
-import django
-
-django.setup()
+set_up(__file__)
 
 from django.db import connection  # noqa: E402
 from django.test import override_settings  # noqa: E402
 from django.test.utils import (  # noqa: E402
     CaptureQueriesContext,
-    setup_test_environment,
-    teardown_test_environment,
 )
 from django.urls import reverse  # noqa: E402
 from rest_framework.test import APIClient  # noqa: E402
@@ -41,18 +34,10 @@ GOAL = 20
 
 
 def main() -> None:
-    setup_test_environment()
-    old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
-        # The throttles would cut 100 single accepts short; this measures the work.
-        with override_settings(
-            TUTOR_RELATIONS={"WRITE_THROTTLE_RATE": None, "READ_THROTTLE_RATE": None}
-        ):
-            run()
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
-        teardown_test_environment()
+    # The throttles would cut 100 single accepts short; this measures the work.
+    throttles_off = {"WRITE_THROTTLE_RATE": None, "READ_THROTTLE_RATE": None}
+    with test_database(), override_settings(TUTOR_RELATIONS=throttles_off):
+        run()
 
 
 def client_of(tutor) -> APIClient:
