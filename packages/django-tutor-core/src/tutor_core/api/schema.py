@@ -8,8 +8,8 @@ with the settings of that moment.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar
 
 from django.contrib.auth import get_user_model
 from django.db import models
@@ -17,12 +17,43 @@ from django.utils.functional import Promise, lazy
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.plumbing import build_basic_type, get_doc
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    extend_schema_view,
+    inline_serializer,
+)
 from drf_standardized_errors.openapi import AutoSchema as StandardizedErrorsAutoSchema
+from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import serializers
+from rest_framework.views import APIView
 
 from tutor_core.api.fields import user_key_is_integer
 from tutor_core.errors import ErrorCode
+
+View = TypeVar("View", bound=type[APIView])
+
+
+def view_schema(
+    *, validation: Mapping[str, Mapping[str, Sequence[str]]] | None = None, **operations: Any
+) -> Callable[[View], View]:
+    """A view's whole OpenAPI description as one class decorator, kept in ``api/schema.py``.
+
+    ``operations`` is drf-spectacular's ``extend_schema_view`` (method → ``extend_schema``);
+    ``validation`` maps a method to, by field, the 400 codes it can answer beyond those
+    drf-standardized-errors finds in the serializer (what services and fields raise).
+    """
+
+    def decorate(view: View) -> View:
+        for method, fields in (validation or {}).items():
+            for field, codes in fields.items():
+                view = extend_validation_errors(list(codes), field_name=field, methods=[method])(
+                    view
+                )
+        described: View = extend_schema_view(**operations)(view)
+        return described
+
+    return decorate
 
 
 def error_type(status: int) -> str:

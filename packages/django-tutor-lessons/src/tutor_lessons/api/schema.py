@@ -19,9 +19,7 @@ from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
     extend_schema,
-    extend_schema_view,
 )
-from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework.views import APIView
 
 from tutor_core.api import schema as core
@@ -50,22 +48,16 @@ def error_example(code: str, name: str, **kwargs: Any) -> OpenApiExample:
 
 
 def operation(method: str, validation: dict[str, list[str]], **spec: Any) -> Callable[[View], View]:
-    """A view's one operation described in one class decorator.
+    """A view's one operation: core's ``view_schema`` for ``method`` alone.
 
     ``spec`` is drf-spectacular's ``extend_schema`` for ``method``; ``validation`` names,
     by field, the codes its 400 can carry beyond the ones drf-standardized-errors finds
     in the serializer itself (what the services and the fields raise).
     """
-
-    def describe(view: View) -> View:
-        view = extend_schema_view(**{method: extend_schema(**spec)})(view)
-        # Last first, as the stack of decorators this replaces did: the 400's list of
-        # error components keeps the order it had.
-        for field, codes in reversed(validation.items()):
-            view = extend_validation_errors(codes, field_name=field, methods=[method])(view)
-        return view
-
-    return describe
+    # Last first, as the stack of decorators this replaced did: the 400's list of error
+    # components keeps the order it had.
+    fields = dict(reversed(validation.items()))
+    return core.view_schema(validation={method: fields}, **{method: extend_schema(**spec)})
 
 
 LESSON_EXAMPLE = {

@@ -10,7 +10,6 @@ each field can carry are declared once, in the ``*_CODES`` dicts below.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from drf_spectacular.extensions import OpenApiSerializerExtension
@@ -19,13 +18,11 @@ from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
     extend_schema,
-    extend_schema_view,
 )
 from drf_standardized_errors.openapi_utils import (
     get_flat_serializer_fields,
     get_serializer_fields_with_error_codes,
 )
-from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework.settings import api_settings
 
 from tutor_core.api import schema as core
@@ -36,6 +33,7 @@ from tutor_core.api.schema import (
     drf_error_example,
     request,
     success,
+    view_schema,
 )
 from tutor_marketplace.api.filters import TutorFilterSet
 from tutor_marketplace.api.serializers import (
@@ -205,38 +203,6 @@ def profile_input_codes() -> dict[str, list[str]]:
     for field_name, extra in PROFILE_CODES.items():
         codes.setdefault(field_name, set()).update(extra)
     return {field_name: sorted(found) for field_name, found in codes.items()}
-
-
-def document_validation_errors(
-    codes: Mapping[str, list[str]], *, methods: list[str]
-) -> Callable[[View], View]:
-    """``extend_validation_errors`` for each field of ``codes``: the 400s the schema lists."""
-
-    def decorate(view: View) -> View:
-        for field_name, field_codes in codes.items():
-            view = extend_validation_errors(field_codes, field_name=field_name, methods=methods)(
-                view
-            )
-        return view
-
-    return decorate
-
-
-def view_schema(
-    *, validation: Mapping[str, Mapping[str, list[str]]] | None = None, **operations: Any
-) -> Callable[[View], View]:
-    """One decorator per view: ``extend_schema_view(**operations)`` and its 400 codes.
-
-    ``validation`` maps a method to the codes of ``document_validation_errors``.
-    """
-
-    def decorate(view: View) -> View:
-        for method, codes in (validation or {}).items():
-            view = document_validation_errors(codes, methods=[method])(view)
-        described: View = extend_schema_view(**operations)(view)
-        return described
-
-    return decorate
 
 
 def listing_parameters() -> list[OpenApiParameter]:

@@ -21,9 +21,7 @@ from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
     extend_schema,
-    extend_schema_view,
 )
-from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework.views import APIView
 
 from tutor_core.api import schema as core
@@ -182,19 +180,13 @@ _F = TypeVar("_F", bound=Callable[..., Any])
 def _described_view(
     validated: Mapping[str, Sequence[str]], **methods: Any
 ) -> Callable[[_View], _View]:
-    """One decorator: ``extend_schema_view(**methods)`` and, for each method, the
-    validation codes of the fields it reads (``validated``: method → field names)."""
-
-    def decorate(view: _View) -> _View:
-        view = extend_schema_view(**methods)(view)
-        for method, fields in validated.items():
-            for field in fields:
-                view = extend_validation_errors(
-                    validation_codes(field), field_name=field, methods=[method]
-                )(view)
-        return view
-
-    return decorate
+    """Core's ``view_schema``: ``validated`` names, by method, the fields it reads, each
+    documented with every code it can answer (``validation_codes``)."""
+    validation = {
+        method: {field: validation_codes(field) for field in fields}
+        for method, fields in validated.items()
+    }
+    return core.view_schema(validation=validation, **methods)
 
 
 # Lists ---------------------------------------------------------------------------------
