@@ -88,7 +88,7 @@ def _relations_page(
             listing=listing,
             user=user,
             filters=filters,
-            cursor=cursor,
+            after=after,
             size=size,
         )
     return _page_of(
@@ -103,15 +103,15 @@ def _newest_first_page(
     listing: str,
     user: Any,
     filters: dict[str, Any],
-    cursor: str | None,
+    after: cursors.Position | None,
     size: int,
 ) -> Page:
     """One page of ``queryset`` ordered by ``(time_field, id)`` descending: one query.
 
-    It fetches ``size + 1`` rows to learn whether another page follows.
+    ``after`` is where the previous page ended (its decoded cursor). It fetches
+    ``size + 1`` rows to learn whether another page follows.
     """
-    if cursor:
-        after = cursors.decode(cursor, listing=listing, user_id=user.pk, filters=filters)
+    if after is not None:
         queryset = queryset.filter(
             Q(**{f"{time_field}__lt": after.timestamp})
             | Q(**{time_field: after.timestamp, "pk__lt": after.id})
@@ -180,13 +180,16 @@ def recent_actions_page(*, tutor: Any, cursor: str | None, size: int) -> Page:
     queryset = RelationStatusLog.objects.filter(relation__tutor=tutor).select_related(
         "relation__student"
     )
+    after = None
+    if cursor:
+        after = cursors.decode(cursor, listing="recent-actions", user_id=tutor.pk, filters={})
     return _newest_first_page(
         queryset,
         time_field="timestamp",
         listing="recent-actions",
         user=tutor,
         filters={},
-        cursor=cursor,
+        after=after,
         size=size,
     )
 
