@@ -7,7 +7,7 @@ from django.test import override_settings
 from rest_framework.test import APIClient
 from rest_framework.throttling import SimpleRateThrottle
 
-from tests.sample.package import SampleReadThrottle
+from tests.sample.package import SampleReadThrottle, SampleWriteThrottle
 from tutor_core.throttling import build_throttle
 
 pytestmark = pytest.mark.django_db
@@ -120,3 +120,10 @@ def test_a_throttle_base_class_that_is_not_a_rate_throttle_is_refused():
 
 def test_without_a_throttle_base_class_the_throttle_is_drfs_own():
     assert type(build_throttle(SampleReadThrottle)) is SampleReadThrottle
+
+
+def test_a_throttles_scope_comes_from_its_settings_unless_it_names_its_own():
+    """``setting=`` names the rate; the scope is ``<settings>_<kind>`` or the class's own."""
+    read, write = build_throttle(SampleReadThrottle), build_throttle(SampleWriteThrottle)
+    assert (read.scope, read.rate_setting) == ("tutor_sample_read", "READ_THROTTLE_RATE")
+    assert (write.scope, write.rate_setting) == ("tutor_sample_writes", "WRITE_THROTTLE_RATE")

@@ -14,13 +14,19 @@ from tutor_core.errors import ErrorCode, ErrorRegistry
 class TutorError(Exception):
     """A change the rules refuse. ``code`` is stable; ``str(error)`` is for people.
 
-    A package subclasses it once with its ``registry``, then once per error, e.g.
-    ``class TimeConflict(LessonsError): code = "time_conflict"``; a general subclass
-    takes the code as its first argument: ``InvalidLesson("start_in_past")``.
+    A package subclasses it once with its ``registry``, then once per error, naming the
+    code in the class statement: ``class TimeConflict(LessonsError, code="time_conflict"):
+    ...``; a general subclass takes the code as its first argument:
+    ``InvalidLesson("start_in_past")``.
     """
 
     registry: ClassVar[ErrorRegistry]
     code: str = ""
+
+    def __init_subclass__(cls, *, code: str | None = None, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if code is not None:
+            cls.code = code
 
     def __init__(self, code: str | None = None, *, attr: str | None = None, **params: Any):
         if code is not None:

@@ -1,7 +1,9 @@
 """Per-user throttles whose rates are package settings, on a base the host may choose.
 
-A package declares one ``PackageRateThrottle`` subclass per scope, naming its settings
-object and the setting that holds the rate (``None`` there switches the throttle off);
+A package declares one ``PackageRateThrottle`` subclass naming its settings object, and
+under it one class per setting that holds a rate (``None`` there switches the throttle
+off): ``class LessonWriteThrottle(LessonsThrottle, setting="WRITE_THROTTLE_RATE"): ...``
+has the scope ``tutor_lessons_write``, from the settings' name and the setting's;
 ``build_throttle`` instantiates it on the package's ``THROTTLE_BASE_CLASS`` when one is
 set (an atomic Redis window, say), so the package's scope and rate apply either way.
 """
@@ -17,10 +19,24 @@ from tutor_core.conf import PackageSettings
 
 
 class PackageRateThrottle(UserRateThrottle):
-    """``UserRateThrottle`` whose rate is ``getattr(package_settings, rate_setting)``."""
+    """``UserRateThrottle`` whose rate is ``getattr(package_settings, rate_setting)``.
+
+    ``setting`` in the class statement names ``rate_setting`` and, unless the class sets
+    its own, the ``scope``: ``TUTOR_LESSONS`` and ``WRITE_THROTTLE_RATE`` make
+    ``tutor_lessons_write``.
+    """
 
     package_settings: ClassVar[PackageSettings]
     rate_setting: ClassVar[str]
+
+    def __init_subclass__(cls, *, setting: str | None = None, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if setting is None:
+            return
+        cls.rate_setting = setting
+        if "scope" not in cls.__dict__:
+            kind = setting.removesuffix("_THROTTLE_RATE").lower()
+            cls.scope = f"{cls.package_settings.setting_name.lower()}_{kind}"
 
     def get_rate(self) -> str | None:
         rate: str | None = getattr(self.package_settings, self.rate_setting)

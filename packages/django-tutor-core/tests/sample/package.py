@@ -50,17 +50,15 @@ class SampleError(TutorError):
     registry = CODES
 
 
-class ItemConflict(SampleError):
-    code = "item_conflict"
+class ItemConflict(SampleError, code="item_conflict"): ...
 
 
-class SampleReadThrottle(PackageRateThrottle):
-    scope = "tutor_sample_read"
+class SampleThrottle(PackageRateThrottle):
     package_settings = sample_settings
-    rate_setting = "READ_THROTTLE_RATE"
 
 
-class SampleWriteThrottle(PackageRateThrottle):
-    scope = "tutor_sample_write"
-    package_settings = sample_settings
-    rate_setting = "WRITE_THROTTLE_RATE"
+class SampleReadThrottle(SampleThrottle, setting="READ_THROTTLE_RATE"): ...
+
+
+class SampleWriteThrottle(SampleThrottle, setting="WRITE_THROTTLE_RATE"):
+    scope = "tutor_sample_writes"  # a scope of its own, kept

@@ -21,26 +21,20 @@ class InvalidLesson(LessonsError):
     """The times or the participants asked for cannot make a lesson (a 400 in the API)."""
 
 
-class TimeConflict(LessonsError):
-    code = "time_conflict"
+class TimeConflict(LessonsError, code="time_conflict"): ...
 
 
-class LessonExpired(LessonsError):
-    code = "lesson_expired"
+class LessonExpired(LessonsError, code="lesson_expired"): ...
 
 
-class LessonNotScheduled(LessonsError):
-    code = "lesson_not_scheduled"
+class LessonNotScheduled(LessonsError, code="lesson_not_scheduled"): ...
 
 
-class SchedulingNotAllowed(LessonsError):
-    code = "scheduling_not_allowed"
+class SchedulingNotAllowed(LessonsError, code="scheduling_not_allowed"): ...
 
 
-class BookingBusy(LessonsError):
+class BookingBusy(LessonsError, code="booking_busy"):
     """Another transaction held a lock this change needs for longer than ``LOCK_TIMEOUT``.
 
     Nothing was written; the same request may succeed a moment later.
     """
-
-    code = "booking_busy"

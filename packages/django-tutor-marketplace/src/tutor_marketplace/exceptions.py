@@ -20,21 +20,16 @@ class InvalidInput(MarketplaceError):
     """Input the rules refuse (a 400 in the API)."""
 
 
-class ProfileNotFound(MarketplaceError):
-    code = "profile_not_found"
+class ProfileNotFound(MarketplaceError, code="profile_not_found"): ...
 
 
-class DraftNotFound(MarketplaceError):
-    code = "draft_not_found"
+class DraftNotFound(MarketplaceError, code="draft_not_found"): ...
 
 
-class ProfileIncomplete(MarketplaceError):
-    code = "profile_incomplete"
+class ProfileIncomplete(MarketplaceError, code="profile_incomplete"): ...
 
 
-class DraftVersionMismatch(MarketplaceError):
-    code = "draft_version_mismatch"
+class DraftVersionMismatch(MarketplaceError, code="draft_version_mismatch"): ...
 
 
-class DraftTooLarge(MarketplaceError):
-    code = "draft_too_large"
+class DraftTooLarge(MarketplaceError, code="draft_too_large"): ...

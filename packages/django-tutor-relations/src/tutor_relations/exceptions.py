@@ -21,17 +21,14 @@ class InvalidRequest(RelationsError):
     """The request names something that cannot be (a 400 in the API)."""
 
 
-class RelationNotFound(RelationsError):
-    code = "not_found"
+class RelationNotFound(RelationsError, code="not_found"): ...
 
 
 class TransitionRefused(RelationsError):
     """The relation's status does not allow the change (``already_active``, ...)."""
 
 
-class RelationExists(RelationsError):
-    code = "relation_exists"
+class RelationExists(RelationsError, code="relation_exists"): ...
 
 
-class IdempotencyKeyReused(RelationsError):
-    code = "idempotency_key_reused"
+class IdempotencyKeyReused(RelationsError, code="idempotency_key_reused"): ...

@@ -13,13 +13,13 @@ from tutor_lessons.conf import lessons_settings
 __all__ = ["LessonReadThrottle", "LessonWriteThrottle", "build_throttle"]
 
 
-class LessonWriteThrottle(PackageRateThrottle):
-    scope = "tutor_lessons_write"
+class LessonsThrottle(PackageRateThrottle):
+    """The lessons API's throttles: scopes ``tutor_lessons_<kind>``."""
+
     package_settings = lessons_settings
-    rate_setting = "WRITE_THROTTLE_RATE"
 
 
-class LessonReadThrottle(PackageRateThrottle):
-    scope = "tutor_lessons_read"
-    package_settings = lessons_settings
-    rate_setting = "READ_THROTTLE_RATE"
+class LessonWriteThrottle(LessonsThrottle, setting="WRITE_THROTTLE_RATE"): ...
+
+
+class LessonReadThrottle(LessonsThrottle, setting="READ_THROTTLE_RATE"): ...

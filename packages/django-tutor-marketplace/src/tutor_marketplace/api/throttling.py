@@ -19,19 +19,16 @@ __all__ = [
 ]
 
 
-class MarketplaceReadThrottle(PackageRateThrottle):
-    scope = "tutor_marketplace_read"
+class MarketplaceThrottle(PackageRateThrottle):
+    """The marketplace API's throttles: scopes ``tutor_marketplace_<kind>``."""
+
     package_settings = marketplace_settings
-    rate_setting = "READ_THROTTLE_RATE"
 
 
-class MarketplaceWriteThrottle(PackageRateThrottle):
-    scope = "tutor_marketplace_write"
-    package_settings = marketplace_settings
-    rate_setting = "WRITE_THROTTLE_RATE"
+class MarketplaceReadThrottle(MarketplaceThrottle, setting="READ_THROTTLE_RATE"): ...
 
 
-class AutosaveThrottle(PackageRateThrottle):
-    scope = "tutor_marketplace_autosave"
-    package_settings = marketplace_settings
-    rate_setting = "AUTOSAVE_THROTTLE_RATE"
+class MarketplaceWriteThrottle(MarketplaceThrottle, setting="WRITE_THROTTLE_RATE"): ...
+
+
+class AutosaveThrottle(MarketplaceThrottle, setting="AUTOSAVE_THROTTLE_RATE"): ...

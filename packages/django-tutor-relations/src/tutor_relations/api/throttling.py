@@ -13,13 +13,13 @@ from tutor_relations.conf import relations_settings
 __all__ = ["RelationReadThrottle", "RelationWriteThrottle", "build_throttle"]
 
 
-class RelationWriteThrottle(PackageRateThrottle):
-    scope = "tutor_relations_write"
+class RelationsThrottle(PackageRateThrottle):
+    """The relations API's throttles: scopes ``tutor_relations_<kind>``."""
+
     package_settings = relations_settings
-    rate_setting = "WRITE_THROTTLE_RATE"
 
 
-class RelationReadThrottle(PackageRateThrottle):
-    scope = "tutor_relations_read"
-    package_settings = relations_settings
-    rate_setting = "READ_THROTTLE_RATE"
+class RelationWriteThrottle(RelationsThrottle, setting="WRITE_THROTTLE_RATE"): ...
+
+
+class RelationReadThrottle(RelationsThrottle, setting="READ_THROTTLE_RATE"): ...
