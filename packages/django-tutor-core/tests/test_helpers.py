@@ -5,6 +5,7 @@ import logging
 import pytest
 from django.apps import apps
 from django.contrib.auth.models import Group
+from django.db import transaction
 from django.dispatch import Signal
 from django.test import override_settings
 from django.utils.translation import gettext_lazy as _
@@ -15,7 +16,7 @@ from tutor_core import checks
 from tutor_core.api import schema
 from tutor_core.api.fields import active_users
 from tutor_core.apps import TutorAppConfig
-from tutor_core.signals import send_robust_logged
+from tutor_core.signals import Announcer, send_robust_logged
 
 
 def test_error_examples_take_status_detail_and_field_from_the_registry():
@@ -149,3 +150,32 @@ def test_an_app_config_registers_its_package_checks(monkeypatch):
     assert imported == ["tests.sample.checks"]
     assert SampleConfig.default_auto_field == "django.db.models.BigAutoField"
     assert apps.ready
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_announcer_logs_the_event_then_sends_its_signal_after_commit(caplog):
+    signal, heard = Signal(), []
+
+    def receiver(sender, **kwargs):
+        heard.append((sender, kwargs["item"]))
+        raise RuntimeError("receiver bug")
+
+    signal.connect(receiver, weak=False)
+    logger = logging.getLogger("tests.sample")
+    announce = Announcer(logger, sender=Group, failure_message="sample receiver failed")
+    with caplog.at_level(logging.INFO, logger="tests.sample"), transaction.atomic():
+        announce.on_commit(signal, "item_saved", ids={"item_id": 7}, details={"size": 2}, item=7)
+        assert heard == [], "nothing before the commit"
+    assert heard == [(Group, 7)]
+    info, error = [record for record in caplog.records if record.name == "tests.sample"]
+    assert (info.getMessage(), info.event, info.item_id, info.size) == (
+        "item saved",
+        "item_saved",
+        7,
+        2,
+    )
+    assert (error.getMessage(), error.signal, error.item_id) == (
+        "sample receiver failed",
+        "item_saved",
+        7,
+    )

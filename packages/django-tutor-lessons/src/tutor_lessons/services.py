@@ -23,7 +23,7 @@ from django.db.models import Q
 from django.dispatch import Signal
 from django.utils import timezone
 
-from tutor_core.signals import send_robust_logged
+from tutor_core.signals import Announcer
 from tutor_lessons.conf import lessons_settings
 from tutor_lessons.exceptions import (
     BookingBusy,
@@ -166,6 +166,9 @@ def _save_or_conflict(lesson: Lesson, **save_kwargs: Any) -> None:
         raise
 
 
+_ANNOUNCE = Announcer(logger, Lesson, "lesson signal receiver failed")
+
+
 def _announce(signal: Signal, event: str, *, lesson: Lesson, actor: Any, **extra: Any) -> None:
     """After commit: log the domain event and send the signal to every receiver.
 
@@ -173,33 +176,17 @@ def _announce(signal: Signal, event: str, *, lesson: Lesson, actor: Any, **extra
     the signal is sent robustly and each receiver that raises is logged, with the lesson
     id, at error level.
     """
-
-    def emit() -> None:
-        logger.info(
-            event.replace("_", " "),
-            extra={
-                "event": event,
-                "lesson_id": lesson.pk,
-                "tutor_id": lesson.tutor_id,
-                "student_id": lesson.student_id,
-                "actor_id": getattr(actor, "pk", None),
-                "start": lesson.start.astimezone(UTC).isoformat(),
-                "end": lesson.end.astimezone(UTC).isoformat(),
-            },
-        )
-        send_robust_logged(
-            signal,
-            sender=Lesson,
-            logger=logger,
-            message="lesson signal receiver failed",
-            log_extra={"signal": event, "lesson_id": lesson.pk},
-            lesson=lesson,
-            actor=actor,
-            **extra,
-        )
-
-    # robust: should logging itself fail, the committed write still answers as such.
-    transaction.on_commit(emit, robust=True)
+    details = {
+        "tutor_id": lesson.tutor_id,
+        "student_id": lesson.student_id,
+        "actor_id": getattr(actor, "pk", None),
+        "start": lesson.start.astimezone(UTC).isoformat(),
+        "end": lesson.end.astimezone(UTC).isoformat(),
+    }
+    ids = {"lesson_id": lesson.pk}
+    _ANNOUNCE.on_commit(
+        signal, event, ids=ids, details=details, lesson=lesson, actor=actor, **extra
+    )
 
 
 def _lock_changeable(lesson: Lesson, *, now: datetime) -> Lesson:

@@ -19,7 +19,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.dispatch import Signal
 
-from tutor_core.signals import send_robust_logged
+from tutor_core.signals import Announcer
 from tutor_marketplace.conf import marketplace_settings
 from tutor_marketplace.exceptions import (
     DraftNotFound,
@@ -41,23 +41,13 @@ from tutor_marketplace.signals import availability_replaced, profile_updated
 logger = logging.getLogger("tutor_marketplace")
 
 
-def _announce(signal: Signal, event: str, *, profile: TutorProfile, actor: Any) -> None:
-    def emit() -> None:
-        logger.info(
-            event.replace("_", " "),
-            extra={"event": event, "profile_id": profile.pk, "user_id": profile.user_id},
-        )
-        send_robust_logged(
-            signal,
-            sender=TutorProfile,
-            logger=logger,
-            message="marketplace signal receiver failed",
-            log_extra={"signal": event, "profile_id": profile.pk},
-            profile=profile,
-            actor=actor,
-        )
+_ANNOUNCE = Announcer(logger, TutorProfile, "marketplace signal receiver failed")
 
-    transaction.on_commit(emit, robust=True)
+
+def _announce(signal: Signal, event: str, *, profile: TutorProfile, actor: Any) -> None:
+    """After commit: the event's log line, then the signal (a raising receiver is logged)."""
+    ids, details = {"profile_id": profile.pk}, {"user_id": profile.user_id}
+    _ANNOUNCE.on_commit(signal, event, ids=ids, details=details, profile=profile, actor=actor)
 
 
 def subject_names(names: list[str]) -> list[str]:

@@ -17,7 +17,7 @@ from typing import Any, Literal
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from tutor_core.signals import send_robust_logged
+from tutor_core.signals import Announcer
 from tutor_relations.errors import BATCH_ITEM_ERRORS
 from tutor_relations.exceptions import (
     InvalidRequest,
@@ -78,6 +78,9 @@ def _metadata(source: Source, request_id: str | None) -> dict[str, Any]:
     return {"source": source, "request_id": request_id}
 
 
+_ANNOUNCE = Announcer(logger, TutorStudentRelation, "relation signal receiver failed")
+
+
 def _announce(changes: list[Change], *, actor: Any, source: Source, request_id: str | None) -> None:
     """After commit: one log line and one signal per change.
 
@@ -91,11 +94,11 @@ def _announce(changes: list[Change], *, actor: Any, source: Source, request_id: 
     def emit() -> None:
         for change in changes:
             relation = change.relation
-            logger.info(
-                "relation status changed",
-                extra={
-                    "event": "relation_status_changed",
-                    "relation_id": relation.pk,
+            _ANNOUNCE(
+                relation_status_changed,
+                "relation_status_changed",
+                ids={"relation_id": relation.pk},
+                details={
                     "tutor_id": relation.tutor_id,
                     "student_id": relation.student_id,
                     "prev_status": change.previous_status,
@@ -104,13 +107,6 @@ def _announce(changes: list[Change], *, actor: Any, source: Source, request_id: 
                     "source": source,
                     "request_id": request_id,
                 },
-            )
-            send_robust_logged(
-                relation_status_changed,
-                sender=TutorStudentRelation,
-                logger=logger,
-                message="relation signal receiver failed",
-                log_extra={"signal": "relation_status_changed", "relation_id": relation.pk},
                 relation=relation,
                 previous_status=change.previous_status,
                 new_status=change.new_status,
