@@ -12,6 +12,7 @@ from tests.dst import naive_ambiguous_time, naive_gap_time, next_date
 from tests.factories import LessonFactory, PersonFactory, json_id
 from tutor_lessons.conf import DEFAULTS
 from tutor_lessons.models import Lesson, LessonStatus
+from tutor_testing.throttles import assert_counted_on_the_base_class
 
 URL = reverse("lessons:lesson-create")
 
@@ -436,3 +437,12 @@ def test_create_takes_a_series_id_only_as_a_uuid_string(tutor_client, student, s
     assert response.status_code == 400
     assert error_codes(response) == [("invalid", "series_id")]
     assert not Lesson.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_package_throttles_count_on_the_base_class_with_their_own_scope_and_rate(tutor_client):
+    """THROTTLE_BASE_CLASS (built by core, tested there): this package's end of it."""
+    url = reverse("lessons:calendar")
+    assert_counted_on_the_base_class(
+        tutor_client, url, setting="TUTOR_LESSONS", scope="tutor_lessons_read"
+    )

@@ -14,6 +14,7 @@ from django.utils import timezone
 from tests.factories import LessonFactory, PersonFactory
 from tutor_lessons.checks import check_error_shape, check_settings
 from tutor_lessons.models import TUTOR_NO_OVERLAP, Lesson, LessonStatus
+from tutor_testing.migrations import assert_no_missing_migration
 
 
 @pytest.mark.django_db
@@ -140,18 +141,7 @@ def test_another_exception_handler_warns_about_the_error_shape(settings):
 @pytest.mark.django_db
 def test_models_and_migrations_agree():
     """``makemigrations --check``: a model change without its migration fails here."""
-    output = StringIO()
-    try:
-        call_command(
-            "makemigrations",
-            "tutor_lessons",
-            check=True,
-            dry_run=True,
-            stdout=output,
-            stderr=output,
-        )
-    except SystemExit:
-        pytest.fail(f"tutor_lessons' models changed without a migration:\n{output.getvalue()}")
+    assert_no_missing_migration("tutor_lessons")
 
 
 def test_settings_reject_unknown_names():

@@ -7,10 +7,10 @@ from django.test import override_settings
 
 from tutor_lessons.errors import CODES
 from tutor_testing.schema import (
+    assert_documented,
+    assert_every_429_has_retry_after,
     documented_codes,
-    examples_by_status,
     generate,
-    operations,
     registry_error_codes,
 )
 
@@ -23,20 +23,9 @@ OPERATIONS = {
 
 
 @pytest.mark.parametrize(("path", "method"), OPERATIONS)
-def test_every_operation_documents_its_responses(schema, path, method):
-    responses = schema["paths"][path][method]["responses"]
-    assert OPERATIONS[(path, method)] <= set(responses)
-
-
-@pytest.mark.parametrize(("path", "method"), OPERATIONS)
-def test_every_operation_has_success_validation_and_forbidden_examples(schema, path, method):
-    examples = examples_by_status(schema, path, method)
-    success = next(status for status in examples if status.startswith("2"))
-    assert examples[success], "a success example"
-    assert examples["400"], "a validation-error example"
-    refusals = set().union(*(examples.get(s, set()) for s in ("401", "403", "404", "409")))
-    assert refusals, "a forbidden-state example"
-    assert sum(len(names) for names in examples.values()) >= 3
+def test_every_operation_documents_its_responses_with_examples(schema, path, method):
+    refusals = ("401", "403", "404", "409")
+    assert_documented(schema, path, method, OPERATIONS[(path, method)], refusals=refusals)
 
 
 def test_the_calendar_documents_every_query_parameter(schema):
@@ -50,10 +39,7 @@ def test_the_lesson_carries_utc_and_local_times(schema):
 
 
 def test_every_operation_documents_429_with_retry_after(schema):
-    for path, method, operation in operations(schema):
-        throttled = operation["responses"].get("429")
-        assert throttled, (path, method)
-        assert "Retry-After" in throttled.get("headers", {}), (path, method)
+    assert_every_429_has_retry_after(schema)
 
 
 def test_every_write_documents_503_busy_with_retry_after(schema):

@@ -1,8 +1,6 @@
-"""The listing's URL and its cache header, for the cache tests."""
+"""The listing's cache header, for the cache tests."""
 
-from django.urls import reverse
-
-LISTING = reverse("marketplace:tutor-list")
+from tests.routes import LISTING
 
 
 def x_cache(client, params=None):

@@ -8,16 +8,10 @@ import logging
 
 import pytest
 from django.test import override_settings
-from django.urls import reverse
 
+from tests.routes import AUTOSAVE, DIFF, PROFILE, PUBLISH, SLOTS
 from tutor_marketplace.conf import DEFAULTS
 from tutor_marketplace.models import ProfileDraft
-
-PROFILE = reverse("marketplace:profile")
-SLOTS = reverse("marketplace:availability")
-AUTOSAVE = reverse("marketplace:autosave")
-DIFF = reverse("marketplace:autosave-diff")
-PUBLISH = reverse("marketplace:autosave-publish")
 
 MAX_ITEM_ERRORS = DEFAULTS["MAX_ITEM_ERRORS"]
 # Far more than any bounded error body needs; the unbounded ones were megabytes.

@@ -16,7 +16,8 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 from tests.factories import PersonFactory, SlotFactory, SubjectFactory, TutorProfileFactory
-from tests.listing import LISTING, x_cache
+from tests.listing import x_cache
+from tests.routes import LISTING
 from tests.testapp.hooks import relation_status_changed
 from tutor_marketplace import services
 from tutor_marketplace.api.views import TutorListView

@@ -4,7 +4,8 @@ import pytest
 from django.db import transaction
 
 from tests.factories import SubjectFactory
-from tests.listing import LISTING, x_cache
+from tests.listing import x_cache
+from tests.routes import LISTING
 from tutor_marketplace.cache import GENERATION_KEY, listing_cache
 from tutor_marketplace.models import TutorProfile
 

@@ -4,7 +4,8 @@ from django.test import override_settings
 from django.urls import reverse
 
 from tests.factories import PersonFactory, SlotFactory, TutorProfileFactory
-from tests.listing import LISTING, x_cache
+from tests.listing import x_cache
+from tests.routes import LISTING
 from tutor_marketplace.cache import GENERATION_KEY
 from tutor_marketplace.models import TutorProfile, WeeklyAvailability
 

@@ -7,12 +7,10 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
 
 from tests.factories import SlotFactory, TutorProfileFactory
+from tests.routes import LISTING
 from tutor_marketplace.models import TutorProfile
-
-LISTING = reverse("marketplace:tutor-list")
 
 
 def ids(response):

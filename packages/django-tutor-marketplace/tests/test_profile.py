@@ -7,11 +7,8 @@ from django.test import override_settings
 from django.urls import reverse
 
 from tests.factories import PersonFactory, TutorProfileFactory
+from tests.routes import LISTING, PROFILE, SLOTS
 from tutor_marketplace.models import Subject, TutorProfile
-
-PROFILE = reverse("marketplace:profile")
-SLOTS = reverse("marketplace:availability")
-LISTING = reverse("marketplace:tutor-list")
 
 FULL = {
     "headline": "Maths for finals",

@@ -10,13 +10,10 @@ import threading
 import pytest
 from django.db import connection
 from django.test import override_settings
-from django.urls import reverse
 
 from tests.factories import PersonFactory
+from tests.routes import LISTING, PROFILE
 from tutor_marketplace.models import Subject, TutorProfile
-
-PROFILE = reverse("marketplace:profile")
-LISTING = reverse("marketplace:tutor-list")
 
 
 def profile_with(subjects):

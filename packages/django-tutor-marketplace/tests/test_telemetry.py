@@ -11,16 +11,15 @@ import pytest
 import yaml
 from django.core.management import call_command
 from django.test import override_settings
-from django.urls import reverse
 from django.utils import timezone
 from prometheus_client import REGISTRY
 
 from tests.factories import TutorProfileFactory
+from tests.routes import LISTING
 from tutor_marketplace.conf import DEFAULTS
 from tutor_marketplace.models import MarketplaceMetrics, MetricName
 from tutor_marketplace.telemetry import metrics_buffer, record_listing
 
-LISTING = reverse("marketplace:tutor-list")
 ALERTS = Path(__file__).resolve().parents[3] / "docs" / "marketplace" / "alerts.yml"
 
 

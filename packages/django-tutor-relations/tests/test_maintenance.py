@@ -1,7 +1,6 @@
 """The admin, the system checks, the models' guarantees, the migrations and the URL schemes."""
 
 from datetime import timedelta
-from io import StringIO
 
 import pytest
 from django.core.checks import run_checks
@@ -18,6 +17,8 @@ from tutor_relations.checks import check_error_shape, check_settings, sqlite_tra
 from tutor_relations.errors import CODES, table
 from tutor_relations.models import RelationStatusLog, TutorStudentRelation
 from tutor_relations.services import relations_transition
+from tutor_testing.migrations import assert_no_missing_migration
+from tutor_testing.throttles import assert_counted_on_the_base_class
 
 DEEPLY_NESTED = "[" * 100_000 + "]" * 100_000
 
@@ -156,18 +157,7 @@ def test_there_is_no_transition_to_pending():
 @pytest.mark.django_db
 def test_the_migrations_match_the_models():
     """``makemigrations --check``: a model change without its migration fails here."""
-    output = StringIO()
-    try:
-        call_command(
-            "makemigrations",
-            "tutor_relations",
-            check=True,
-            dry_run=True,
-            stdout=output,
-            stderr=output,
-        )
-    except SystemExit:
-        pytest.fail(f"tutor_relations' models changed without a migration:\n{output.getvalue()}")
+    assert_no_missing_migration("tutor_relations")
 
 
 # The API's edges --------------------------------------------------------------------------
@@ -360,3 +350,12 @@ def test_the_app_config_is_the_packages_own_so_its_checks_are_registered():
 
     assert type(apps.get_app_config("tutor_relations")) is TutorRelationsConfig
     assert any(check.__module__ == "tutor_relations.checks" for check in registry.registered_checks)
+
+
+@pytest.mark.django_db
+def test_the_package_throttles_count_on_the_base_class_with_their_own_scope_and_rate(tutor_client):
+    """THROTTLE_BASE_CLASS (built by core, tested there): this package's end of it."""
+    url = reverse("relations:tutor-students")
+    assert_counted_on_the_base_class(
+        tutor_client, url, setting="TUTOR_RELATIONS", scope="tutor_relations_read"
+    )

@@ -7,8 +7,9 @@ from django.test import override_settings
 
 from tutor_relations.errors import CODES
 from tutor_testing.schema import (
+    assert_documented,
+    assert_every_429_has_retry_after,
     documented_codes,
-    examples_by_status,
     generate,
     operations,
     registry_error_codes,
@@ -35,28 +36,19 @@ def test_the_schema_has_exactly_the_documented_operations(schema):
 
 
 @pytest.mark.parametrize(("path", "method"), OPERATIONS)
-def test_every_operation_documents_its_responses(schema, path, method):
-    responses = schema["paths"][path][method]["responses"]
-    assert OPERATIONS[(path, method)] <= set(responses)
-
-
-@pytest.mark.parametrize(("path", "method"), OPERATIONS)
-def test_every_operation_has_success_validation_and_forbidden_examples(schema, path, method):
-    examples = examples_by_status(schema, path, method)
-    success = next(status for status in examples if status.startswith("2"))
-    assert examples[success], "a success example"
-    if (path, method) not in NOTHING_TO_VALIDATE:
-        assert examples["400"], "a validation-error example"
-    refusals = set().union(*(examples.get(s, set()) for s in ("401", "403", "404", "409", "422")))
-    assert refusals, "a forbidden-state example"
-    assert sum(len(names) for names in examples.values()) >= 3
+def test_every_operation_documents_its_responses_with_examples(schema, path, method):
+    assert_documented(
+        schema,
+        path,
+        method,
+        OPERATIONS[(path, method)],
+        refusals=("401", "403", "404", "409", "422"),
+        validation=(path, method) not in NOTHING_TO_VALIDATE,
+    )
 
 
 def test_every_operation_documents_429_with_retry_after(schema):
-    for path, method, operation in operations(schema):
-        throttled = operation["responses"].get("429")
-        assert throttled, (path, method)
-        assert "Retry-After" in throttled.get("headers", {}), (path, method)
+    assert_every_429_has_retry_after(schema)
 
 
 def test_every_write_takes_an_idempotency_key(schema):

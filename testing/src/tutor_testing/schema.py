@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -68,6 +68,36 @@ def examples_by_status(schema: dict[str, Any], path: str, method: str) -> dict[s
         for status, response in responses.items()
         if "content" in response
     }
+
+
+def assert_documented(
+    schema: dict[str, Any],
+    path: str,
+    method: str,
+    statuses: Iterable[str],
+    *,
+    refusals: Iterable[str],
+    validation: bool = True,
+) -> None:
+    """The operation documents ``statuses`` at least and shows an example of each success
+    with a body, a 400 one (when it validates anything) and one of the statuses in
+    ``refusals``: three at least."""
+    assert set(statuses) <= set(schema["paths"][path][method]["responses"])
+    examples = examples_by_status(schema, path, method)
+    for status in (status for status in examples if status.startswith("2")):
+        assert examples[status], f"a {status} example"
+    if validation:
+        assert examples.get("400"), "a validation-error example"
+    assert any(examples.get(status) for status in refusals), "a forbidden-state example"
+    assert sum(len(names) for names in examples.values()) >= 3
+
+
+def assert_every_429_has_retry_after(schema: dict[str, Any]) -> None:
+    """Every operation documents its 429 with the ``Retry-After`` header."""
+    for path, method, operation in operations(schema):
+        throttled = operation["responses"].get("429")
+        assert throttled, (path, method)
+        assert "Retry-After" in throttled.get("headers", {}), (path, method)
 
 
 def registry_error_codes(schema: dict[str, Any], registry: Mapping[str, Any]) -> set[str]:
