@@ -490,10 +490,11 @@ FRONTEND = ROOT / "frontend"
 def typescript(session: nox.Session) -> None:
     """The frontend contract: TypeScript types from the schema, a client checked by tsc --strict.
 
-    Generates frontend/schema.yaml from the example project, frontend/src/schema.d.ts
-    from it with openapi-typescript, then type-checks frontend/src (openapi-fetch) with
-    tsc --strict: a schema change that would break the frontend fails here. Node.js 20+
-    and npm come from the machine; the npm packages are pinned in package-lock.json.
+    Generates frontend/schema.yaml from the example project, lints it with Redocly CLI
+    (frontend/redocly.yaml), generates frontend/src/schema.d.ts from it with
+    openapi-typescript, then type-checks frontend/src (openapi-fetch) with tsc --strict:
+    a schema change that would break the frontend fails here. Node.js 20+ and npm come
+    from the machine; the npm packages are pinned in package-lock.json.
 
     ``nox -s typescript -- live`` then also runs the client (``frontend/story.mjs``)
     against the example project under gunicorn on PostgreSQL and Redis (tools/frontend_story.py).
@@ -506,6 +507,8 @@ def typescript(session: nox.Session) -> None:
     session.chdir(FRONTEND)
     session.run("npm", "ci", "--no-audit", "--no-fund", external=True)
     session.run("npm", "run", "--silent", "generate", external=True)
+    # Redocly's rules (frontend/redocly.yaml): no error, no example its schema refuses.
+    session.run("npm", "run", "--silent", "lint:schema", external=True)
     session.run("npm", "run", "--silent", "typecheck", "--", "--strict", external=True)
     if "live" in session.posargs:
         session.run("npm", "run", "--silent", "build", external=True)

@@ -484,6 +484,9 @@ SPECTACULAR_SETTINGS = {
         'one shape: `{"type": ..., "errors": [{"code", "detail", "attr"}]}`.'
     ),
     "VERSION": "0.9.0",
+    "LICENSE": {"name": "MIT", "url": "https://spdx.org/licenses/MIT.html"},
+    # Relative: the API answers on whatever origin serves this schema.
+    "SERVERS": [{"url": "/"}],
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SWAGGER_UI_DIST": "SIDECAR",

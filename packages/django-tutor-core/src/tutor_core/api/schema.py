@@ -8,6 +8,7 @@ with the settings of that moment.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
@@ -15,7 +16,12 @@ from django.contrib.auth import get_user_model
 from django.db import models
 from django.utils.functional import Promise, lazy
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
-from drf_spectacular.plumbing import build_basic_type, get_doc
+from drf_spectacular.plumbing import (
+    build_basic_type,
+    get_doc,
+    is_list_serializer,
+    is_serializer,
+)
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -172,7 +178,8 @@ class AutoSchema(StandardizedErrorsAutoSchema):
     """drf-standardized-errors' AutoSchema, plus what every package operation shares.
 
     An operation that can answer 429 documents the ``Retry-After`` header, and one that
-    can answer 401 shows the "Not signed in" example, without each view saying so.
+    can answer 401 shows the "Not signed in" example, without each view saying so. A list
+    body's examples are the whole list, and a PATCH's nested objects are partial too.
     """
 
     def get_override_parameters(self) -> list[Any]:
@@ -200,6 +207,35 @@ class AutoSchema(StandardizedErrorsAutoSchema):
         if signed_out and all(example.name != NOT_SIGNED_IN.name for example in examples):
             examples.append(NOT_SIGNED_IN)
         return examples
+
+    def _get_examples(
+        self,
+        serializer: Any,
+        direction: str,
+        media_type: Any,
+        status_code: Any = None,
+        extras: Any = None,
+    ) -> dict[str, Any]:
+        # drf-spectacular takes a list body's example for one item and lists it; ours are
+        # whole bodies already, which it nested twice ([[{"weekday": 0, ...}]]).
+        examples = super()._get_examples(serializer, direction, media_type, status_code, extras)
+        if is_list_serializer(serializer):
+            for example in examples.values():
+                value = example.get("value")
+                if isinstance(value, list) and len(value) == 1 and isinstance(value[0], list):
+                    example["value"] = value[0]
+        return dict(examples)
+
+    def _map_serializer_field(
+        self, field: Any, direction: str, bypass_extensions: bool = False
+    ) -> dict[str, Any]:
+        # DRF validates a PATCH's nested objects partially too (``root.partial``), but
+        # drf-spectacular lifts ``required`` only on the top level: a nested object of a
+        # PATCH, e.g. a profile's ``settings``, would require every field of its own.
+        if self.method == "PATCH" and direction == "request" and is_serializer(field):
+            field = copy.copy(field)
+            field.partial = True
+        return dict(super()._map_serializer_field(field, direction, bypass_extensions))
 
 
 class UserFieldExtension(OpenApiSerializerFieldExtension):
