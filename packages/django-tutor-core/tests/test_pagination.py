@@ -58,9 +58,7 @@ def other():
 
 def notes(owner, count, **fields) -> list[Note]:
     start = timezone.now() - timedelta(hours=1)
-    made = [
-        Note(owner=owner, created=start + timedelta(seconds=i), **fields) for i in range(count)
-    ]
+    made = [Note(owner=owner, created=start + timedelta(seconds=i), **fields) for i in range(count)]
     return Note.objects.bulk_create(made)
 
 
@@ -140,7 +138,12 @@ def test_an_altered_malformed_or_over_long_cursor_is_invalid(client, user):
     payload, _, signature = cursor.rpartition(":")
     flipped = "A" if signature[0] != "A" else "B"
     wrong_salt = signing.dumps(
-        {"l": "notes", "u": str(user.pk), "f": {"kind": None}, "p": [timezone.now().isoformat(), 1]},
+        {
+            "l": "notes",
+            "u": str(user.pk),
+            "f": {"kind": None},
+            "p": [timezone.now().isoformat(), 1],
+        },
         salt="another.salt",
         compress=True,
     )
@@ -243,15 +246,27 @@ def test_a_pages_own_row_source_is_used_and_the_orm_is_its_fallback(user):
 
     def only_even(after, limit):
         asked.append((after, limit))
-        return list(pagination.keyset(Note.objects.filter(pk__in=[n.pk for n in mine[::2]]), after)[:limit])
+        return list(
+            pagination.keyset(Note.objects.filter(pk__in=[n.pk for n in mine[::2]]), after)[:limit]
+        )
 
     page = pagination.paginate(
-        Note.objects.all(), cursor=None, size=2, owner=user.pk, filters={"kind": None}, rows=only_even
+        Note.objects.all(),
+        cursor=None,
+        size=2,
+        owner=user.pk,
+        filters={"kind": None},
+        rows=only_even,
     )
     assert [n.pk for n in page.rows] == [mine[4].pk, mine[2].pk]
     assert asked == [(None, 3)]
     rest = pagination.paginate(
-        Note.objects.all(), cursor=page.cursor, size=2, owner=user.pk, filters={"kind": None}, rows=only_even
+        Note.objects.all(),
+        cursor=page.cursor,
+        size=2,
+        owner=user.pk,
+        filters={"kind": None},
+        rows=only_even,
     )
     assert [n.pk for n in rest.rows] == [mine[0].pk]
     assert asked[1] == (Position(mine[2].created, mine[2].pk), 3)
@@ -275,13 +290,19 @@ def test_a_queryset_builder_needs_the_model(user):
         KeysetPagination(salt="nope")
     with pytest.raises(RuntimeError):
         NotePagination().get_paginated_response([])
+    with pytest.raises(TypeError):
+        NotePagination().paginate_queryset([], request=None)
 
 
 def test_dates_and_text_sort_values_read_back_typed(user):
-    for i, (day, kind) in enumerate([(date(2026, 1, 3), "b"), (date(2026, 1, 1), "c"), (date(2026, 1, 2), "a")]):
+    for i, (day, kind) in enumerate(
+        [(date(2026, 1, 3), "b"), (date(2026, 1, 1), "c"), (date(2026, 1, 2), "a")]
+    ):
         Note.objects.create(owner=user, day=day, kind=kind, created=timezone.now() + timedelta(i))
     for field, expected in (("day", ["c", "a", "b"]), ("kind", ["a", "b", "c"])):
-        pagination = KeysetPagination(listing=field, field=field, descending=False, owner_bound=False)
+        pagination = KeysetPagination(
+            listing=field, field=field, descending=False, owner_bound=False
+        )
         seen, cursor = [], None
         while True:
             page = pagination.paginate(Note.objects.all(), cursor=cursor, size=1)

@@ -195,7 +195,6 @@ class KeysetPagination(BasePagination):
             if callable(queryset) and not isinstance(queryset, QuerySet):
                 raise TypeError("KeysetPagination needs its model to take a queryset builder")
             model = queryset.model
-        owner = owner if self.owner_bound else None
         after = self.decode(cursor, model=model, owner=owner, filters=filters) if cursor else None
         found = rows(after, size + 1) if rows is not None else None
         if found is None:
@@ -223,9 +222,7 @@ class KeysetPagination(BasePagination):
         rows = rows[:size]
         last = rows[-1]
         cursor = self.encode(
-            Position(getattr(last, self.field), last.pk),
-            owner=owner if self.owner_bound else None,
-            filters=filters,
+            Position(getattr(last, self.field), last.pk), owner=owner, filters=filters
         )
         return KeysetPage(rows, cursor)
 
@@ -284,8 +281,10 @@ class KeysetPagination(BasePagination):
         return size
 
     def paginate_queryset(
-        self, queryset: QuerySet[Any], request: Request, view: Any = None
+        self, queryset: QuerySet[Any] | Sequence[Any], request: Request, view: Any = None
     ) -> list[Any]:
+        if not isinstance(queryset, QuerySet):
+            raise TypeError("KeysetPagination pages a queryset, not a list")
         cursor = request.query_params.get(self.cursor_query_param, "").strip() or None
         self.page = self.paginate(
             queryset,
