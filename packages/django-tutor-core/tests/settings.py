@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_standardized_errors",
+    "tests.sample",  # its Note model, for the pagination tests
 ]
 MIDDLEWARE = ["django.middleware.common.CommonMiddleware"]
 REST_FRAMEWORK = {

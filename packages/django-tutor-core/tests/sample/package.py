@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from tutor_core.conf import PackageSettings
 from tutor_core.errors import PARSE_ERROR, THROTTLED, ErrorCode, ErrorRegistry
 from tutor_core.exceptions import TutorError
+from tutor_core.pagination import CURSOR_ERRORS
 from tutor_core.throttling import PackageRateThrottle
 
 DEFAULTS: dict[str, Any] = {
@@ -41,6 +42,7 @@ CODES = ErrorRegistry(
         ErrorCode("sample_busy", 503, _("Busy; try again."), retry_after=2),
         PARSE_ERROR,
         THROTTLED,
+        CURSOR_ERRORS["invalid_cursor"],
     ],
     parameters=lambda: {"max_items": sample_settings.MAX_ITEMS},
 )

@@ -1,23 +1,22 @@
 """Reads: the published-tutor listing with keyset pagination and signed cursors.
 
 A cursor is the signed position of the last row of a page (its sort value and id),
-bound to the ordering and the filters it was issued for (``tutor_core.cursors``; the
-listing is the same for everyone, so it has no owner): keyset pagination never repeats
-or skips a row when tutors are added between pages, and a cursor that was tampered with
-or reused with other filters is refused as ``invalid_cursor``, whatever core's reason.
+bound to the ordering and the filters it was issued for (core's ``KeysetPagination``;
+the listing is the same for everyone, so it has no owner): keyset pagination never
+repeats or skips a row when tutors are added between pages, and a cursor that was
+tampered with or reused with other filters is refused as ``invalid_cursor``, whatever
+core's reason.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
-from decimal import Decimal, InvalidOperation
-from typing import Any
+from decimal import Decimal
 
 from django.db import connections
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
-from tutor_core.cursors import CursorError, SignedCursors
+from tutor_core.cursors import SignedCursors
+from tutor_core.pagination import KeysetPage, KeysetPagination
 from tutor_marketplace.exceptions import InvalidInput
 from tutor_marketplace.models import Subject, TutorProfile, WeeklyAvailability
 
@@ -34,12 +33,24 @@ ORDERINGS: dict[str, tuple[str, bool]] = {
 DEFAULT_ORDERING = "-created"
 
 
-@dataclass(frozen=True)
-class TutorPage:
-    #: Each with its ``user`` and ``listed_subjects``: its subjects' names, sorted.
-    profiles: list[TutorProfile]
-    cursor: str | None
-    has_more: bool
+class ListingPagination(KeysetPagination):
+    """The listing's pages: the same for everyone (no owner), bound to the ordering and a
+    digest of the filters; every refusal is ``invalid_cursor``."""
+
+    cursors = CURSORS
+    listing = LISTING
+    owner_bound = False
+    model = TutorProfile
+
+    def cursor_error(self, code: str) -> Exception:
+        return InvalidInput("invalid_cursor")
+
+
+#: ordering name -> its pagination
+PAGINATIONS: dict[str, ListingPagination] = {
+    name: ListingPagination(field=field, descending=descending)
+    for name, (field, descending) in ORDERINGS.items()
+}
 
 
 def filtered_tutors(
@@ -70,47 +81,6 @@ def subject_exists(name: str) -> bool:
     return Subject.objects.filter(name=name).exists()
 
 
-def _encode_value(value: Any) -> str:
-    return value.isoformat() if isinstance(value, datetime) else str(value)
-
-
-def _decode_value(field: str, text: Any) -> Any:
-    if not isinstance(text, str):
-        raise ValueError(text)
-    if field == "created":
-        value = datetime.fromisoformat(text)
-        if value.tzinfo is None:
-            raise ValueError(text)
-        return value
-    return Decimal(text)
-
-
-def make_cursor(*, ordering: str, filters_digest: str, last: TutorProfile) -> str:
-    field, _descending = ORDERINGS[ordering]
-    return CURSORS.dumps(
-        listing=LISTING,
-        owner=None,
-        filters=[ordering, filters_digest],
-        position=[_encode_value(getattr(last, field)), last.pk],
-    )
-
-
-def read_cursor(cursor: str, *, ordering: str, filters_digest: str) -> tuple[Any, int]:
-    """The ``(value, id)`` position a cursor names; ``InvalidInput`` if it is not ours."""
-    try:
-        position = CURSORS.loads(
-            cursor, listing=LISTING, owner=None, filters=[ordering, filters_digest]
-        )
-        text, last_id = position
-        field, _descending = ORDERINGS[ordering]
-        value = _decode_value(field, text)
-        if isinstance(last_id, bool) or not isinstance(last_id, int):
-            raise ValueError(last_id)
-    except (CursorError, ValueError, KeyError, TypeError, InvalidOperation) as error:
-        raise InvalidInput("invalid_cursor") from error
-    return value, last_id
-
-
 def tutors_page(
     tutors: QuerySet[TutorProfile],
     *,
@@ -118,7 +88,7 @@ def tutors_page(
     page_size: int,
     filters_digest: str,
     cursor: str | None = None,
-) -> TutorPage:
+) -> KeysetPage:
     """One page of ``tutors``, each with ``listed_subjects``, its subjects' names by name.
 
     On PostgreSQL one query: the names come as an array of a subquery per row
@@ -126,34 +96,25 @@ def tutors_page(
     subjects (``prefetch_related``). The prefetch built a ``Subject`` instance for every
     subject of every row and cost a round trip: about a fifth of a cache miss.
     """
-    field, descending = ORDERINGS[ordering]
-    if cursor:
-        value, last_id = read_cursor(cursor, ordering=ordering, filters_digest=filters_digest)
-        if descending:
-            after = Q(**{f"{field}__lt": value}) | Q(**{field: value, "pk__lt": last_id})
-        else:
-            after = Q(**{f"{field}__gt": value}) | Q(**{field: value, "pk__gt": last_id})
-        tutors = tutors.filter(after)
-    sign = "-" if descending else ""
-    tutors = tutors.order_by(f"{sign}{field}", f"{sign}pk").select_related("user")
-    if connections[tutors.db].vendor == "postgresql":
+    postgres = connections[tutors.db].vendor == "postgresql"
+    if postgres:
         from django.contrib.postgres.expressions import ArraySubquery  # imports psycopg
 
         names = Subject.objects.filter(profiles=OuterRef("pk")).order_by("name").values("name")
-        annotated = list(tutors.annotate(subject_names=ArraySubquery(names))[: page_size + 1])
-        for tutor in annotated:
-            tutor.listed_subjects = tutor.subject_names
-        rows: list[TutorProfile] = list(annotated)
+        tutors = tutors.annotate(subject_names=ArraySubquery(names))
     else:
-        by_name = Prefetch("subjects", queryset=Subject.objects.order_by("name"))
-        rows = list(tutors.prefetch_related(by_name)[: page_size + 1])
-        for row in rows:
-            row.listed_subjects = [subject.name for subject in row.subjects.all()]
-    has_more = len(rows) > page_size
-    profiles = rows[:page_size]
-    next_cursor = (
-        make_cursor(ordering=ordering, filters_digest=filters_digest, last=profiles[-1])
-        if has_more
-        else None
+        tutors = tutors.prefetch_related(
+            Prefetch("subjects", queryset=Subject.objects.order_by("name"))
+        )
+    page = PAGINATIONS[ordering].paginate(
+        tutors.select_related("user"),
+        cursor=cursor,
+        size=page_size,
+        filters=[ordering, filters_digest],
     )
-    return TutorPage(profiles=profiles, cursor=next_cursor, has_more=has_more)
+    for row in page.rows:
+        if postgres:
+            row.listed_subjects = row.subject_names
+        else:
+            row.listed_subjects = [subject.name for subject in row.subjects.all()]
+    return page

@@ -2,36 +2,49 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from django.db import connections, router
-from django.db.models import Model, Q, QuerySet
 
+from tutor_core.cursors import SignedCursors
+from tutor_core.pagination import KeysetPage, KeysetPagination, Position
 from tutor_core.sql import written_select
-from tutor_relations import cursors
+from tutor_relations.exceptions import InvalidRequest
 from tutor_relations.models import RelationStatusLog, TutorStudentRelation
 
+#: A page of a list: ``rows``, the next ``cursor`` (None on the last page), ``has_more``.
+Page = KeysetPage
 
-@dataclass(frozen=True)
-class Page:
-    rows: Sequence[Any]
-    #: The cursor of the next page; None on the last page.
-    cursor: str | None
 
-    @property
-    def has_more(self) -> bool:
-        return self.cursor is not None
+class NewestFirst(KeysetPagination):
+    """The relations lists: newest first, each cursor bound to its user and its filters.
+
+    Core's refusals are this registry's codes: ``invalid_cursor``, ``foreign_cursor``,
+    ``stale_cursor`` (all 400s).
+    """
+
+    cursors = SignedCursors(salt="tutor_relations.cursor")
+    descending = True
+    owner_bound = True
+
+    def cursor_error(self, code: str) -> Exception:
+        return InvalidRequest(code)
+
+
+TUTOR_STUDENTS = NewestFirst(listing="tutor-students", field="created", model=TutorStudentRelation)
+STUDENT_RELATIONS = NewestFirst(
+    listing="student-relations", field="created", model=TutorStudentRelation
+)
+RECENT_ACTIONS = NewestFirst(listing="recent-actions", field="timestamp")
 
 
 def tutor_relations_page(*, tutor: Any, status: str | None, cursor: str | None, size: int) -> Page:
     """The tutor's relations (optionally of one status), newest first, with students."""
     return _relations_page(
+        TUTOR_STUDENTS,
         owner="tutor",
         other="student",
         user=tutor,
-        listing="tutor-students",
         status=status,
         cursor=cursor,
         size=size,
@@ -43,10 +56,10 @@ def student_relations_page(
 ) -> Page:
     """The student's own relations (optionally of one status), newest first, with tutors."""
     return _relations_page(
+        STUDENT_RELATIONS,
         owner="student",
         other="tutor",
         user=student,
-        listing="student-relations",
         status=status,
         cursor=cursor,
         size=size,
@@ -54,97 +67,53 @@ def student_relations_page(
 
 
 def _relations_page(
+    pagination: NewestFirst,
     *,
     owner: str,
     other: str,
     user: Any,
-    listing: str,
     status: str | None,
     cursor: str | None,
     size: int,
 ) -> Page:
-    """One page of ``user``'s relations as ``owner``, each with its ``other`` person."""
-    filters = {"status": status}
-    after = None
-    if cursor:
-        after = cursors.decode(cursor, listing=listing, user_id=user.pk, filters=filters)
+    """One page of ``user``'s relations as ``owner``, each with its ``other`` person: one
+    query, from the written SQL where there is one, else from the ORM's."""
     alias = router.db_for_read(TutorStudentRelation)
-    rows = _written_page(
-        alias=alias,
-        owner=owner,
-        other=other,
-        user=user,
-        status=status or None,
-        after=after,
-        limit=size + 1,
-    )
-    if rows is None:
+
+    def relations() -> Any:
         queryset = TutorStudentRelation.objects.filter(**{owner: user}).select_related(other)
-        if status:
-            queryset = queryset.filter(status=status)
-        return _newest_first_page(
-            queryset,
-            time_field="created",
-            listing=listing,
+        return queryset.filter(status=status) if status else queryset
+
+    def written(after: Position | None, limit: int) -> list[TutorStudentRelation] | None:
+        return _written_page(
+            alias=alias,
+            owner=owner,
+            other=other,
             user=user,
-            filters=filters,
+            status=status or None,
             after=after,
-            size=size,
+            limit=limit,
         )
-    return _page_of(
-        rows, time_field="created", listing=listing, user=user, filters=filters, size=size
+
+    return pagination.paginate(
+        relations,
+        cursor=cursor,
+        size=size,
+        owner=user.pk,
+        filters={"status": status},
+        rows=written,
     )
-
-
-def _newest_first_page(
-    queryset: QuerySet,
-    *,
-    time_field: str,
-    listing: str,
-    user: Any,
-    filters: dict[str, Any],
-    after: cursors.Position | None,
-    size: int,
-) -> Page:
-    """One page of ``queryset`` ordered by ``(time_field, id)`` descending: one query.
-
-    ``after`` is where the previous page ended (its decoded cursor). It fetches
-    ``size + 1`` rows to learn whether another page follows.
-    """
-    if after is not None:
-        queryset = queryset.filter(
-            Q(**{f"{time_field}__lt": after.timestamp})
-            | Q(**{time_field: after.timestamp, "pk__lt": after.id})
-        )
-    rows = list(queryset.order_by(f"-{time_field}", "-pk")[: size + 1])
-    return _page_of(
-        rows, time_field=time_field, listing=listing, user=user, filters=filters, size=size
-    )
-
-
-def _page_of(
-    rows: Sequence[Model],
-    *,
-    time_field: str,
-    listing: str,
-    user: Any,
-    filters: dict[str, Any],
-    size: int,
-) -> Page:
-    """``size`` of ``rows`` (up to ``size + 1``), with the next page's cursor if one is left."""
-    if len(rows) <= size:
-        return Page(rows, None)
-    rows = rows[:size]
-    last = rows[-1]
-    position = cursors.Position(getattr(last, time_field), last.pk)
-    next_cursor = cursors.encode(
-        listing=listing, user_id=user.pk, filters=filters, position=position
-    )
-    return Page(rows, next_cursor)
 
 
 def _written_page(
-    *, alias: str, owner: str, other: str, user: Any, status: str | None, after: Any, limit: int
+    *,
+    alias: str,
+    owner: str,
+    other: str,
+    user: Any,
+    status: str | None,
+    after: Position | None,
+    limit: int,
 ) -> list[TutorStudentRelation] | None:
     """The page's rows from SQL written once per database (PostgreSQL); None elsewhere.
 
@@ -168,7 +137,7 @@ def _written_page(
     created, identifier = written.column("created"), written.column("id")
     if after is not None:
         sql.append(f"AND ({created} < %s OR ({created} = %s AND {identifier} < %s))")
-        timestamp = written.prepare("created", after.timestamp)
+        timestamp = written.prepare("created", after.value)
         params += [timestamp, timestamp, after.id]
     sql.append(f"ORDER BY {created} DESC, {identifier} DESC LIMIT %s")
     params.append(limit)
@@ -180,18 +149,7 @@ def recent_actions_page(*, tutor: Any, cursor: str | None, size: int) -> Page:
     queryset = RelationStatusLog.objects.filter(relation__tutor=tutor).select_related(
         "relation__student"
     )
-    after = None
-    if cursor:
-        after = cursors.decode(cursor, listing="recent-actions", user_id=tutor.pk, filters={})
-    return _newest_first_page(
-        queryset,
-        time_field="timestamp",
-        listing="recent-actions",
-        user=tutor,
-        filters={},
-        after=after,
-        size=size,
-    )
+    return RECENT_ACTIONS.paginate(queryset, cursor=cursor, size=size, owner=tutor.pk, filters={})
 
 
 def relation_of_tutor(*, tutor: Any, relation_id: int) -> TutorStudentRelation | None:

@@ -109,18 +109,14 @@ class TutorListView(MarketplaceAPIView):
             filters_digest=filters_hash({**filters, "ordering": query["ordering"]}),
         )
         body = JSONRenderer().render(
-            {
-                "results": [tutor_representation(profile) for profile in page.profiles],
-                "cursor": page.cursor,
-                "has_more": page.has_more,
-            }
+            page.envelope([tutor_representation(profile) for profile in page.rows])
         )
         subject = filters["subject"]
-        if page.profiles or not subject or query["cursor"] is not None:
+        if page.rows or not subject or query["cursor"] is not None:
             cacheable = True
         else:
             cacheable = selectors.subject_exists(subject)
-        return f"{len(page.profiles)}\n".encode() + body, cacheable
+        return f"{len(page.rows)}\n".encode() + body, cacheable
 
 
 @schema.profile

@@ -30,7 +30,6 @@ from tutor_relations.api.serializers import (
 from tutor_relations.api.throttling import RelationReadThrottle, RelationWriteThrottle
 from tutor_relations.conf import relations_settings
 from tutor_relations.models import RELATION_STATUS
-from tutor_relations.selectors import Page
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 
@@ -75,14 +74,6 @@ def _plain(data: Any) -> Any:
     return dict(lists()) if callable(lists) else data
 
 
-def _page(page: Page, render: Callable[[Any], dict[str, Any]]) -> dict[str, Any]:
-    return {
-        "results": [render(row) for row in page.rows],
-        "cursor": page.cursor,
-        "has_more": page.has_more,
-    }
-
-
 # Tutor side ------------------------------------------------------------------------------
 
 
@@ -96,7 +87,7 @@ class TutorStudentsView(RelationsAPIView):
             cursor=query["cursor"],
             size=query["page_size"],
         )
-        return Response(_page(page, relation_for_tutor))
+        return Response(page.envelope([relation_for_tutor(row) for row in page.rows]))
 
 
 @schema.recent_actions
@@ -106,7 +97,7 @@ class RecentActionsView(RelationsAPIView):
         page = selectors.recent_actions_page(
             tutor=request.user, cursor=query["cursor"], size=query["page_size"]
         )
-        return Response(_page(page, lambda entry: log_entry(entry, with_student=True)))
+        return Response(page.envelope([log_entry(entry, with_student=True) for entry in page.rows]))
 
 
 @schema.timeline
@@ -198,7 +189,7 @@ class StudentRelationsView(RelationsAPIView):
             cursor=query["cursor"],
             size=query["page_size"],
         )
-        return Response(_page(page, relation_for_student))
+        return Response(page.envelope([relation_for_student(row) for row in page.rows]))
 
     def post(self, request: Request) -> Response:
         tutor = self.parse(RelationCreateSerializer, request.data)["tutor"]
