@@ -382,18 +382,19 @@ PGBOUNCER = Path("/usr/sbin/pgbouncer")
 def faults(session: nox.Session) -> None:
     """The example project as deployed, under faults; restarts PostgreSQL and Redis.
 
-    gunicorn with 16 keep-alive clients while PostgreSQL, then Redis, restart (no 500,
-    503 only while PostgreSQL is down, every booking answered 201 stored and no other);
-    the same load through PgBouncer in transaction mode; the demo (runserver) with 150
-    keep-alive clients, its database connections within its pool. Needs Debian's
-    ``pgbouncer`` and root (``pg_ctlcluster``). See tools/faults.py:
-    ``nox -s faults -- --only demo --phase-seconds 5``.
+    pytest over example_project/fault_tests: gunicorn with 16 keep-alive clients while
+    PostgreSQL, then Redis, restart (no 500, 503 only while PostgreSQL is down, every
+    booking answered 201 stored and no other); the same load through PgBouncer in
+    transaction mode; the demo (runserver) with 150 keep-alive clients, its database
+    connections within its pool. Needs Debian's ``pgbouncer`` and root (``pg_ctlcluster``);
+    ``FAULTS_POSTGRES_CLUSTER`` names the cluster when none is on ``DATABASE_URL``'s port.
+    Arguments go to pytest: ``nox -s faults -- -k demo --phase-seconds 5``.
     """
     if not PGBOUNCER.exists() and not shutil.which("pgbouncer"):
         session.error("pgbouncer is missing: apt-get install -y pgbouncer")
     _install_example(session)
-    session.chdir(ROOT)
-    session.run("python", "tools/faults.py", *session.posargs)
+    session.chdir(EXAMPLE)
+    session.run("pytest", "fault_tests", *session.posargs)
 
 
 @nox.session(python="3.12")
