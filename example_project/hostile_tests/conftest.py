@@ -103,7 +103,7 @@ class Harness:
         return row
 
     def send(
-        self, name: str, method: str, path: str, *, body=None, token: str | None = None, **kw
+        self, name: str, method: str, path: str, *, body=None, token: str | None = None
     ) -> tuple[httpx.Response | None, Row]:
         """One request, measured; ``body`` is JSON unless it is bytes already."""
         headers = {"Authorization": f"Token {self.tokens[token]}"} if token else {}
@@ -115,7 +115,7 @@ class Harness:
         with self.measure(name) as row:
             try:
                 response = self.client.request(
-                    method, path, content=body, headers=headers, timeout=150, **kw
+                    method, path, content=body, headers=headers, timeout=150
                 )
                 row.status, row.body_bytes = response.status_code, len(response.content)
             except httpx.HTTPError as error:
@@ -141,29 +141,24 @@ class Harness:
 
     def register(self, username: str, display_name: str = "") -> None:
         person = {"username": username, "password": PASSWORD, "timezone": "Europe/Kyiv"}
-        made = self.call(
-            "POST",
-            "/api/auth/register/",
-            json={**person, "display_name": display_name or username.title()},
-        )
+        person["display_name"] = display_name or username.title()
+        made = self.call("POST", "/api/auth/register/", json=person)
         assert made.status_code == 201, made.text
-        self.tokens[username] = self.login(username)
+        self.tokens[username] = made.json()["token"]
         self.ids[username] = self.call("GET", "/api/auth/me/", username).json()["id"]
 
-    def login(self, username: str, password: str = PASSWORD) -> str:
-        response = self.call(
-            "POST", "/api/auth/token/", json={"username": username, "password": password}
-        )
+    def login(self, username: str) -> str:
+        credentials = {"username": username, "password": PASSWORD}
+        response = self.call("POST", "/api/auth/token/", json=credentials)
         assert response.status_code == 200, f"cannot log in as {username}: {response.text}"
         return response.json()["token"]
 
-    def publish(self, username: str, **profile) -> None:
+    def publish(self, username: str) -> None:
         profile = {
             "headline": f"{username.title()} teaches",
             "description": "Algebra and geometry.",
             "is_published": True,
             "settings": {"hourly_rate": "40.00", "currency": "UAH", "subjects": ["math"]},
-            **profile,
         }
         answer = self.call("PATCH", "/api/me/profile/", username, json=profile)
         assert answer.status_code == 200, answer.text

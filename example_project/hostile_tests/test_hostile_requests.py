@@ -32,68 +32,53 @@ def long_password(h) -> dict:
     return {"username": name, "password": "p" * 2_400_000, "display_name": "L", "timezone": "UTC"}
 
 
-def lesson_with_integer_series(h) -> dict:
+def integer_series(h) -> dict:
     day = (datetime.now(UTC) + timedelta(days=3)).date().isoformat()
     slot = {"start": f"{day}T10:00:00Z", "end": f"{day}T11:00:00Z"}
     return {"student": h.ids["walter2"], **slot, "series_id": 5}
 
 
-REFUSED = [  # method, path, the attacker, the body (of the harness)
-    pytest.param(
-        "PATCH",
-        "/api/me/profile/",
+def nulls(count: int):
+    return lambda h: {"settings": {"subjects": [None] * count}}
+
+
+def deep(levels: int):
+    return lambda h: ('{"x":' * levels + "1" + "}" * levels).encode()
+
+
+PROFILE, SLOTS, RELATIONS = (
+    "PATCH /api/me/profile/",
+    "PUT /api/me/profile/availability/",
+    "POST /api/student/relations/",
+)
+BAD_SLOT = {"weekday": 9, "start": "25:00", "end": "x"}
+REFUSED = {  # the test's id (the review's item first): request, attacker, body (given h)
+    "1 PATCH profile, 100,000 null subjects (600 KB)": (PROFILE, "mallory", nulls(100_000)),
+    "1 PATCH profile, 400,000 null subjects (2.4 MB)": (PROFILE, "mallory", nulls(400_000)),
+    "1 PUT availability, 50,000 invalid slots (2 MB)": (
+        SLOTS,
         "mallory",
-        lambda h: {"settings": {"subjects": [None] * 100_000}},
-        id="1 PATCH profile, 100,000 null subjects (600 KB)",
+        lambda h: [BAD_SLOT] * 50_000,
     ),
-    pytest.param(
-        "PATCH",
-        "/api/me/profile/",
-        "mallory",
-        lambda h: {"settings": {"subjects": [None] * 400_000}},
-        id="1 PATCH profile, 400,000 null subjects (2.4 MB)",
-    ),
-    pytest.param(
-        "PUT",
-        "/api/me/profile/availability/",
-        "mallory",
-        lambda h: [{"weekday": 9, "start": "25:00", "end": "x"}] * 50_000,
-        id="1 PUT availability, 50,000 invalid slots (2 MB)",
-    ),
-    pytest.param(
-        "PUT",
-        "/api/me/profile/autosave/",
-        "mallory",
-        lambda h: ('{"x":' * 1_200 + "1" + "}" * 1_200).encode(),
-        id="2 PUT autosave, 1,200 levels deep",
-    ),
-    pytest.param(
-        "POST",
-        "/api/student/relations/",
+    "2 PUT autosave, 1,200 levels deep": ("PUT /api/me/profile/autosave/", "mallory", deep(1_200)),
+    "5 student relation to the superuser's id": (
+        RELATIONS,
         "mallory",
         lambda h: {"tutor": h.ids["root"]},
-        id="5 student relation to the superuser's id",
     ),
-    pytest.param(
-        "POST",
-        "/api/lessons/",
-        "trent",
-        lesson_with_integer_series,
-        id="11 POST lesson with series_id 5 (an integer)",
-    ),
-    pytest.param(
-        "POST", "/api/auth/register/", None, long_password, id="11 register, 2.4 MB password"
-    ),
-    pytest.param("POST", "/api/auth/token/", None, long_password, id="11 token, 2.4 MB password"),
-]
+    "11 POST lesson with series_id 5 (an integer)": ("POST /api/lessons/", "trent", integer_series),
+    "11 register with a 2.4 MB password": ("POST /api/auth/register/", None, long_password),
+    "11 token with a 2.4 MB password": ("POST /api/auth/token/", None, long_password),
+}
 
 
-@pytest.mark.parametrize(("method", "path", "attacker", "body"), REFUSED)
+@pytest.mark.parametrize(("request_line", "attacker", "body"), REFUSED.values(), ids=REFUSED)
 def test_an_oversized_deep_or_forbidden_body_is_a_small_cheap_400(
-    h, request, method, path, attacker, body
+    h, request, request_line, attacker, body
 ):
     """Lists are capped before their items, depth is checked without recursion, passwords
     are bounded, a superuser is no tutor and a series id is not an integer."""
+    method, path = request_line.split()
     name = request.node.callspec.id
     h.kept(h.send(name, method, path, body=body(h), token=attacker)[1], 400)
 
