@@ -8,6 +8,7 @@ the listing, the calendar) and writes (lesson bookings, each in a slot of its ow
 from __future__ import annotations
 
 import itertools
+import json
 import os
 import secrets
 import shutil
@@ -228,9 +229,15 @@ class Load:
 
 
 def log_summary(log_path: Path) -> list[str]:
-    """A server log's warnings and ERROR lines, counted (printed, not failed on)."""
-    notes = server_log_notes(log_path) or ["none"]
-    return [f"server log {log_path}: {len(server_log_errors(log_path))} ERROR lines", *notes]
+    """A server log's ERROR lines and warnings, counted (printed, not failed on)."""
+    errors: Counter[str] = Counter()
+    for line in server_log_errors(log_path):
+        try:
+            errors[f"ERROR {json.loads(line)['message']}"] += 1
+        except (ValueError, KeyError):  # a traceback's lines
+            errors[line[:120]] += 1
+    counted = [f"{count} x {what}" for what, count in errors.most_common()]
+    return [f"server log {log_path}:", *counted, *server_log_notes(log_path)]
 
 
 def steady_for(seconds: float) -> Callable[[], str]:
