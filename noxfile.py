@@ -382,34 +382,37 @@ PGBOUNCER = Path("/usr/sbin/pgbouncer")
 def faults(session: nox.Session) -> None:
     """The example project as deployed, under faults; restarts PostgreSQL and Redis.
 
-    gunicorn with 16 keep-alive clients while PostgreSQL, then Redis, restart (no 500,
-    503 only while PostgreSQL is down, every booking answered 201 stored and no other);
-    the same load through PgBouncer in transaction mode; the demo (runserver) with 150
-    keep-alive clients, its database connections within its pool. Needs Debian's
-    ``pgbouncer`` and root (``pg_ctlcluster``). See tools/faults.py:
-    ``nox -s faults -- --only demo --phase-seconds 5``.
+    pytest over example_project/fault_tests: gunicorn with 16 keep-alive clients while
+    PostgreSQL, then Redis, restart (no 500, 503 only while PostgreSQL is down, every
+    booking answered 201 stored and no other); the same load through PgBouncer in
+    transaction mode; the demo (runserver) with 150 keep-alive clients, its database
+    connections within its pool. Needs Debian's ``pgbouncer`` and root (``pg_ctlcluster``);
+    ``FAULTS_POSTGRES_CLUSTER`` names the cluster when none is on ``DATABASE_URL``'s port.
+    Arguments go to pytest: ``nox -s faults -- -k demo --phase-seconds 5``.
     """
     if not PGBOUNCER.exists() and not shutil.which("pgbouncer"):
         session.error("pgbouncer is missing: apt-get install -y pgbouncer")
     _install_example(session)
-    session.chdir(ROOT)
-    session.run("python", "tools/faults.py", *session.posargs)
+    session.chdir(EXAMPLE)
+    session.run("pytest", "fault_tests", *session.posargs)
 
 
 @nox.session(python="3.12")
 def hostile(session: nox.Session) -> None:
     """The security review's hostile requests, each with its status, CPU, memory and body.
 
-    The example project under gunicorn (one worker, one thread) on a database of its own
-    (``<DATABASE_URL's name>_hostile``) and Redis database 7: oversized and deeply nested
-    bodies, password guessing at ``/admin/login/``, ``seed_demo`` on a real database,
-    account probing, cache flooding and flushing, unbounded growth. Fails when a request
+    pytest over example_project/hostile_tests: the example project under gunicorn (one
+    worker, one thread) on a database of its own (``<DATABASE_URL's name>_hostile``) and
+    Redis database 7 (``HOSTILE_REDIS_DATABASE``): oversized and deeply nested bodies,
+    password guessing at ``/admin/login/``, ``seed_demo`` on a real database, account
+    probing, cache flooding and flushing, unbounded growth. A test fails when a request
     breaks its promise (a 5xx, a body over 64 KB, an ERROR line, over a second of CPU,
-    an unchanged account changed). See tools/hostile.py: ``nox -s hostile -- --only 1,2``.
+    a status or effect other than the one named); the figures are printed at the end.
+    Arguments go to pytest: ``nox -s hostile -- -k "autosave or admin"``.
     """
     _install_example(session)
-    session.chdir(ROOT / "tools")
-    session.run("python", "hostile.py", *session.posargs)
+    session.chdir(EXAMPLE)
+    session.run("pytest", "hostile_tests", *session.posargs)
 
 
 @nox.session(python="3.12")

@@ -3,8 +3,8 @@
 ``python tools/create_database.py [URL]`` (default: ``$DATABASE_URL``); anything but a
 postgres:// URL is left alone. Used by ``nox -s demo`` and the load test, so that
 pointing them at a new PostgreSQL database needs no ``createdb`` first.
-``recreate_database`` gives ``fuzz.py``, ``hostile.py`` and ``faults.py`` a new one for
-each run, named by ``own_database_url``.
+``recreate_database`` gives ``fuzz.py``, ``perf.py`` and the example project's
+hostile_tests and fault_tests a new one for each run, named by ``own_database_url``.
 """
 
 from __future__ import annotations
