@@ -1,7 +1,7 @@
 """The sample package's one model: notes a user keeps, for the keyset pagination tests.
 
-Core has no models; this app exists only in core's suite (no migrations: the test
-database is created from the model).
+Core has no models; this app exists only in core's suite. Its migration is written by
+hand, compact: a foreign key to the user model needs one.
 """
 
 from __future__ import annotations
