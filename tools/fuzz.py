@@ -42,24 +42,14 @@ REPO_ROOT = EXAMPLE_PROJECT.parent
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/5"
 DEMO_PASSWORD = "demo-pass-123"  # accounts/management/commands/seed_demo.py
 
-# What fails the run. Each holds for every request, whatever the database holds:
-#   not_a_server_error            no 5xx, ever
-#   status_code_conformance       every status is one the operation documents
-#   response_schema_conformance   every body matches the schema of its status
-#   content_type_conformance      every Content-Type is one the operation documents
-#   response_headers_conformance  documented response headers (Retry-After on 429,
-#                                 ETag, X-Cache) are present and match their schema
-# Left out on purpose, as they depend on state the fuzzer does not know:
-#   positive_data_acceptance      "schema-valid request rejected": a valid id of a
-#                                 relation or lesson that is not the user's is a 404,
-#                                 a slot that clashes a 409, a pending-only action a 409
-#   negative_data_rejection       a few schema-invalid requests are accepted on
-#                                 purpose (the API is lenient where the schema is
-#                                 strict, e.g. naive times are read in the user's zone)
-#   use_after_free, ensure_resource_availability: stateful checks that need links
-#                                 between operations the schema does not declare
-#   ignored_auth, missing_required_header, unsupported_method,
-#   allow_header_conformance      covered by the packages' own tests (401/405)
+# What fails the run: each holds for every request, whatever the database holds (the
+# noxfile's fuzz session lists them). Left out on purpose: positive_data_acceptance (a
+# valid id of someone else's lesson is a 404, a clashing slot a 409, ...),
+# negative_data_rejection (the API is lenient on purpose where the schema is strict,
+# e.g. naive times are read in the user's zone), use_after_free and
+# ensure_resource_availability (need links the schema does not declare), and
+# ignored_auth, missing_required_header, unsupported_method, allow_header_conformance
+# (covered by the packages' own tests: 401/405).
 CHECKS = (
     "not_a_server_error",
     "status_code_conformance",

@@ -1,24 +1,14 @@
 """Install the packages into a brand-new Django project, the way a host project does.
 
-``python tools/host_smoke.py [--database postgres|sqlite]`` (``nox -s host_smoke``):
-
-1. builds the wheel and sdist of core and each package (``python -m build``) and runs
-   ``twine check --strict``;
-2. per database, a fresh virtualenv and a new project (``django-admin startproject``)
-   with its own user model (``people.Person(AbstractUser)`` with a ``timezone``),
-   ``pip install``s the four built wheels (nothing of ours from an index), configures
-   apps, settings and urls as the package READMEs say, and runs ``check --fail-level
-   WARNING``, ``makemigrations --check --dry-run`` and ``migrate``;
-3. serves it with ``runserver`` and, as two users with HTTP basic auth (DRF's default),
-   writes through and reads one endpoint of each package, checking statuses and bodies.
-
-The PostgreSQL run installs the ``[postgres]`` extras, uses the database
-``tutor_host_smoke`` (created and dropped here) and Redis database 10 for the listing
-cache. The SQLite run proves ``import psycopg`` fails and turns the cache off, pointing
-cacheops at a closed port (a listing that reached for Redis would log it: checked).
-``HOST_SMOKE_POSTGRES_URL`` / ``HOST_SMOKE_REDIS_URL`` name other servers or databases
-(not ``REDIS_URL``: the database it names is flushed). Exits 1 on any failure; the
-server, the folders and the database are always cleaned up.
+``python tools/host_smoke.py [--database postgres|sqlite]`` (``nox -s host_smoke``)
+builds and ``twine check --strict``s core's and each package's wheel and sdist; per
+database, makes a virtualenv and a new project (``startproject``, its own user model
+``people.Person``), installs the four wheels, configures it as the READMEs say, runs
+``check --fail-level WARNING``, ``makemigrations --check`` and ``migrate``, then serves
+it (``runserver``) and, as two users with basic auth, writes through and reads one
+endpoint of each package. PostgreSQL: the ``[postgres]`` extras, the database
+``tutor_host_smoke`` and Redis db 10 (``HOST_SMOKE_POSTGRES_URL``/``_REDIS_URL``; both
+emptied). SQLite: no driver importable, the cache off and cacheops at a closed port.
 """
 
 from __future__ import annotations
@@ -26,7 +16,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -382,8 +371,8 @@ def main() -> int:
                         help="run only this database (repeatable); default: both")  # fmt: skip
     databases = parser.parse_args().database or ["postgres", "sqlite"]
     started, failed = time.monotonic(), False
-    scratch = Path(tempfile.mkdtemp(prefix="tutor-host-smoke-"))
-    try:
+    with tempfile.TemporaryDirectory(prefix="tutor-host-smoke-", ignore_cleanup_errors=True) as s:
+        scratch = Path(s)
         try:
             wheels = build_distributions(scratch / "dist")
         except SmokeError as error:
@@ -400,8 +389,6 @@ def main() -> int:
             if error:
                 print(textwrap.indent(error, "  ! "))
             failed = failed or bool(error)
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
     print(f"host smoke {'FAILED' if failed else 'passed'} in {time.monotonic() - started:.0f} s")
     return 1 if failed else 0
 

@@ -1,8 +1,7 @@
 """The locust test of ``nox -s loadtest``: a tutor and a student on every endpoint.
 
-``tools/loadtest.py`` runs it headless against two gunicorns (``--host``, ``--other-host``).
-It also runs alone against any example project whose throttles let one address register
-a few dozen users (``nox -s demo``): ``locust -f tools/loadtest_locustfile.py --host URL``.
+``tools/loadtest.py`` runs it headless against two gunicorns (``--host``, ``--other-host``);
+alone: ``locust -f tools/loadtest_locustfile.py --host URL`` (e.g. ``nox -s demo``'s).
 
 Every user registers a *pair* (a tutor and the tutor's own student) and is the only one
 to write as that tutor, so each answer is checked against what the user knows: ``call``
@@ -26,6 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -48,14 +48,6 @@ SIGN_UP_SECONDS = 90  # at most this long for a level's users to sign up before 
 USERS: list[Pair] = []
 EXTRA_STUDENTS: list[Account] = []  # registered only to ask tutors, once others ran out
 STARTED = Counter()  # "users": through on_start, signed up or not; "accounts": registered
-
-
-@dataclass
-class Answer:
-    """What ``call`` gives for an answer as expected (always true, unlike a response)."""
-
-    body: Any
-    headers: Any
 
 
 @dataclass
@@ -153,10 +145,10 @@ def call(
     cache: bool = False,
     headers: dict[str, str] | None = None,
     **kwargs: Any,
-) -> Answer | None:
+) -> SimpleNamespace | None:
     """One request, reported as ``name`` (``path``; ``cache``: plus ``[HIT]``/``[MISS]``
     after ``X-Cache``); a failure unless the status is ``expect`` and the body is as
-    ``want`` says (a body of the wrong shape fails too). The ``Answer``, or None."""
+    ``want`` says (a body of the wrong shape fails too). Its body and headers, or None."""
     name, sent = name or path, {**(headers or {})}
     if token:
         sent["Authorization"] = f"Token {token}"
@@ -178,7 +170,8 @@ def call(
             r.failure(problem)
             return None
         r.success()
-        return Answer(r.json() if r.text else None, r.headers)
+        # Always true, unlike a response (whose length may be None).
+        return SimpleNamespace(body=r.json() if r.text else None, headers=r.headers)
 
 
 def failed(user: Pair, name: str, problem: str) -> None:
@@ -312,7 +305,7 @@ class Pair(FastHttpUser):
             call(self.client, "POST", "/api/auth/token/", json=credentials, want=token)
         )
 
-    def tutor_call(self, method: str, path: str, **kwargs: Any) -> Answer | None:
+    def tutor_call(self, method: str, path: str, **kwargs: Any) -> SimpleNamespace | None:
         return call(kwargs.pop("session", self.client), method, path, self.tutor.token, **kwargs)
 
     def transition(self, relation_id: int, status: str) -> None:
@@ -663,7 +656,7 @@ BEFORE: dict[str, float] = {}  # each instance's http_requests_total before the 
 
 
 def instances(environment: Any) -> list[str]:
-    return [environment.host, *filter(None, [environment.parsed_options.other_host])]
+    return list(filter(None, [environment.host, environment.parsed_options.other_host]))
 
 
 @events.request.add_listener
@@ -698,7 +691,8 @@ def check_servers(environment: Any, **kwargs: Any) -> None:
     Warnings and latency reports of the logs (a slow listing miss) are printed only."""
     options, problems = environment.parsed_options, []
     for log in [Path(path) for path in options.server_logs.split(",") if path]:
-        print(*(f"{log.name}: {note}" for note in server_log_notes(log)), sep="\n")
+        for note in server_log_notes(log):
+            print(f"{log.name}: {note}")
         if errors := server_log_errors(log):
             problems.append(f"{len(errors)} error line(s) in {log}, first: {errors[0][:600]}")
     directories = [Path(path) for path in options.metrics_dirs.split(",") if path]
@@ -723,5 +717,4 @@ def check_servers(environment: Any, **kwargs: Any) -> None:
             problems.append(f"/metrics does not add up: {line}")
     for problem in problems:
         print(f"load test FAILED: {problem}")
-    if problems:
         environment.process_exit_code = 1

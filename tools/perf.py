@@ -3,24 +3,16 @@
     python tools/perf.py [--duration 8] [--connections 30] [--threads 2] [--rounds 2]
                          [--workers 2] [--baseline REV]
 
-``nox -s perf`` runs it; it needs ``wrk`` on PATH. It recreates its own PostgreSQL database
-(``DATABASE_URL``, default ``.../tutor_perf``: dropped on every run, so its name must
-hold ``perf``), migrates and seeds it (``perf_seed.py``), and serves under gunicorn
-(``config/gunicorn.conf.py``, ``--workers``, DEBUG off) the floor (``perf_floor``: DRF
-with one view answering ``{}``) and the example project with that view first in its
-URLconf, so the middleware's own cost shows. Each round checks every request once
-(status, JSON, the seeded rows, ``X-Cache``) and drives it with wrk; the best round
-counts. The listing MISS asks for a new ``max_rate`` (above every seeded rate: the
-plain listing's page under a key of its own) on each request. The table (req/s, p50,
-p95, times the floor) is printed and written to ``.perf/``.
-
-``--baseline REV`` also serves commit ``REV``'s packages and example project (``git
-archive``; this virtualenv and database, the next Redis database, emptied) and drives
-each request against both in the same rounds, alternating which goes first: on a shared
-machine that change, measured minute by minute, is the figure to trust. Both trees must
-have the same migrations. docs/performance.md has the details and the figures.
-
-Exits 1 when setup fails or an answer is wrong; missed goals are reported, not failed.
+``nox -s perf`` runs it (wrk on PATH). It recreates, migrates and seeds (``perf_seed.py``)
+its own database (``DATABASE_URL``, default ``.../tutor_perf``; dropped, so its name must
+hold ``perf``) and serves under gunicorn the floor (``perf_floor``: DRF, one view
+answering ``{}``) and the example project with that view first in its URLconf. Each
+round checks every request once (status, JSON, rows, ``X-Cache``), then drives it with
+wrk; the best round counts. The table (req/s, p50, p95, times the floor) is printed and
+written to ``.perf/``. ``--baseline REV`` also serves commit ``REV``'s packages and
+example project (``git archive``; same virtualenv and database, the next Redis db) and
+drives both in the same rounds, alternating which goes first. docs/performance.md has
+the details. Exits 1 when setup fails or an answer is wrong; goals are only reported.
 """
 
 from __future__ import annotations
@@ -267,15 +259,11 @@ function done(summary, latency, requests)
 end
 """
 WRK_COUNT = """
-function response(status, headers, body)
-  if headers["X-Cache"] == "%s" then cached = cached + 1 end
-end
+function response(status, headers) if headers["X-Cache"] == "%s" then cached = cached + 1 end end
 """
 WRK_MISS = """
-function request()
-  counter = counter + 1
-  return wrk.format(nil, wrk.path .. "?max_rate=" .. (first + index + counter * stride))
-end
+function request() counter = counter + 1
+  return wrk.format(nil, wrk.path .. "?max_rate=" .. (first + index + counter * stride)) end
 """
 
 
@@ -437,43 +425,31 @@ def run(arguments: argparse.Namespace, work: Path) -> list[str]:
     print(f"perf: migrated and seeded in {time.monotonic() - started:.0f} s", flush=True)
     groups = [[target] for target in targets(json.loads((work / "seed.json").read_text()))]
     floor = {key: environment[key] for key in ("WEB_CONCURRENCY", "PYTHONPATH")}
-    servers = {
-        "floor": (
-            FLOOR,
-            TOOLS,
-            {**os.environ, **floor, "DJANGO_SETTINGS_MODULE": "perf_floor.settings"},
-        ),
-        "example": (GUNICORN, EXAMPLE_PROJECT, environment),
-    }
+    floor = {**os.environ, **floor, "DJANGO_SETTINGS_MODULE": "perf_floor.settings"}
+    servers = {"floor": (FLOOR, TOOLS, floor), "example": (GUNICORN, EXAMPLE_PROJECT, environment)}
     if revision:
         baseline = baseline_environment(environment, work / "baseline")
         servers["baseline"] = (GUNICORN, work / "baseline" / "example_project", baseline)
         twin = lambda t: replace(t, label=f"{t.label} [baseline]", server="baseline")  # noqa: E731
         groups = [[twin(t), t] if t.server == "example" else [t] for [t] in groups]
     with contextlib.ExitStack() as stack:
-        served = {
-            name: stack.enter_context(
-                serving(
-                    command,
-                    environment=env,
-                    log_path=work / f"{name}.log",
-                    cwd=cwd,
-                    ready_path=EMPTY_PATH,
-                )
+        served = {}
+        for name, (command, cwd, env) in servers.items():
+            log_path = work / f"{name}.log"
+            server = serving(
+                command, environment=env, log_path=log_path, cwd=cwd, ready_path=EMPTY_PATH
             )
-            for name, (command, cwd, env) in servers.items()
-        }
+            served[name] = stack.enter_context(server)
         print(f"perf: {load}" + (f"; baseline {revision} beside this tree" if revision else ""))
         best, notes = measure(a, {name: server.url for name, server in served.items()}, groups)
-        rss = [f"- {name} workers: {worker_rss(server.pid)}" for name, server in served.items()]
+        rss = [f"- {name} workers: {worker_rss(s.process.pid)}" for name, s in served.items()]
     for name in [name for name in servers if name != "floor"]:
         notes += [f"{name}: {note}" for note in server_log_notes(work / f"{name}.log")]
         if errors := server_log_errors(work / f"{name}.log"):
             notes.append(f"{len(errors)} error line(s) in the {name}'s log, first: {errors[0]}")
     dirty = " + uncommitted changes" if git("status", "--porcelain", "--untracked-files=no") else ""
-    versions = ", ".join(
-        f"{p} {metadata.version(p)}" for p in ("django", "djangorestframework", "gunicorn")
-    )
+    packages = ("django", "djangorestframework", "gunicorn")
+    versions = ", ".join(f"{package} {metadata.version(package)}" for package in packages)
     compared = f"; beside commit {revision} (--baseline {a.baseline})" if revision else ""
     return [
         f"# nox -s perf, {datetime.now():%Y-%m-%d %H:%M}",

@@ -117,10 +117,6 @@ class Server:
     process: subprocess.Popen
     log_path: Path
 
-    @property
-    def pid(self) -> int:
-        return self.process.pid
-
 
 def wait_until_answering(
     url: str, process: subprocess.Popen, log_path: Path, seconds: float = 60
