@@ -21,7 +21,6 @@ import secrets
 import time
 import urllib.request
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -31,6 +30,7 @@ from zoneinfo import ZoneInfo
 
 from locust import FastHttpUser, LoadTestShape, between, events
 from locust.contrib.fasthttp import FastHttpSession
+from locust.exception import StopUser
 from processes import server_log_errors, server_log_notes
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.parser import text_string_to_metric_families
@@ -249,12 +249,12 @@ class Pair(FastHttpUser):
     wait_time = between(0.05, 0.3)
     network_timeout = 60.0  # a small machine queues requests behind password hashing
     connection_timeout = 10.0
-    broken = True  # until the setup succeeded: a failed setup (reported) idles the user
     complete = False  # registered, published, related: its student may ask other tutors
 
     def on_start(self) -> None:
         try:
-            self.broken = not self.set_up()
+            if not self.set_up():  # a step failed (and was reported): this user stops
+                raise StopUser
         finally:
             STARTED["users"] += 1
 
@@ -595,15 +595,6 @@ def account(user: Pair) -> None:
         tutor.timezone = zone
 
 
-def unless_broken(flow: Callable[[Pair], None]) -> Callable[[Pair], None]:
-    def run(user: Pair) -> None:
-        if not user.broken:
-            flow(user)
-
-    run.__name__ = flow.__name__
-    return run
-
-
 # The flows and their weights: a closed loop, each a whole step of the pair's story.
 TASKS = {
     lessons: 3, relation_reads: 3, marketplace_reads: 3, listing_walk: 1,
@@ -612,7 +603,7 @@ TASKS = {
 
 
 class TutorAndStudent(Pair):
-    tasks = {unless_broken(flow): weight for flow, weight in TASKS.items()}
+    tasks = TASKS
 
 
 # --- The run: its levels, and what the servers say at the end ---------------------------
