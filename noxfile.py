@@ -451,7 +451,7 @@ def host_smoke(session: nox.Session) -> None:
     ``nox -s host_smoke -- --database sqlite`` runs one database. See tools/host_smoke.py.
     """
     # Only what builds and checks the distributions: the host gets its own virtualenvs.
-    session.install("build>=1.2", "twine>=5")
+    session.install("build>=1.2", "twine>=5", "httpx>=0.27")
     session.chdir(ROOT)
     session.run("python", "tools/host_smoke.py", *session.posargs)
 

@@ -2,26 +2,21 @@
 
     python tools/fuzz.py [--port 8097] [--user olena] [schemathesis run options...]
 
-Every run starts from a new PostgreSQL database, so that what earlier runs wrote (the
-fuzzer's lessons, relations and drafts) does not change what this one meets: on the
-server of ``DATABASE_URL`` it drops and creates ``<name>_fuzz`` (``…/tutor`` fuzzes
-``tutor_fuzz``, the default), and keeps it afterwards for a look. ``REDIS_URL`` (default
-``redis://127.0.0.1:6379/5``) holds the throttles and the listing cache. It migrates,
-loads the demo data (``manage.py seed_demo``), serves ``example_project`` under gunicorn
-on ``127.0.0.1:PORT`` (``--port``, default ``$PORT`` or 8097) with ``DEBUG=0``,
-``SECURE_SSL_REDIRECT=0`` and the development throttle profile, logs in as a demo user
-(``olena``, a tutor with students, lessons and a profile) and runs ``schemathesis run``
-against ``/api/schema/`` with that user's ``Authorization: Token``, over every
-operation; the operations on one object (``/api/lessons/{id}/…``, the relation
-actions and timeline) get the id of one of the demo tutor's lessons or relations, so
-that they reach more than a 404 (``known_ids``). The server is always stopped at the end.
+Every run starts from a new PostgreSQL database, so that what earlier runs wrote does
+not change what this one meets: ``<name>_fuzz`` on the server of ``DATABASE_URL``
+(``tutor_fuzz`` by default), dropped and created, then kept for a look; ``REDIS_URL``
+(default db 5) holds the throttles and the listing cache. It migrates, loads the demo
+data, serves ``example_project`` under gunicorn on ``127.0.0.1:PORT`` (``--port``,
+default ``$PORT`` or 8097; ``DEBUG=0``, ``SECURE_SSL_REDIRECT=0``, the development
+throttles), logs in as a demo user (``olena``, a tutor with students, lessons and a
+profile) and runs ``schemathesis run`` on ``/api/schema/`` with that user's token over
+every operation; those on one object get the id of one of the user's lessons or
+relations, so that they reach more than a 404 (``known_ids``).
 
-The checks (``CHECKS``) fail the run on any 5xx, any response whose body, status code,
-content type or headers its schema does not document. Any other argument goes to
-``schemathesis run`` as it is (``--max-examples 200``, ``--max-time 60``, ``--seed 1``,
-``--include-path-regex marketplace``); the defaults below apply only where the
-caller gives none. Exit status: schemathesis's, or 1 when the server could not start
-or logged an error (a traceback) while it answered.
+``CHECKS`` fail the run. Any other argument goes to ``schemathesis run`` as it is
+(``--max-examples 200``, ``--seed 1``, ``--include-path-regex marketplace``); the
+``DEFAULT_OPTIONS`` apply only where the caller gives none. Exit status: schemathesis's,
+or 1 when the server could not start or logged an error (a traceback) while it answered.
 """
 
 from __future__ import annotations
@@ -41,32 +36,20 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from create_database import own_database_url, recreate_database
-from processes import GUNICORN, port_is_free, server_log_errors, serving
+from processes import EXAMPLE_PROJECT, GUNICORN, HOST, port_is_free, server_log_errors, serving
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-EXAMPLE_PROJECT = REPO_ROOT / "example_project"
+REPO_ROOT = EXAMPLE_PROJECT.parent
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/5"
-HOST = "127.0.0.1"
 DEMO_PASSWORD = "demo-pass-123"  # accounts/management/commands/seed_demo.py
 
-# What fails the run. Each holds for every request, whatever the database holds:
-#   not_a_server_error            no 5xx, ever
-#   status_code_conformance       every status is one the operation documents
-#   response_schema_conformance   every body matches the schema of its status
-#   content_type_conformance      every Content-Type is one the operation documents
-#   response_headers_conformance  documented response headers (Retry-After on 429,
-#                                 ETag, X-Cache) are present and match their schema
-# Left out on purpose, as they depend on state the fuzzer does not know:
-#   positive_data_acceptance      "schema-valid request rejected": a valid id of a
-#                                 relation or lesson that is not the user's is a 404,
-#                                 a slot that clashes a 409, a pending-only action a 409
-#   negative_data_rejection       a few schema-invalid requests are accepted on
-#                                 purpose (the API is lenient where the schema is
-#                                 strict, e.g. naive times are read in the user's zone)
-#   use_after_free, ensure_resource_availability: stateful checks that need links
-#                                 between operations the schema does not declare
-#   ignored_auth, missing_required_header, unsupported_method,
-#   allow_header_conformance      covered by the packages' own tests (401/405)
+# What fails the run: each holds for every request, whatever the database holds (the
+# noxfile's fuzz session lists them). Left out on purpose: positive_data_acceptance (a
+# valid id of someone else's lesson is a 404, a clashing slot a 409, ...),
+# negative_data_rejection (the API is lenient on purpose where the schema is strict,
+# e.g. naive times are read in the user's zone), use_after_free and
+# ensure_resource_availability (need links the schema does not declare), and
+# ignored_auth, missing_required_header, unsupported_method, allow_header_conformance
+# (covered by the packages' own tests: 401/405).
 CHECKS = (
     "not_a_server_error",
     "status_code_conformance",
@@ -96,7 +79,7 @@ SERVER_ENVIRONMENT = {
 
 
 class FuzzError(Exception):
-    pass
+    """The server could not be prepared."""
 
 
 def http(

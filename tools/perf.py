@@ -3,31 +3,22 @@
     python tools/perf.py [--duration 8] [--connections 30] [--threads 2] [--rounds 2]
                          [--workers 2] [--baseline REV]
 
-``nox -s perf`` runs it; it needs ``wrk`` on PATH. It recreates its own PostgreSQL
-database (``DATABASE_URL``, default ``.../tutor_perf``; dropped on every run, so its name
-must hold ``perf``), migrates and seeds it (``perf_seed.py``), and serves under gunicorn
-(``example_project/config/gunicorn.conf.py``, ``--workers`` workers, DEBUG off) the
-floor (``perf_floor``: DRF with one view answering ``{}``, nothing else) and the example
-project with that view first in its URLconf, so the middleware's own cost shows. Each
-round checks every request once (status, JSON, the seeded rows, ``X-Cache``) and drives
-it with wrk; the best round counts. The listing MISS asks for another ``max_rate``, above
-every seeded rate, on each request: a cache key of its own, the plain listing's page.
-Prints req/s, p50, p95 and times slower than the floor, and writes them to ``.perf/``.
-
-``--baseline REV`` also serves commit ``REV``'s packages and example project (``git
-archive``; this virtualenv and database, the next Redis database, emptied) and drives
-each request against both in the same rounds, alternating which goes first: on a shared
-machine that change, measured minute by minute, is the figure to trust. The two trees
-must have the same migrations. docs/performance.md has the details and the figures.
-
-Exits 1 when setup fails or an answer is wrong; missed goals are reported, not failed.
+``nox -s perf`` runs it (wrk on PATH). It recreates, migrates and seeds (``perf_seed.py``)
+its own database (``DATABASE_URL``, default ``.../tutor_perf``; dropped, so its name must
+hold ``perf``) and serves under gunicorn the floor (``perf_floor``: DRF, one view
+answering ``{}``) and the example project with that view first in its URLconf. Each
+round checks every request once (status, JSON, rows, ``X-Cache``), then drives it with
+wrk; the best round counts. The table (req/s, p50, p95, times the floor) is printed and
+written to ``.perf/``. ``--baseline REV`` also serves commit ``REV``'s packages and
+example project (``git archive``; same virtualenv and database, the next Redis db) and
+drives both in the same rounds, alternating which goes first. docs/performance.md has
+the details. Exits 1 when setup fails or an answer is wrong; goals are only reported.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
-import dataclasses
 import io
 import json
 import os
@@ -41,7 +32,7 @@ import sys
 import tarfile
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from importlib import metadata
 from pathlib import Path
@@ -49,32 +40,26 @@ from urllib.parse import urlsplit
 
 import httpx
 from create_database import recreate_database
-from processes import (
-    GUNICORN,
-    THROTTLE_ENVIRONMENT,
-    Server,
-    server_log_errors,
-    server_log_notes,
-    serving,
-)
+from processes import GUNICORN, THROTTLE_ENVIRONMENT, server_log_errors, server_log_notes, serving
 
 TOOLS = Path(__file__).resolve().parent
 REPO_ROOT = TOOLS.parent
 EXAMPLE_PROJECT = REPO_ROOT / "example_project"
-EMPTY_PATH = "/api/perf/empty/"  # perf_floor.urls, on every server
+EMPTY_PATH = "/api/perf/empty/"  # perf_floor's one view, on every server
 # The floor, served from tools/: the example's gunicorn settings, Django's WSGI factory.
-FLOOR_WSGI = "django.core.wsgi:get_wsgi_application()"
-FLOOR = ("gunicorn", "-c", str(EXAMPLE_PROJECT / GUNICORN[2]), FLOOR_WSGI)
+FLOOR = (
+    "gunicorn",
+    "-c",
+    str(EXAMPLE_PROJECT / GUNICORN[2]),
+    "django.core.wsgi:get_wsgi_application()",
+)
 # Never a 429, and a short throttle history: DRF's throttles read and write, on every
-# request, the list of one user's requests within the rate's period; at a few hundred
-# requests a second a per-minute rate makes that ~10^4 timestamps a request, a cost of
-# the benchmark's own throughput that no real user pays. A one-second period bounds it.
+# request, one user's requests within the rate's period; at a few hundred a second a
+# per-minute rate makes that ~10^4 timestamps a request, which no real user pays.
 THROTTLE_RATE = "1000000/s"
-# MISS requests ask for max_rate = MISS_FIRST + n: above every seeded rate (below 2,000,
-# perf_seed.py) and within the column's numeric(8, 2); each round has a range of its own.
-MISS_FIRST = 100_000
-MISS_ROUND_SPAN = 100_000
-MAX_ROUNDS = 8
+# MISS requests ask for max_rate = MISS_FIRST + n: above every seeded rate (below 2,000)
+# and within numeric(8, 2); each round has a range of its own.
+MISS_FIRST, MISS_ROUND_SPAN, MAX_ROUNDS = 100_000, 100_000, 8
 UNEVEN_ROUNDS = 1.25  # best round over worst above this: the machine was busy
 TIMES = "\N{MULTIPLICATION SIGN}"  # spelled by name: ruff takes a bare one for a letter
 
@@ -83,17 +68,13 @@ class PerfError(Exception):
     """The run cannot go on: setup failed, a server died, an answer was wrong."""
 
 
-# --- What is measured -----------------------------------------------------------------
-
-
 @dataclass(frozen=True)
 class Target:
     """One row of the table: a request, what it must answer, its goal (times the floor)."""
 
     label: str
     path: str
-    # What the JSON body must hold ("results": how many rows); {}: the body is {}.
-    expect: dict[str, object]
+    expect: dict[str, object]  # what the JSON body holds ("results": a row count); {}: {}
     token: str | None = None
     cache: str = ""  # "HIT": answered from the cache; "MISS": a new cache key per request
     goal: float | str = ""  # times the floor (issue 8), or what the row shows instead
@@ -102,125 +83,58 @@ class Target:
 
 @dataclass(frozen=True)
 class Result:
-    requests: int
-    seconds: float
+    rps: float
     p50_ms: float
     p95_ms: float
-    errors: dict[str, int]  # failed requests by kind
+    errors: dict[str, int]  # requests without an answer or with a status >= 400, by kind
+    requests: int
     cached: int  # answers with the X-Cache the target expects
-
-    @property
-    def rps(self) -> float:
-        return self.requests / self.seconds if self.seconds else 0.0
 
 
 def targets(seeded: dict[str, str]) -> list[Target]:
     """The requests of issue 8 and their goals, with the seed's tokens and windows."""
-    calendar, listing = "/api/lessons/my/?", "/api/marketplace/tutors/"
-    month = {"results": 50, "has_more_events": False}
-    year = {"results": 500, "has_more_events": False}
-    page = {"results": 20, "has_more": True}
+    page, month = {"results": 20, "has_more": True}, {"results": 50, "has_more_events": False}
+    year, listing = {"results": 500, "has_more_events": False}, "/api/marketplace/tutors/"
+    # fmt: off
     return [
         Target("bare DRF view (the floor)", EMPTY_PATH, {}, server="floor"),
-        Target(
-            "same empty view, example middleware", EMPTY_PATH, {}, goal="the middleware's own cost"
-        ),
-        Target(
-            "GET /api/auth/me/", "/api/auth/me/", {"username": "perf-me"}, seeded["me"], goal=2.5
-        ),
-        Target(
-            "GET /api/lessons/my/ month, 50 lessons",
-            calendar + seeded["month_query"],
-            month,
-            seeded["month"],
-            goal=5,
-        ),
-        Target(
-            "GET /api/lessons/my/ year, 500 lessons",
-            calendar + seeded["year_query"],
-            year,
-            seeded["year"],
-            goal=15,
-        ),
-        Target("GET /api/marketplace/tutors/ HIT", listing, page, seeded["listing"], "HIT", goal=2),
-        Target(
-            "GET /api/marketplace/tutors/ MISS, 10,000",
-            listing,
-            page,
-            seeded["listing"],
-            "MISS",
-            goal=20,
-        ),
-        Target(
-            "GET /api/tutor/relations/students/ 20 rows",
-            "/api/tutor/relations/students/",
-            page,
-            seeded["relations"],
-            goal=5,
-        ),
+        Target("same empty view, example middleware", EMPTY_PATH, {},
+               goal="the middleware's own cost"),
+        Target("GET /api/auth/me/", "/api/auth/me/", {"username": "perf-me"}, seeded["me"],
+               goal=2.5),
+        Target("GET /api/lessons/my/ month, 50 lessons",
+               f"/api/lessons/my/?{seeded['month_query']}", month, seeded["month"], goal=5),
+        Target("GET /api/lessons/my/ year, 500 lessons",
+               f"/api/lessons/my/?{seeded['year_query']}", year, seeded["year"], goal=15),
+        Target("GET /api/marketplace/tutors/ HIT", listing, page, seeded["listing"], "HIT", 2),
+        Target("GET /api/marketplace/tutors/ MISS, 10,000", listing, page, seeded["listing"],
+               "MISS", 20),
+        Target("GET /api/tutor/relations/students/ 20 rows", "/api/tutor/relations/students/",
+               page, seeded["relations"], goal=5),
     ]
+    # fmt: on
 
 
 # --- Database, trees and servers ------------------------------------------------------
-
-
-def checked_database_url() -> str:
-    url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/tutor_perf")
-    parts = urlsplit(url)
-    # The run drops the database it is given: never one that is not a benchmark's own.
-    if not parts.scheme.startswith("postgres") or "perf" not in parts.path.lstrip("/"):
-        raise PerfError(
-            f"DATABASE_URL must name a PostgreSQL database with 'perf' in its name "
-            f"(it is dropped on every run), not {url!r}"
-        )
-    return url
-
-
-def example_environment(
-    arguments: argparse.Namespace, database_url: str, redis_url: str, metrics: Path
-) -> dict[str, str]:
-    """The example project as deployed (DEBUG off), on plain HTTP, throttles out of the way."""
-    metrics.mkdir()
-    return {
-        **os.environ,
-        **dict.fromkeys(THROTTLE_ENVIRONMENT, THROTTLE_RATE),
-        "DATABASE_URL": database_url,
-        "REDIS_URL": redis_url,
-        "DEBUG": "0",
-        "SECURE_SSL_REDIRECT": "0",  # gunicorn speaks plain HTTP here
-        "SECRET_KEY": f"perf-{secrets.token_urlsafe(32)}",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        # /metrics across workers, as config/gunicorn.conf.py expects under gunicorn.
-        "PROMETHEUS_MULTIPROC_DIR": str(metrics),
-        "WEB_CONCURRENCY": str(arguments.workers),
-        # tools/ for perf_floor; the settings are the project's with the empty view added.
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(TOOLS), os.environ.get("PYTHONPATH")])),
-        "DJANGO_SETTINGS_MODULE": "perf_floor.stack_settings",
-    }
-
-
-def prepare_database(environment: dict[str, str], seed_path: Path) -> dict[str, str]:
-    """Migrate and seed the (new, empty) database; the seed's tokens and windows."""
-    migrate = ["manage.py", "migrate", "--noinput", "-v", "0"]
-    for command in (migrate, [str(TOOLS / "perf_seed.py"), str(seed_path)]):
-        done = subprocess.run(
-            [sys.executable, *command],
-            cwd=EXAMPLE_PROJECT,
-            env=environment,
-            capture_output=True,
-            text=True,
-            timeout=180,
-            check=False,
-        )
-        if done.returncode:
-            raise PerfError(f"{command[0]} failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
-    return json.loads(seed_path.read_text())
 
 
 def git(*arguments: str) -> str:
     """A read-only git command's output in the repository ('' when it fails)."""
     done = subprocess.run(["git", *arguments], cwd=REPO_ROOT, capture_output=True, text=True)
     return done.stdout.strip() if done.returncode == 0 else ""
+
+
+def run_python(arguments: list[str], cwd: Path, environment: dict[str, str]) -> None:
+    done = subprocess.run(
+        [sys.executable, *arguments],
+        cwd=cwd,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    if done.returncode:
+        raise PerfError(f"{arguments[0]} failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
 
 
 def baseline_tree(revision: str, tree: Path) -> str:
@@ -242,10 +156,9 @@ def baseline_tree(revision: str, tree: Path) -> str:
         return {str(p.relative_to(root)): p.read_bytes() for g in patterns for p in root.glob(g)}
 
     mine, theirs = migrations(REPO_ROOT), migrations(tree)
-    differ = sorted(
+    if differ := sorted(
         name for name in mine.keys() | theirs.keys() if mine.get(name) != theirs.get(name)
-    )
-    if differ:
+    ):
         raise PerfError(
             f"--baseline {revision}: its migrations differ ({', '.join(differ[:5])}); "
             "both servers share one database"
@@ -262,9 +175,7 @@ def baseline_environment(environment: dict[str, str], tree: Path) -> dict[str, s
     try:
         redis.Redis.from_url(redis_url, socket_timeout=5).flushdb()
     except redis.RedisError as error:
-        raise PerfError(
-            f"cannot empty the baseline's Redis database {redis_url}: {error}"
-        ) from error
+        raise PerfError(f"cannot empty the baseline's Redis {redis_url}: {error}") from error
     (tree / "metrics").mkdir()
     sources = [str(path) for path in sorted((tree / "packages").glob("*/src"))]
     return {
@@ -275,29 +186,17 @@ def baseline_environment(environment: dict[str, str], tree: Path) -> dict[str, s
     }
 
 
-def worker_rss(server: Server) -> str:
+def worker_rss(pid: int) -> str:
     """The resident size of each gunicorn worker (the master's children)."""
-    try:
-        children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
-    except OSError:
-        return "unknown"
     sizes = []
-    for child in children:
-        with contextlib.suppress(OSError):
+    with contextlib.suppress(OSError):
+        for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
             found = re.search(r"VmRSS:\s+(\d+)", Path(f"/proc/{child}/status").read_text())
             sizes += [f"{int(found.group(1)) / 1024:.1f} MiB"] if found else []
-    return ", ".join(sizes) or "no worker found"
+    return ", ".join(sizes) or "unknown"
 
 
 # --- Checking and loading -------------------------------------------------------------
-
-
-def body_problem(expect: dict[str, object], body: dict) -> str | None:
-    """What a JSON body lacks of ``expect`` ("results": a row count; {}: an empty body)."""
-    found = {key: len(body.get(key, [])) if key == "results" else body.get(key) for key in expect}
-    if found == expect and (expect or body == {}):
-        return None
-    return f"expected {expect}, found {found or str(body)[:100]}"
 
 
 def check(target: Target, url: str, miss_number: int) -> None:
@@ -312,15 +211,18 @@ def check(target: Target, url: str, miss_number: int) -> None:
 
         def answer(path: str, cache: str = "") -> dict:
             response = http.get(path)
-            kind = response.headers.get("content-type", "")
+            kind, got = response.headers.get("content-type", ""), response.headers.get("X-Cache")
             if response.status_code != 200:
                 problem = f"status {response.status_code}: {response.text[:300]}"
             elif not kind.startswith("application/json"):
                 problem = f"content-type {kind}"
-            elif cache and response.headers.get("X-Cache") != cache:
-                problem = f"X-Cache {response.headers.get('X-Cache')}, expected {cache}"
+            elif cache and got != cache:
+                problem = f"X-Cache {got}, expected {cache}"
             else:
-                problem = body_problem(target.expect, response.json())
+                body, expect = response.json(), target.expect
+                found = {k: len(body.get(k, [])) if k == "results" else body.get(k) for k in expect}
+                ok = found == expect and (expect or body == {})
+                problem = None if ok else f"expected {expect}, found {found or str(body)[:100]}"
             if problem:
                 raise PerfError(f"{target.label}: {problem}")
             return response.json()
@@ -338,40 +240,30 @@ def check(target: Target, url: str, miss_number: int) -> None:
             answer(target.path)
 
 
-# done() prints the figures as one JSON line (wrk's own summary has no p95). The
-# response() hook, only where X-Cache is counted, and request(), only for the MISS,
-# are added where needed: each costs wrk a little on every request.
+# done() prints the figures as one JSON line (wrk's own summary has no p95). response()
+# counts X-Cache and request() makes the MISS keys, only where needed: each costs wrk a
+# little on every request.
 WRK_SCRIPT = """
 local threads = {}
-function setup(thread)
-  thread:set("index", #threads)
-  table.insert(threads, thread)
-end
-function init(args)
-  first, stride, counter, cached = tonumber(args[1]), tonumber(args[2]), 0, 0
-end
+function setup(thread) thread:set("index", #threads); table.insert(threads, thread) end
+function init(args) first, stride, counter, cached = tonumber(args[1]), tonumber(args[2]), 0, 0 end
 function done(summary, latency, requests)
-  local cached_total = 0
-  for _, thread in ipairs(threads) do cached_total = cached_total + thread:get("cached") end
+  local total = 0
+  for _, thread in ipairs(threads) do total = total + thread:get("cached") end
   local e = summary.errors
-  io.write(string.format(
-    'PERF_RESULT {"requests": %d, "duration_us": %d, "p50_us": %.1f, "p95_us": %.1f, '
-    .. '"connect": %d, "read": %d, "write": %d, "status >= 400": %d, "timeout": %d, '
-    .. '"cached": %d}\\n',
-    summary.requests, summary.duration, latency:percentile(50), latency:percentile(95),
-    e.connect, e.read, e.write, e.status, e.timeout, cached_total))
+  io.write(string.format('PERF_RESULT {"requests": %d, "duration_us": %d, "p50_us": %.1f, '
+    .. '"p95_us": %.1f, "connect": %d, "read": %d, "write": %d, "status >= 400": %d, '
+    .. '"timeout": %d, "cached": %d}\\n', summary.requests, summary.duration,
+    latency:percentile(50), latency:percentile(95), e.connect, e.read, e.write, e.status,
+    e.timeout, total))
 end
 """
 WRK_COUNT = """
-function response(status, headers, body)
-  if headers["X-Cache"] == "%s" then cached = cached + 1 end
-end
+function response(status, headers) if headers["X-Cache"] == "%s" then cached = cached + 1 end end
 """
 WRK_MISS = """
-function request()
-  counter = counter + 1
-  return wrk.format(nil, wrk.path .. "?max_rate=" .. (first + index + counter * stride))
-end
+function request() counter = counter + 1
+  return wrk.format(nil, wrk.path .. "?max_rate=" .. (first + index + counter * stride)) end
 """
 
 
@@ -379,10 +271,10 @@ def wrk(arguments: argparse.Namespace, target: Target, url: str, first: int) -> 
     """``target`` driven by wrk for ``--duration`` seconds; MISS keys from ``first`` up."""
     script = WRK_SCRIPT + (WRK_COUNT % target.cache if target.cache else "")
     script += WRK_MISS if target.cache == "MISS" else ""
+    a = arguments
     with tempfile.NamedTemporaryFile("w", suffix=".lua") as script_file:
         script_file.write(script)
         script_file.flush()
-        a = arguments
         command = ["wrk", f"-t{a.threads}", f"-c{a.connections}", f"-d{a.duration}s"]
         command += ["--timeout", "30s", "-s", script_file.name]
         command += ["-H", f"Authorization: Token {target.token}"] if target.token else []
@@ -391,39 +283,31 @@ def wrk(arguments: argparse.Namespace, target: Target, url: str, first: int) -> 
     found = re.search(r"^PERF_RESULT (.*)$", done.stdout, re.MULTILINE)
     if done.returncode or not found:
         raise PerfError(f"wrk failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
-    figures = json.loads(found.group(1))
-    # "status >= 400" are answers; connect, read, write and timeout got no answer at all.
-    names = ("status >= 400", "connect", "read", "write", "timeout")
+    f = json.loads(found.group(1))
+    errors = ("status >= 400", "connect", "read", "write", "timeout")
     return Result(
-        requests=figures["requests"],
-        seconds=figures["duration_us"] / 1e6,
-        p50_ms=figures["p50_us"] / 1000,
-        p95_ms=figures["p95_us"] / 1000,
-        errors={name: figures[name] for name in names if figures[name]},
-        cached=figures["cached"],
+        rps=f["requests"] / (f["duration_us"] / 1e6) if f["duration_us"] else 0.0,
+        p50_ms=f["p50_us"] / 1000,
+        p95_ms=f["p95_us"] / 1000,
+        errors={name: f[name] for name in errors if f[name]},
+        requests=f["requests"],
+        cached=f["cached"],
     )
 
 
-def baseline_twin(target: Target) -> Target:
-    return dataclasses.replace(target, label=f"{target.label} [baseline]", server="baseline")
-
-
 def measure(
-    arguments: argparse.Namespace, servers: dict[str, Server], groups: list[list[Target]]
+    arguments: argparse.Namespace, urls: dict[str, str], groups: list[list[Target]]
 ) -> tuple[dict[str, Result], list[str]]:
     """Each target checked and loaded once per round; the best round of each, and notes.
-
-    A group is a request and its baseline twin: every other round the twin goes second.
-    """
+    A group is a request and its baseline twin: every other round the twin goes second."""
     best: dict[str, Result] = {}
     worst: dict[str, float] = {}
     notes = []
     for index in range(arguments.rounds):
         first = MISS_FIRST + index * MISS_ROUND_SPAN
         for target in (t for group in groups for t in group[:: 1 if index % 2 == 0 else -1]):
-            url = servers[target.server].url
-            check(target, url, first)  # every round: an entry may have expired
-            result = wrk(arguments, target, url, first + 1)
+            check(target, urls[target.server], first)  # every round: an entry may have expired
+            result = wrk(arguments, target, urls[target.server], first + 1)
             print(
                 f"  round {index + 1}: {target.label:<54} {result.rps:9,.0f} req/s  "
                 f"p50 {result.p50_ms:7.1f} ms  p95 {result.p95_ms:7.1f} ms",
@@ -440,34 +324,30 @@ def measure(
                 best[target.label] = result
             worst[target.label] = min(result.rps, worst.get(target.label, result.rps))
     # Rounds far apart mean something else ran meanwhile: trust the best, rerun if you can.
-    uneven = [
+    if uneven := [
         f"{label} ({worst[label]:,.0f} to {result.rps:,.0f} req/s)"
         for label, result in best.items()
         if worst[label] and result.rps / worst[label] > UNEVEN_ROUNDS
-    ]
-    if uneven:
+    ]:
         notes.append("rounds differ by more than 25 %, the machine was busy: " + "; ".join(uneven))
     if arguments.rounds == 1 and any(len(group) > 1 for group in groups):
         notes.append("one round: the baseline went first every time; --rounds 2+ alternates")
     return best, notes
 
 
-# --- The report -----------------------------------------------------------------------
-
-
 def times_floor(floor_rps: float, rps: float) -> str:
     if not rps:
         return "-"
-    ratio = floor_rps / rps
-    return f"1{TIMES}" if round(ratio, 1) == 1.0 else f"{ratio:.1f}{TIMES} slower"
+    return (
+        f"1{TIMES}" if round(floor_rps / rps, 1) == 1.0 else f"{floor_rps / rps:.1f}{TIMES} slower"
+    )
 
 
 def table(groups: list[list[Target]], best: dict[str, Result], revision: str) -> list[str]:
     """One row a request; with a baseline, its req/s beside this tree's and the change."""
     floor = best[groups[0][0].label].rps
-    before = [f"{revision}: req/s", f"{TIMES} floor"] if revision else []
-    now = "this tree: req/s" if revision else "req/s"
-    columns = ["request", *before, now, "p50 ms", "p95 ms", f"{TIMES} floor"]
+    columns = ["request", *([f"{revision}: req/s", f"{TIMES} floor"] if revision else [])]
+    columns += ["this tree: req/s" if revision else "req/s", "p50 ms", "p95 ms", f"{TIMES} floor"]
     columns += ["change", "goal (issue 8)"] if revision else ["goal (issue 8)"]
     lines = ["| " + " | ".join(columns) + " |", "|---" + "|---:" * (len(columns) - 2) + "|---|"]
     for group in groups:
@@ -494,91 +374,92 @@ def table(groups: list[list[Target]], best: dict[str, Result], revision: str) ->
 
 def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    for name, default, what in (
-        ("duration", 8, "seconds per round"),
-        ("connections", 30, "wrk connections"),
-        ("threads", 2, "wrk threads"),
-        ("rounds", 2, f"rounds, at most {MAX_ROUNDS}; the best counts"),
-        ("workers", 2, "gunicorn workers"),
-    ):
+    options = {"duration": (8, "seconds per round"), "connections": (30, "wrk connections")}
+    options |= {"threads": (2, "wrk threads"), "workers": (2, "gunicorn workers")}
+    options["rounds"] = (2, f"rounds, at most {MAX_ROUNDS}; the best counts")
+    for name, (default, what) in options.items():
         parser.add_argument(f"--{name}", type=int, default=default, help=f"{what} ({default})")
-    parser.add_argument(
-        "--baseline", metavar="REV", help="also serve commit REV's example project, side by side"
-    )
+    parser.add_argument("--baseline", metavar="REV", help="also serve commit REV, side by side")
     arguments = parser.parse_args(argv)
-    for name in ("duration", "connections", "threads", "rounds", "workers"):
-        if getattr(arguments, name) < 1:
-            parser.error(f"--{name} must be at least 1")
+    if any(getattr(arguments, name) < 1 for name in options):
+        parser.error(f"--{'/--'.join(options)} must be at least 1")
     if arguments.rounds > MAX_ROUNDS:  # each round's MISS keys need a range of their own
         parser.error(f"--rounds must be at most {MAX_ROUNDS}")
     return arguments
 
 
-def run(arguments: argparse.Namespace, work_dir: Path) -> list[str]:
+def run(arguments: argparse.Namespace, work: Path) -> list[str]:
     """The whole benchmark; the report's lines."""
     started, load_before = time.monotonic(), os.getloadavg()[0]
     if not shutil.which("wrk"):
         raise PerfError("wrk is not on PATH: apt-get install wrk (brew install wrk on macOS)")
     version = subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout.split()[:2]
-    load = (
-        f"{' '.join(version) or 'wrk'} -t{arguments.threads} -c{arguments.connections} "
-        f"-d{arguments.duration}s, best of {arguments.rounds} round(s)"
-    )
-    database_url = checked_database_url()
+    a = arguments
+    load = f"{' '.join(version)} -t{a.threads} -c{a.connections} -d{a.duration}s"
+    load += f", best of {a.rounds} round(s)"
+    database_url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/tutor_perf")
+    # The run drops the database it is given: never one that is not a benchmark's own.
+    if not database_url.startswith("postgres") or "perf" not in urlsplit(database_url).path:
+        raise PerfError(
+            f"DATABASE_URL must name a PostgreSQL database with 'perf' in its name "
+            f"(it is dropped on every run), not {database_url!r}"
+        )
     redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/8")
-    environment = example_environment(arguments, database_url, redis_url, work_dir / "metrics")
-    tree, revision = work_dir / "baseline", ""
-    if arguments.baseline:
-        revision = baseline_tree(arguments.baseline, tree)
+    (work / "metrics").mkdir()
+    environment = {
+        **os.environ,
+        **dict.fromkeys(THROTTLE_ENVIRONMENT, THROTTLE_RATE),
+        **{"DATABASE_URL": database_url, "REDIS_URL": redis_url, "ALLOWED_HOSTS": "127.0.0.1"},
+        **{"DEBUG": "0", "SECURE_SSL_REDIRECT": "0", "WEB_CONCURRENCY": str(a.workers)},
+        "SECRET_KEY": f"perf-{secrets.token_urlsafe(32)}",
+        "PROMETHEUS_MULTIPROC_DIR": str(work / "metrics"),  # as the gunicorn config expects
+        # tools/ for perf_floor: the project's settings with the empty view added.
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(TOOLS), os.environ.get("PYTHONPATH")])),
+        "DJANGO_SETTINGS_MODULE": "perf_floor.stack_settings",
+    }
+    revision = baseline_tree(a.baseline, work / "baseline") if a.baseline else ""
     recreate_database(database_url)
     print(f"perf: database {urlsplit(database_url).path[1:]}, Redis {redis_url}", flush=True)
-    seeded = prepare_database(environment, work_dir / "seed.json")
+    run_python(["manage.py", "migrate", "--noinput", "-v", "0"], EXAMPLE_PROJECT, environment)
+    run_python([str(TOOLS / "perf_seed.py"), str(work / "seed.json")], EXAMPLE_PROJECT, environment)
     print(f"perf: migrated and seeded in {time.monotonic() - started:.0f} s", flush=True)
-    floor = {
-        **os.environ,
-        "WEB_CONCURRENCY": environment["WEB_CONCURRENCY"],
-        "PYTHONPATH": environment["PYTHONPATH"],
-        "DJANGO_SETTINGS_MODULE": "perf_floor.settings",
-    }
-    groups = [[target] for target in targets(seeded)]
+    groups = [[target] for target in targets(json.loads((work / "seed.json").read_text()))]
+    floor = {key: environment[key] for key in ("WEB_CONCURRENCY", "PYTHONPATH")}
+    floor = {**os.environ, **floor, "DJANGO_SETTINGS_MODULE": "perf_floor.settings"}
+    servers = {"floor": (FLOOR, TOOLS, floor), "example": (GUNICORN, EXAMPLE_PROJECT, environment)}
+    if revision:
+        baseline = baseline_environment(environment, work / "baseline")
+        servers["baseline"] = (GUNICORN, work / "baseline" / "example_project", baseline)
+        twin = lambda t: replace(t, label=f"{t.label} [baseline]", server="baseline")  # noqa: E731
+        groups = [[twin(t), t] if t.server == "example" else [t] for [t] in groups]
     with contextlib.ExitStack() as stack:
-
-        def serve(name: str, command: tuple[str, ...], cwd: Path, env: dict) -> Server:
-            log_path = work_dir / f"{name}.log"
-            return stack.enter_context(
-                serving(command, environment=env, log_path=log_path, cwd=cwd, ready_path=EMPTY_PATH)
+        served = {}
+        for name, (command, cwd, env) in servers.items():
+            log_path = work / f"{name}.log"
+            server = serving(
+                command, environment=env, log_path=log_path, cwd=cwd, ready_path=EMPTY_PATH
             )
-
-        servers = {
-            "floor": serve("floor", FLOOR, TOOLS, floor),
-            "example": serve("example", GUNICORN, EXAMPLE_PROJECT, environment),
-        }
-        if revision:
-            baseline = baseline_environment(environment, tree)
-            servers["baseline"] = serve("baseline", GUNICORN, tree / "example_project", baseline)
-            groups = [[baseline_twin(t), t] if t.server == "example" else [t] for [t] in groups]
-            print(f"perf: baseline {revision} served beside this tree", flush=True)
-        print(f"perf: {load}", flush=True)
-        best, notes = measure(arguments, servers, groups)
-        rss = [f"- {name} workers: {worker_rss(server)}" for name, server in servers.items()]
+            served[name] = stack.enter_context(server)
+        print(f"perf: {load}" + (f"; baseline {revision} beside this tree" if revision else ""))
+        best, notes = measure(a, {name: server.url for name, server in served.items()}, groups)
+        rss = [f"- {name} workers: {worker_rss(s.process.pid)}" for name, s in served.items()]
     for name in [name for name in servers if name != "floor"]:
-        notes += [f"{name}: {note}" for note in server_log_notes(work_dir / f"{name}.log")]
-        errors = server_log_errors(work_dir / f"{name}.log")
-        if errors:
+        notes += [f"{name}: {note}" for note in server_log_notes(work / f"{name}.log")]
+        if errors := server_log_errors(work / f"{name}.log"):
             notes.append(f"{len(errors)} error line(s) in the {name}'s log, first: {errors[0]}")
     dirty = " + uncommitted changes" if git("status", "--porcelain", "--untracked-files=no") else ""
-    threads = os.environ.get("GUNICORN_THREADS", "4")
     packages = ("django", "djangorestframework", "gunicorn")
     versions = ", ".join(f"{package} {metadata.version(package)}" for package in packages)
-    compared = f"; beside commit {revision} (--baseline {arguments.baseline})" if revision else ""
+    compared = f"; beside commit {revision} (--baseline {a.baseline})" if revision else ""
     return [
         f"# nox -s perf, {datetime.now():%Y-%m-%d %H:%M}",
         "",
         f"Commit {git('rev-parse', '--short', 'HEAD')}{dirty}{compared}.",
         f"Python {platform.python_version()}, {versions}; {os.cpu_count()} cores, "
         f"load average {load_before:.1f} before the run.",
-        f"gunicorn -c example_project/config/gunicorn.conf.py: {arguments.workers} workers "
-        f"{TIMES} {threads} threads each, DEBUG off, PostgreSQL and Redis on this machine.",
+        f"gunicorn -c example_project/config/gunicorn.conf.py: {a.workers} workers "
+        f"{TIMES} {os.environ.get('GUNICORN_THREADS', '4')} threads each, DEBUG off, "
+        "PostgreSQL and Redis on this machine.",
         f"Load: {load}.",
         "",
         *table(groups, best, revision),
@@ -594,19 +475,16 @@ def run(arguments: argparse.Namespace, work_dir: Path) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     arguments = parse_arguments(argv)
-    # SIGTERM unwinds like Ctrl+C, so that the servers are stopped.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # unwinds: servers stopped
     with tempfile.TemporaryDirectory(prefix="tutor-perf-") as work:
         try:
-            report = run(arguments, Path(work))
+            text = "\n".join(run(arguments, Path(work))) + "\n"
         except (PerfError, RuntimeError, subprocess.SubprocessError, OSError) as error:
             print(f"perf FAILED: {error}", file=sys.stderr)
             return 1
-    text = "\n".join(report) + "\n"
     print(f"\n{text}", end="")
-    results = REPO_ROOT / ".perf"
-    results.mkdir(exist_ok=True)
-    written = results / f"perf-{datetime.now():%Y%m%d-%H%M%S}.md"
+    written = REPO_ROOT / ".perf" / f"perf-{datetime.now():%Y%m%d-%H%M%S}.md"
+    written.parent.mkdir(exist_ok=True)
     written.write_text(text)
     print(f"\nwritten to {written.relative_to(REPO_ROOT)}")
     return 0

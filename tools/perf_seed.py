@@ -1,12 +1,10 @@
 """Seed the database of ``nox -s perf``: ``python perf_seed.py OUT.json``, from example_project/.
 
-Run by ``tools/perf.py`` on a freshly migrated database with the example project's
-settings. Writes to OUT.json the tokens and calendar windows it requests with: ``me``
-(``GET /api/auth/me/``); ``month`` and ``year``, two tutors with 50 lessons in a month
-and 500 in a year; ``relations``, a tutor with 25 active students (through the
-relations services, as the project asks); ``listing``, a user who browses 10,000
-published tutor profiles. The listing cache is invalidated at the end, so that no entry
-of an earlier run survives.
+Run by ``tools/perf.py`` on a freshly migrated database. Writes to OUT.json the tokens
+and calendar windows it requests with: ``me``; ``month`` and ``year``, tutors with 50
+lessons in a month and 500 in a year; ``relations``, a tutor with 25 active students
+(through the relations services); ``listing``, a reader of 10,000 published profiles.
+The listing cache is invalidated at the end: no entry of an earlier run survives.
 """
 
 from __future__ import annotations
@@ -39,12 +37,9 @@ from tutor_relations.models import RELATION_STATUS  # noqa: E402
 from tutor_relations.services import relation_create, relations_transition  # noqa: E402
 
 TUTORS = 10_000
-RELATION_STUDENTS = 25
 # The calendar windows, in the readers' zone: a whole month and a whole year, far
 # enough ahead that nothing of the project treats the lessons as past.
 YEAR = datetime.now(UTC).year + 2
-MONTH_QUERY = f"from={YEAR}-03-01&to={YEAR}-03-31"
-YEAR_QUERY = f"from={YEAR}-01-01&to={YEAR}-12-31"
 # A zone with an offset, so that every lesson's times are converted as for a real user.
 ZONE = "Europe/Kyiv"
 SUBJECTS = ["maths", "physics", "chemistry", "biology", "english", "ukrainian", "german"]
@@ -53,10 +48,10 @@ SUBJECTS += ["history", "geography", "informatics", "music", "art"]
 NO_PASSWORD = make_password(None)
 
 
-def user(username: str, *, display_name: str = "") -> User:
-    return User.objects.create(
-        username=username, display_name=display_name, timezone=ZONE, password=NO_PASSWORD
-    )
+def user(username: str, display_name: str, *, create: bool = True) -> User:
+    fields = {"username": username, "display_name": display_name, "timezone": ZONE}
+    fields["password"] = NO_PASSWORD
+    return User.objects.create(**fields) if create else User(**fields)
 
 
 def token(owner: User) -> str:
@@ -66,12 +61,9 @@ def token(owner: User) -> str:
 def active_relations(tutor: User, students: list[User]) -> None:
     """Each student asks, the tutor accepts them in one batch: as through the API."""
     ids = [relation_create(student=student, tutor=tutor).pk for student in students]
+    active = RELATION_STATUS.active
     result = relations_transition(
-        tutor=tutor,
-        relation_ids=ids,
-        new_status=RELATION_STATUS.active,
-        actor=tutor,
-        source="batch",
+        tutor=tutor, relation_ids=ids, new_status=active, actor=tutor, source="batch"
     )
     if result.failed:
         raise RuntimeError(f"relations not accepted: {result.failed}")
@@ -79,20 +71,15 @@ def active_relations(tutor: User, students: list[User]) -> None:
 
 def calendar_tutor(name: str, lessons: int, first: datetime, every_hours: int) -> str:
     """A tutor with an active student and ``lessons`` one-hour lessons; their token."""
-    every = timedelta(hours=every_hours)
-    tutor = user(f"perf-{name}", display_name=f"Perf {name} tutor")
-    student = user(f"perf-{name}-student", display_name=f"Perf {name} student")
+    tutor = user(f"perf-{name}", f"Perf {name} tutor")
+    student = user(f"perf-{name}-student", f"Perf {name} student")
     active_relations(tutor, [student])
+    starts = [first + index * timedelta(hours=every_hours) for index in range(lessons)]
     Lesson.objects.bulk_create(
-        Lesson(
-            tutor=tutor,
-            student=student,
-            status=LessonStatus.SCHEDULED,
-            start=first + index * every,
-            end=first + index * every + timedelta(hours=1),
-        )
-        for index in range(lessons)
-    )
+        Lesson(tutor=tutor, student=student, status=LessonStatus.SCHEDULED, start=start,
+               end=start + timedelta(hours=1))
+        for start in starts
+    )  # fmt: skip
     return token(tutor)
 
 
@@ -101,15 +88,7 @@ def marketplace() -> None:
     rng = random.Random(8)  # the same tutors, rates and subjects on every run
     subjects = Subject.objects.bulk_create(Subject(name=name) for name in SUBJECTS)
     users = User.objects.bulk_create(
-        (
-            User(
-                username=f"perf-tutor-{index:05d}",
-                display_name=f"Tutor {index:05d}",
-                timezone=ZONE,
-                password=NO_PASSWORD,
-            )
-            for index in range(TUTORS)
-        ),
+        (user(f"perf-tutor-{i:05d}", f"Tutor {i:05d}", create=False) for i in range(TUTORS)),
         batch_size=2000,
     )
     profiles = TutorProfile.objects.bulk_create(
@@ -139,31 +118,26 @@ def marketplace() -> None:
 
 
 def main() -> int:
-    out = Path(sys.argv[1])
     with transaction.atomic():
-        me = user("perf-me", display_name="Perf me")
+        relations_tutor = user("perf-relations", "Perf relations tutor")
+        students = [user(f"perf-rel-student-{i:02d}", f"Student {i:02d}") for i in range(25)]
+        active_relations(relations_tutor, students)
         seeded = {
-            "me": token(me),
+            "me": token(user("perf-me", "Perf me")),
             # 50 lessons within March and 500 within the year (perf.py expects these counts).
             "month": calendar_tutor("month", 50, datetime(YEAR, 3, 1, 8, tzinfo=UTC), 14),
             "year": calendar_tutor("year", 500, datetime(YEAR, 1, 2, 8, tzinfo=UTC), 17),
-            "month_query": MONTH_QUERY,
-            "year_query": YEAR_QUERY,
+            "month_query": f"from={YEAR}-03-01&to={YEAR}-03-31",
+            "year_query": f"from={YEAR}-01-01&to={YEAR}-12-31",
+            "relations": token(relations_tutor),
+            "listing": token(user("perf-listing", "Perf listing reader")),
         }
-        relations_tutor = user("perf-relations", display_name="Perf relations tutor")
-        students = [
-            user(f"perf-rel-student-{index:02d}", display_name=f"Student {index:02d}")
-            for index in range(RELATION_STUDENTS)
-        ]
-        active_relations(relations_tutor, students)
-        seeded["relations"] = token(relations_tutor)
-        seeded["listing"] = token(user("perf-listing", display_name="Perf listing reader"))
         marketplace()
     # Fresh statistics for 10,000 new rows, or the planner may guess the listing wrong.
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     listing_cache.invalidate(reason="perf_seed")
-    out.write_text(json.dumps(seeded))
+    Path(sys.argv[1]).write_text(json.dumps(seeded))
     return 0
 
 

@@ -10,12 +10,12 @@ path) and by the example project's tests that serve it over HTTP.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import subprocess
 import sys
 import time
-import urllib.error
 import urllib.request
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
@@ -29,17 +29,13 @@ HOST = "127.0.0.1"
 # from 127.0.0.1, so the per-address ones would). The example project reads these
 # variables; they win over its THROTTLE_PROFILE.
 THROTTLE_ENVIRONMENT = {
-    "AUTH_REGISTER_THROTTLE_RATE": "100000/min",
-    "AUTH_TOKEN_THROTTLE_RATE": "100000/min",
-    "AUTH_ME_THROTTLE_RATE": "100000/min",
-    "TUTOR_LESSONS_WRITE_THROTTLE_RATE": "100000/min",
-    "TUTOR_LESSONS_READ_THROTTLE_RATE": "100000/min",
-    "TUTOR_RELATIONS_WRITE_THROTTLE_RATE": "100000/min",
-    "TUTOR_RELATIONS_READ_THROTTLE_RATE": "100000/min",
-    "TUTOR_MARKETPLACE_WRITE_THROTTLE_RATE": "100000/min",
-    "TUTOR_MARKETPLACE_READ_THROTTLE_RATE": "100000/min",
-    "TUTOR_MARKETPLACE_AUTOSAVE_THROTTLE_RATE": "100000/min",
-    "SCHEMA_THROTTLE_RATE": "100000/min",
+    f"{scope}_THROTTLE_RATE": "100000/min"
+    for scope in (
+        *("AUTH_REGISTER", "AUTH_TOKEN", "AUTH_ME", "SCHEMA"),
+        *("TUTOR_LESSONS_WRITE", "TUTOR_LESSONS_READ"),
+        *("TUTOR_RELATIONS_WRITE", "TUTOR_RELATIONS_READ"),
+        *("TUTOR_MARKETPLACE_WRITE", "TUTOR_MARKETPLACE_READ", "TUTOR_MARKETPLACE_AUTOSAVE"),
+    )
 }
 # Error lines that report latency, not a failure: tutor_marketplace logs a listing cache
 # miss slower than its SLOW_MISS_ERROR_MS (300 ms) at ERROR. When every client starts at
@@ -60,24 +56,8 @@ def port_is_free(port: int) -> bool:
         return probe.connect_ex((HOST, port)) != 0
 
 
-def log_tail(path: Path, lines: int = 30) -> str:
-    """The last lines of a server's log, for an error message."""
-    try:
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-    except OSError:
-        return "(no server log)"
-
-
-def stop(process: subprocess.Popen) -> None:
-    """Stop a server gracefully; kill it if it does not stop within 15 seconds."""
-    if process.poll() is not None:
-        return
-    process.terminate()
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=15)
+def log_lines(path: Path) -> list[str]:
+    return path.read_text(errors="replace").splitlines() if path.exists() else []
 
 
 # --- Server logs ----------------------------------------------------------------------
@@ -88,10 +68,9 @@ def is_latency_report(line: str) -> bool:
 
 
 def server_log_errors(log_path: Path) -> list[str]:
-    text = log_path.read_text(errors="replace") if log_path.exists() else ""
     return [
         line
-        for line in text.splitlines()
+        for line in log_lines(log_path)
         if ('"level": "ERROR"' in line or '"level": "CRITICAL"' in line or "Traceback" in line)
         and not is_latency_report(line)
     ]
@@ -99,10 +78,9 @@ def server_log_errors(log_path: Path) -> list[str]:
 
 def server_log_notes(log_path: Path) -> list[str]:
     """Warnings and latency reports of a server log, counted: printed, not failures."""
-    text = log_path.read_text(errors="replace") if log_path.exists() else ""
     counts: Counter[str] = Counter()
     slowest: dict[str, float] = {}
-    for line in text.splitlines():
+    for line in log_lines(log_path):
         if '"level": "WARNING"' not in line and not is_latency_report(line):
             continue
         try:
@@ -139,10 +117,6 @@ class Server:
     process: subprocess.Popen
     log_path: Path
 
-    @property
-    def pid(self) -> int:
-        return self.process.pid
-
 
 def wait_until_answering(
     url: str, process: subprocess.Popen, log_path: Path, seconds: float = 60
@@ -150,19 +124,15 @@ def wait_until_answering(
     """Until ``url`` answers 200; raises RuntimeError if the server exits or stays silent."""
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
     deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(
-                f"the server exited with {process.returncode}:\n{log_tail(log_path)}"
-            )
-        try:
-            with opener.open(url, timeout=5) as response:
-                if response.status == 200:
-                    return
-        except (OSError, urllib.error.URLError):
-            pass
+    while time.monotonic() < deadline and process.poll() is None:
+        with contextlib.suppress(OSError), opener.open(url, timeout=5) as response:
+            if response.status == 200:
+                return
         time.sleep(0.2)
-    raise RuntimeError(f"{url} did not answer in {seconds:.0f} s:\n{log_tail(log_path)}")
+    exited = process.poll() is not None
+    state = f"exited with {process.returncode}" if exited else f"did not answer in {seconds:.0f} s"
+    tail = "\n".join(log_lines(log_path)[-30:])
+    raise RuntimeError(f"the server of {url} {state}:\n{tail}")
 
 
 @contextmanager
@@ -203,5 +173,10 @@ def serving(
         url = f"http://{HOST}:{port}"
         wait_until_answering(url + ready_path, process, log_path, seconds)
         yield Server(url, port, process, log_path)
-    finally:
-        stop(process)
+    finally:  # gracefully, or killed after 15 seconds
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=15)
