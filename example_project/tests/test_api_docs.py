@@ -41,6 +41,7 @@ def test_schema_describes_every_auth_operation(client):
         "title": "django-tutor API",
         "version": "0.9.0",
         "description": schema["info"]["description"],
+        "license": {"name": "MIT", "url": "https://spdx.org/licenses/MIT.html"},
     }
     operations = {
         (path, method): operation
