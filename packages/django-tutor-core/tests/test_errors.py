@@ -4,7 +4,14 @@ from django.utils.functional import Promise
 from rest_framework import exceptions
 
 from tests.sample.package import CODES, ItemConflict, SampleError
-from tutor_core.api.errors import DomainAPIError, api_exception_for, not_found, validation_error
+from tutor_core.api.errors import (
+    DomainAPIError,
+    RegistryErrors,
+    api_exception_for,
+    not_found,
+    validation_error,
+)
+from tutor_core.errors import ErrorCode, ErrorRegistry
 
 
 def test_a_detail_fills_settings_and_its_own_placeholders():
@@ -68,3 +75,18 @@ def test_table_lists_every_code_with_extra_columns():
         in table
     )
     assert "| `sample_busy` | 503 |  | Busy; try again. | 2 |  |" in table
+
+
+def test_registry_errors_are_the_helpers_bound_to_one_registry():
+    registry = ErrorRegistry(
+        [*CODES.values(), ErrorCode("not_found", 404, "No such item.")],
+        parameters=lambda: {"max_items": 5},
+    )
+    errors = RegistryErrors(registry)
+    refused = errors.validation_error("too_many_items", count=30)
+    assert refused.detail["items"][0].code == "too_many_items"
+    assert errors.validation_error("too_many_items", attr="notes", count=3).detail["notes"]
+    missing = errors.not_found()
+    assert (missing.status_code, missing.detail.code) == (404, "not_found")
+    with pytest.raises(KeyError):
+        errors.validation_error("no_such_code")

@@ -6,12 +6,13 @@ response carries exactly the code and detail the schema and the docs show.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from rest_framework import exceptions
 from rest_framework.exceptions import APIException, ErrorDetail
 
-from tutor_core.errors import ErrorCode
+from tutor_core.errors import ErrorCode, ErrorRegistry
 from tutor_core.exceptions import TutorError
 
 
@@ -44,3 +45,21 @@ def api_exception_for(error: TutorError) -> APIException:
     if error.spec.status == 400:
         return validation_error(error.spec, attr=error.attr, **error.params)
     return DomainAPIError(error)
+
+
+@dataclass(frozen=True)
+class RegistryErrors:
+    """One registry's 400s and 404 by code, for a package's serializers and views:
+    ``RegistryErrors(CODES).validation_error("start_in_past")``."""
+
+    registry: ErrorRegistry
+
+    def validation_error(
+        self, code: str, *, attr: str | None = None, **params: Any
+    ) -> exceptions.ValidationError:
+        """A 400 naming one field (``attr``, else the registry's) with a registry code."""
+        return validation_error(self.registry[code], attr=attr, **params)
+
+    def not_found(self) -> exceptions.NotFound:
+        """The registry's ``not_found`` as DRF's 404."""
+        return not_found(self.registry["not_found"])
