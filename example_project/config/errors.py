@@ -91,9 +91,7 @@ class ApiError:
 
 NOT_FOUND = ApiError(404, "not_found", _("Not found."))
 # The host is not echoed back: the answer must not reflect what a client made up.
-DISALLOWED_HOST = ApiError(
-    400, "disallowed_host", _("The Host header names no host served here.")
-)
+DISALLOWED_HOST = ApiError(400, "disallowed_host", _("The Host header names no host served here."))
 REQUEST_TOO_LARGE = ApiError(413, "request_too_large", _("The request body is too large."))
 BAD_REQUEST = ApiError(400, "bad_request", _("The request is malformed."))
 SERVER_ERROR = ApiError(500, "error", _("A server error occurred."))
@@ -294,4 +292,9 @@ class ApiErrorMiddleware:
             return response
         # Django has logged the cause (django.request, django.security) by now; with
         # DEBUG on, the traceback its debug page showed is in that log line.
-        return error_for_status(request, response.status_code).response()
+        answer = error_for_status(request, response.status_code).response()
+        # LocaleMiddleware's headers: the detail is in the language it chose.
+        for header in ("Content-Language", "Vary"):
+            if header in response:
+                answer[header] = response[header]
+        return answer
