@@ -48,9 +48,7 @@ def _check_password(password: str, *, user: User) -> None:
 
 
 def _username_taken() -> ValidationError:
-    return _field_error(
-        "username", gettext("A user with that username already exists."), "unique"
-    )
+    return _field_error("username", gettext("A user with that username already exists."), "unique")
 
 
 @transaction.atomic
