@@ -67,6 +67,7 @@ TEST_REQUIREMENTS = [
     "pytest-cov>=5",
     "factory-boy>=3.3",
     "redis>=5",  # Django's RedisCache, for the throttles
+    "polib>=1.2",  # the example's translation test reads the .po catalogues
 ]
 POSTGRES_DRIVER = "psycopg[binary]>=3.1.8"
 # What a SQLite host must not need: the suite proves it by running without them.
@@ -196,6 +197,46 @@ import importlib.util, sys
 found = [name for name in ("psycopg", "psycopg2", "orjson") if importlib.util.find_spec(name)]
 sys.exit(f"a PostgreSQL driver or an optional extra is installed: {found}" if found else 0)
 """
+
+
+# Every message catalogue (locale/uk/LC_MESSAGES/django.po and its compiled .mo): each
+# package's, the accounts app's and the example config's (its LOCALE_PATHS).
+CATALOGUES = [
+    CORE / "src" / "tutor_core",
+    *(path / "src" / f"tutor_{name}" for name, path in PACKAGES.items()),
+    EXAMPLE / "accounts",
+    EXAMPLE / "config",
+]
+LANGUAGES = ["uk"]
+
+
+@nox.session(python="3.12")
+def messages(session: nox.Session) -> None:
+    """Regenerate every Ukrainian catalogue from the source and compile it.
+
+    ``django-admin makemessages`` then ``compilemessages`` in each directory of
+    ``CATALOGUES``: new strings arrive with an empty ``msgstr`` (a changed one may come
+    back ``#, fuzzy``); translate them, drop the fuzzy flags, and run it again to compile
+    the ``.mo`` files, which are committed. Needs GNU gettext (``apt-get install -y
+    gettext``); the tests and CI do not (example_project/tests/test_translations.py).
+    """
+    if not shutil.which("msgfmt") or not shutil.which("xgettext"):
+        session.error("nox -s messages needs GNU gettext: apt-get install -y gettext")
+    session.install(DJANGO["5.2"][1])
+    locales = [f"--locale={language}" for language in LANGUAGES]
+    for directory in CATALOGUES:
+        session.chdir(directory)
+        (directory / "locale").mkdir(exist_ok=True)
+        session.run(
+            "django-admin",
+            "makemessages",
+            *locales,
+            # File names only: line numbers would change the catalogue at every edit.
+            "--add-location=file",
+            "--no-obsolete",
+            "--ignore=migrations/*",
+        )
+        session.run("django-admin", "compilemessages", *locales)
 
 
 TYPE_CHECKERS = [

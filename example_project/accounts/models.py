@@ -1,5 +1,6 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from accounts.timezones import validate_timezone_name
 
@@ -12,7 +13,7 @@ class User(AbstractUser):
         max_length=64,
         default="UTC",
         validators=[validate_timezone_name],
-        help_text="IANA time zone name, e.g. Europe/Kyiv.",
+        help_text=_("IANA time zone name, e.g. Europe/Kyiv."),
     )
 
     def __str__(self) -> str:

@@ -10,6 +10,7 @@ from django.contrib.auth import authenticate, password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
+from django.utils.translation import gettext
 from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import ErrorDetail, ValidationError
 
@@ -25,7 +26,8 @@ def _check_timezone(timezone: str) -> None:
     if not is_valid_timezone(timezone):
         raise _field_error(
             "timezone",
-            f"{timezone!r} is not a known IANA time zone name, e.g. Europe/Kyiv.",
+            gettext("%(value)s is not a known IANA time zone name, e.g. Europe/Kyiv.")
+            % {"value": repr(timezone)},
             "invalid_timezone",
         )
 
@@ -46,7 +48,7 @@ def _check_password(password: str, *, user: User) -> None:
 
 
 def _username_taken() -> ValidationError:
-    return _field_error("username", "A user with that username already exists.", "unique")
+    return _field_error("username", gettext("A user with that username already exists."), "unique")
 
 
 @transaction.atomic
@@ -77,7 +79,7 @@ def token_obtain(*, username: str, password: str, request: HttpRequest | None = 
     if user is None:
         raise _field_error(
             "non_field_errors",
-            "Unable to sign in with the given username and password.",
+            gettext("Unable to sign in with the given username and password."),
             "invalid_credentials",
         )
     token, _created = Token.objects.get_or_create(user=user)

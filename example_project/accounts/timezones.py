@@ -6,6 +6,7 @@ import zoneinfo
 from functools import cache
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 
 @cache
@@ -22,7 +23,7 @@ def validate_timezone_name(value: str) -> None:
     """Model/form validator (the admin uses it); the API checks in ``services``."""
     if not is_valid_timezone(value):
         raise ValidationError(
-            "%(value)s is not a known IANA time zone name, e.g. Europe/Kyiv.",
+            _("%(value)s is not a known IANA time zone name, e.g. Europe/Kyiv."),
             code="invalid_timezone",
             params={"value": value},
         )

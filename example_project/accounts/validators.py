@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import ngettext
 
 #: The longest password accepted anywhere (the API's serializers refuse longer ones
 #: before any validator runs or any hash is computed). A passphrase fits; a megabyte,
@@ -27,7 +28,15 @@ class MaximumLengthValidator:
             )
 
     def get_error_message(self) -> str:
-        return f"This password is too long: at most {self.max_length} characters."
+        return ngettext(
+            "This password is too long: at most %(max_length)d character.",
+            "This password is too long: at most %(max_length)d characters.",
+            self.max_length,
+        ) % {"max_length": self.max_length}
 
     def get_help_text(self) -> str:
-        return f"Your password must contain at most {self.max_length} characters."
+        return ngettext(
+            "Your password must contain at most %(max_length)d character.",
+            "Your password must contain at most %(max_length)d characters.",
+            self.max_length,
+        ) % {"max_length": self.max_length}

@@ -21,6 +21,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.urls import reverse
+from django.utils.translation import ngettext
 
 from config.throttling import AtomicRedisThrottle
 
@@ -69,7 +70,13 @@ class AdminLoginThrottleMiddleware:
     def refused(wait: float | None) -> HttpResponse:
         seconds = max(1, math.ceil(wait or 60))
         response = HttpResponse(
-            f"Too many sign-in attempts. Try again in {seconds} seconds.\n",
+            ngettext(
+                "Too many sign-in attempts. Try again in %(seconds)d second.",
+                "Too many sign-in attempts. Try again in %(seconds)d seconds.",
+                seconds,
+            )
+            % {"seconds": seconds}
+            + "\n",
             status=429,
             content_type="text/plain; charset=utf-8",
         )

@@ -39,6 +39,8 @@ from django.core.exceptions import (
     SuspiciousOperation,
 )
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 from django.views import defaults
 from drf_standardized_errors.formatter import ExceptionFormatter
 from drf_standardized_errors.handler import ExceptionHandler
@@ -63,7 +65,8 @@ logger = logging.getLogger("config.database")
 class ApiError:
     status: int
     code: str
-    detail: str
+    #: Translated when the answer is rendered (``gettext_lazy``), in the request's language.
+    detail: str | Promise
     #: Seconds for a ``Retry-After`` header; ``None`` sends none.
     retry_after: int | None = None
 
@@ -72,37 +75,37 @@ class ApiError:
         return "server_error" if self.status >= 500 else "client_error"
 
     def response(self) -> JsonResponse:
-        error = {"code": self.code, "detail": self.detail, "attr": None}
+        error = {"code": self.code, "detail": str(self.detail), "attr": None}
         response = JsonResponse({"type": self.type, "errors": [error]}, status=self.status)
         if self.retry_after is not None:
             response["Retry-After"] = str(self.retry_after)
         return response
 
     def exception(self) -> APIException:
-        exception = APIException(self.detail, self.code)
+        exception = APIException(str(self.detail), self.code)
         exception.status_code = self.status
         # drf-standardized-errors (like DRF) turns ``wait`` into Retry-After.
         exception.wait = self.retry_after  # type: ignore[attr-defined]
         return exception
 
 
-NOT_FOUND = ApiError(404, "not_found", "Not found.")
+NOT_FOUND = ApiError(404, "not_found", _("Not found."))
 # The host is not echoed back: the answer must not reflect what a client made up.
-DISALLOWED_HOST = ApiError(400, "disallowed_host", "The Host header names no host served here.")
-REQUEST_TOO_LARGE = ApiError(413, "request_too_large", "The request body is too large.")
-BAD_REQUEST = ApiError(400, "bad_request", "The request is malformed.")
-SERVER_ERROR = ApiError(500, "error", "A server error occurred.")
+DISALLOWED_HOST = ApiError(400, "disallowed_host", _("The Host header names no host served here."))
+REQUEST_TOO_LARGE = ApiError(413, "request_too_large", _("The request body is too large."))
+BAD_REQUEST = ApiError(400, "bad_request", _("The request is malformed."))
+SERVER_ERROR = ApiError(500, "error", _("A server error occurred."))
 # A PostgreSQL restart takes a few seconds; clients that honour Retry-After come back after.
 DATABASE_UNAVAILABLE = ApiError(
     503,
     "service_unavailable",
-    "The service is temporarily unavailable; try again shortly.",
+    _("The service is temporarily unavailable; try again shortly."),
     retry_after=5,
 )
 DATABASE_TIMEOUT = ApiError(
     503,
     "service_unavailable",
-    "The request took too long to answer; try again shortly.",
+    _("The request took too long to answer; try again shortly."),
     retry_after=5,
 )
 
@@ -140,7 +143,7 @@ def mark_logged(response: HttpResponseBase) -> HttpResponseBase:
 def database_error_response(request: HttpRequest, error: ApiError) -> HttpResponseBase:
     if request.path.startswith(API_PREFIX):
         return mark_logged(error.response())
-    response = HttpResponse(error.detail, status=error.status, content_type="text/plain")
+    response = HttpResponse(str(error.detail), status=error.status, content_type="text/plain")
     response["Retry-After"] = str(error.retry_after)
     return mark_logged(response)
 
@@ -289,4 +292,9 @@ class ApiErrorMiddleware:
             return response
         # Django has logged the cause (django.request, django.security) by now; with
         # DEBUG on, the traceback its debug page showed is in that log line.
-        return error_for_status(request, response.status_code).response()
+        answer = error_for_status(request, response.status_code).response()
+        # LocaleMiddleware's headers: the detail is in the language it chose.
+        for header in ("Content-Language", "Vary"):
+            if header in response:
+                answer[header] = response[header]
+        return answer

@@ -191,6 +191,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The language of every message from Accept-Language (English or Ukrainian, SPEC
+    # §0): after the session, before CommonMiddleware, as Django's docs place it.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     # Password guessing at /admin/login/: a 429 before the form is read or a hash made.
     "config.admin_login.AdminLoginThrottleMiddleware",
@@ -357,6 +360,9 @@ LANGUAGES = [("en", "English"), ("uk", "Українська")]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+# The example config's own messages (config.errors, config.admin_login); the apps'
+# catalogues (accounts, the packages) are found in their own locale/ directories.
+LOCALE_PATHS = [BASE_DIR / "config" / "locale"]
 
 # --- Static files -------------------------------------------------------------------
 

@@ -1,6 +1,7 @@
 """Request and response shapes of the accounts API (rules live in ``services``)."""
 
 from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from accounts.models import User
@@ -18,7 +19,7 @@ class RegisterInputSerializer(serializers.Serializer):
     )
     display_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
     timezone = serializers.CharField(
-        max_length=64, required=False, default="UTC", help_text="IANA name, e.g. Europe/Kyiv."
+        max_length=64, required=False, default="UTC", help_text=_("IANA name, e.g. Europe/Kyiv.")
     )
 
 
@@ -34,7 +35,7 @@ class TokenInputSerializer(serializers.Serializer):
 
 
 class TokenOutputSerializer(serializers.Serializer):
-    token = serializers.CharField(help_text="Send as `Authorization: Token <token>`.")
+    token = serializers.CharField(help_text=_("Send as `Authorization: Token <token>`."))
 
 
 def user_representation(user: User) -> dict[str, object]:
@@ -60,7 +61,7 @@ class UserOutputSerializer(serializers.ModelSerializer):
 
 class RegisteredUserOutputSerializer(UserOutputSerializer):
     token = serializers.CharField(
-        source="auth_token.key", help_text="Send as `Authorization: Token <token>`."
+        source="auth_token.key", help_text=_("Send as `Authorization: Token <token>`.")
     )
 
     class Meta(UserOutputSerializer.Meta):
@@ -71,5 +72,5 @@ class RegisteredUserOutputSerializer(UserOutputSerializer):
 class ProfileUpdateInputSerializer(serializers.Serializer):
     display_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
     timezone = serializers.CharField(
-        max_length=64, required=False, help_text="IANA name, e.g. Europe/Kyiv."
+        max_length=64, required=False, help_text=_("IANA name, e.g. Europe/Kyiv.")
     )

@@ -29,6 +29,11 @@ def test_serializer_and_filter_help_texts_are_lazy_translations():
 
 
 def test_a_detail_renders_in_the_active_language_with_its_settings():
-    # No catalogue ships yet: any language falls back to the English template.
+    # English is the source text; Ukrainian comes from the catalogue the package ships
+    # (locale/uk); a language without a catalogue falls back to English.
+    with override("en"):
+        assert CODES["too_many_subjects"].detail() == "At most 20 subjects."
     with override("uk"):
+        assert CODES["too_many_subjects"].detail() == "Щонайбільше предметів: 20."
+    with override("de"):
         assert CODES["too_many_subjects"].detail() == "At most 20 subjects."

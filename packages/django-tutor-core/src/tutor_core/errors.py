@@ -17,7 +17,9 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.utils.functional import Promise
-from django.utils.translation import gettext_lazy as _
+
+# Core is not an installed app: its own catalogue is read through tutor_core.translation.
+from tutor_core.translation import gettext_lazy as _
 
 
 def _no_parameters() -> dict[str, Any]:

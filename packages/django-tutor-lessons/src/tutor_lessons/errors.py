@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from tutor_core.errors import PARSE_ERROR, THROTTLED, ErrorCode, ErrorRegistry
 from tutor_lessons.conf import lessons_settings
@@ -25,8 +26,8 @@ def _minutes(seconds: float) -> str:
     minutes = int(seconds // 60)
     if minutes % 60 == 0:
         hours = minutes // 60
-        return f"{hours} hour" if hours == 1 else f"{hours} hours"
-    return f"{minutes} minutes"
+        return ngettext("%(count)d hour", "%(count)d hours", hours) % {"count": hours}
+    return ngettext("%(count)d minute", "%(count)d minutes", minutes) % {"count": minutes}
 
 
 def settings_parameters() -> dict[str, Any]:
