@@ -41,7 +41,6 @@ from typing import Any, ClassVar
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from django.db.models import Q, QuerySet
-from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import BasePagination
@@ -51,6 +50,7 @@ from rest_framework.response import Response
 from tutor_core.api.errors import validation_error
 from tutor_core.cursors import FOREIGN, INVALID, STALE, CursorError, SignedCursors
 from tutor_core.errors import ErrorCode
+from tutor_core.translation import gettext_lazy as _
 
 __all__ = [
     "CURSOR_ERRORS",
