@@ -21,6 +21,13 @@ DEFAULTS: dict[str, Any] = {
     # Dotted path to ``callable(*, actor, student) -> bool``: may ``actor`` schedule a
     # lesson with ``student`` (``actor`` becomes the tutor)? False answers 403.
     "SCHEDULING_POLICY": "tutor_lessons.policies.authenticated_user_is_tutor",
+    # Dotted path to ``callable(user) -> str``: how a lesson names its tutor and its
+    # student (``tutor_display_name``, ``student_display_name``).
+    "USER_DISPLAY_NAME": "tutor_lessons.policies.full_name_or_label",
+    # Fields of AUTH_USER_MODEL that USER_DISPLAY_NAME reads: the calendar's one query
+    # selects only these of each participant (a field the hook reads beyond them costs a
+    # query per person). Names the user model does not have are skipped.
+    "USER_LISTED_FIELDS": ["first_name", "last_name"],
     "MIN_DURATION": timedelta(minutes=15),
     "MAX_DURATION": timedelta(hours=8),
     # How far ahead a lesson may start.
@@ -43,7 +50,9 @@ DEFAULTS: dict[str, Any] = {
     "LOCK_TIMEOUT": timedelta(seconds=5),
 }
 
-IMPORT_STRINGS = frozenset({"USER_TIMEZONE", "SCHEDULING_POLICY", "THROTTLE_BASE_CLASS"})
+IMPORT_STRINGS = frozenset(
+    {"USER_TIMEZONE", "SCHEDULING_POLICY", "USER_DISPLAY_NAME", "THROTTLE_BASE_CLASS"}
+)
 
 
 lessons_settings = PackageSettings(SETTING_NAME, DEFAULTS, IMPORT_STRINGS)

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
 from typing import Any, NamedTuple
 from uuid import UUID
 
 from django.conf import settings
-from django.db import connections, router
+from django.contrib.auth import get_user_model
+from django.db import connections, models, router
 from django.db.models import Q, QuerySet
 
 from tutor_core.sql import WrittenSelect, written_select
 from tutor_lessons.models import Lesson
+from tutor_lessons.people import DisplayNames, listed_fields
 
 
 def lessons_visible_to(*, user: Any) -> QuerySet[Lesson]:
@@ -51,6 +53,8 @@ class CalendarPage:
     #: Rows with a lesson's attributes (``REPRESENTED_COLUMNS``), not model instances.
     lessons: list[Any]
     has_more_events: bool
+    #: The ``USER_DISPLAY_NAME`` of each tutor and student of ``lessons``, by user id.
+    display_names: Mapping[Any, str] = field(default_factory=dict)
 
 
 def calendar_lessons(
@@ -65,16 +69,22 @@ def calendar_lessons(
     """Lessons of ``user`` overlapping ``[window_start, window_end)``, ordered by start.
 
     One query whatever the number of lessons: it fetches ``limit + 1`` rows to learn
-    whether more match than are returned. Rows are named tuples of the represented
-    columns: building 500 model instances was a third of the calendar's time. On
-    PostgreSQL with psycopg 3 the query is SQL written once (``_CalendarQuery``);
-    elsewhere it is the ORM's ``values_list(*REPRESENTED_COLUMNS, named=True)``.
+    whether more match than are returned, and joins both participants for the fields
+    their display names are made of (``USER_LISTED_FIELDS``). Rows are named tuples of
+    the represented columns: building 500 model instances was a third of the calendar's
+    time; each person is built once, to be named (``CalendarPage.display_names``). On
+    PostgreSQL with psycopg 3 the query is SQL written once (``_read_written``);
+    elsewhere it is the ORM's ``values_list(*REPRESENTED_COLUMNS, ...)``.
     """
     statuses = list(statuses)
-    written = _written_calendar_query(router.db_for_read(Lesson))
-    if written is not None:
+    alias = router.db_for_read(Lesson)
+    people = listed_fields()
+    written = _written_calendar_query(alias)
+    joined = _written_people_join(alias, tuple(people)) if written is not None else None
+    if written is not None and joined is not None:
         rows = _read_written(
             written,
+            joined,
             user=user,
             role=role,
             window_start=window_start,
@@ -82,19 +92,38 @@ def calendar_lessons(
             statuses=statuses,
             limit=limit + 1,
         )
-        return CalendarPage(lessons=rows[:limit], has_more_events=len(rows) > limit)
-    if role == "tutor":
-        participant = Q(tutor=user)
-    elif role == "student":
-        participant = Q(student=user)
     else:
-        participant = Q(tutor=user) | Q(student=user)
-    queryset = Lesson.objects.filter(participant, start__lt=window_end, end__gt=window_start)
-    if statuses:
-        queryset = queryset.filter(status__in=statuses)
-    ordered = queryset.order_by("start", "id").values_list(*REPRESENTED_COLUMNS, named=True)
-    rows = list(ordered[: limit + 1])
-    return CalendarPage(lessons=rows[:limit], has_more_events=len(rows) > limit)
+        if role == "tutor":
+            participant = Q(tutor=user)
+        elif role == "student":
+            participant = Q(student=user)
+        else:
+            participant = Q(tutor=user) | Q(student=user)
+        queryset = Lesson.objects.filter(participant, start__lt=window_end, end__gt=window_start)
+        if statuses:
+            queryset = queryset.filter(status__in=statuses)
+        person_columns = [f"{side}__{f.name}" for side in ("tutor", "student") for f in people]
+        ordered = queryset.order_by("start", "id").values_list(
+            *REPRESENTED_COLUMNS, *person_columns
+        )
+        rows = list(ordered[: limit + 1])
+    return _page(rows[:limit], has_more_events=len(rows) > limit, alias=alias, people=people)
+
+
+def _page(
+    rows: list[Sequence[Any]], *, has_more_events: bool, alias: str, people: Sequence[Any]
+) -> CalendarPage:
+    """Rows of the lesson's columns then each participant's listed fields, as a page."""
+    lesson_width, person_width = len(REPRESENTED_COLUMNS), len(people)
+    student_from = lesson_width + person_width
+    names = DisplayNames(alias, people)
+    lessons = []
+    for row in rows:
+        lesson = CalendarRow._make(row[:lesson_width])
+        names.add(lesson.tutor_id, row[lesson_width:student_from])
+        names.add(lesson.student_id, row[student_from:])
+        lessons.append(lesson)
+    return CalendarPage(lessons=lessons, has_more_events=has_more_events, display_names=names)
 
 
 @cache
@@ -117,6 +146,7 @@ def _uses_psycopg_with_time_zones(connection: Any) -> bool:
 
 def _read_written(
     written: WrittenSelect[Lesson],
+    joined: str,
     *,
     user: Any,
     role: str | None,
@@ -133,7 +163,8 @@ def _read_written(
     model's fields as the ORM prepares them. Its cursor reads ``timestamptz`` with
     psycopg's own C loader: Django's calls it and then replaces each value's time zone
     in Python, for the same instant, which was a quarter of a 500-lesson calendar (five
-    values a row). Rows are ``CalendarRow`` tuples, not instances.
+    values a row). ``joined`` is the select with both participants' listed fields
+    (``_written_people_join``). Rows are plain tuples, not instances.
     """
     tutor, student = written.column("tutor"), written.column("student")
     start, end = written.column("start"), written.column("end")
@@ -153,8 +184,9 @@ def _read_written(
     params.append(limit)
     with connections[written.alias].cursor() as cursor:
         cursor.cursor.adapters.register_loader("timestamptz", _psycopg_timestamptz_loader())
-        cursor.execute(f"{written.select} {' '.join(sql)}", params)
-        return [CalendarRow._make(row) for row in cursor.fetchall()]
+        cursor.execute(f"{joined} {' '.join(sql)}", params)
+        rows: list[Any] = cursor.fetchall()
+        return rows
 
 
 @cache
@@ -170,3 +202,41 @@ def _written_calendar_query(alias: str) -> WrittenSelect[Lesson] | None:
     if written is None or written.converters or tuple(written.names) != CalendarRow._fields:
         return None
     return written
+
+
+#: How the calendar's written select names the two joined users.
+_PERSON_ALIASES = {"tutor": "tutor_lessons_tutor", "student": "tutor_lessons_student"}
+
+
+@cache
+def _written_people_join(alias: str, people: tuple[models.Field, ...]) -> str | None:
+    """The calendar's select, with each participant's ``people`` fields joined in.
+
+    ``SELECT <lesson columns>, <tutor's fields>, <student's fields> FROM <lesson>
+    INNER JOIN <user> AS tutor ... INNER JOIN <user> AS student ...``; None when a field
+    needs converting on its way out of the database (then the ORM's query reads them).
+    """
+    written = _written_calendar_query(alias)
+    if written is None:
+        return None
+    connection = connections[alias]
+    quote = connection.ops.quote_name
+    user_model = get_user_model()
+    key_column = user_model._meta.pk.column
+    columns = [written.column(name) for name in written.names]
+    joins = []
+    for role, table_alias in _PERSON_ALIASES.items():
+        for person_field in people:
+            expression = person_field.get_col(table_alias)
+            if connection.ops.get_db_converters(expression) or expression.get_db_converters(
+                connection
+            ):
+                return None
+            columns.append(f"{quote(table_alias)}.{quote(person_field.column)}")
+        joins.append(
+            f"INNER JOIN {quote(user_model._meta.db_table)} {quote(table_alias)} ON "
+            f"{quote(table_alias)}.{quote(key_column)} = {written.column(role)}"
+        )
+    return (
+        f"SELECT {', '.join(columns)} FROM {quote(Lesson._meta.db_table)} {' '.join(joins)}"
+    )

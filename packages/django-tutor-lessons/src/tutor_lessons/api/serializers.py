@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -20,6 +21,7 @@ from tutor_lessons.api.errors import validation_error
 from tutor_lessons.conf import lessons_settings
 from tutor_lessons.errors import CODES, settings_parameters
 from tutor_lessons.models import Lesson, LessonStatus
+from tutor_lessons.people import participant_names
 from tutor_lessons.timezones import LocalTimeError, make_aware_strict
 
 try:  # optional: the same strings, formatted faster (django-tutor-lessons[orjson])
@@ -65,17 +67,22 @@ utc_iso = utc_iso_orjson if HAS_ORJSON else utc_iso_stdlib
 local_iso = local_iso_orjson if HAS_ORJSON else local_iso_stdlib
 
 
-def lesson_representation(lesson: Lesson | Any, *, zone: ZoneInfo) -> dict[str, Any]:
+def lesson_representation(
+    lesson: Lesson | Any, *, zone: ZoneInfo, display_names: Mapping[Any, str]
+) -> dict[str, Any]:
     """The JSON of one lesson as seen from ``zone`` (SPEC §2.1).
 
-    ``lesson`` is a ``Lesson`` or a row with the same attributes (the calendar's). A plain
-    function rather than per-field serializer machinery: the calendar renders up to 500
-    of these per request, and this keeps that close to the cost of ``json.dumps``.
+    ``lesson`` is a ``Lesson`` or a row with the same attributes (the calendar's);
+    ``display_names`` names its tutor and student by user id (``USER_DISPLAY_NAME``). A
+    plain function rather than per-field serializer machinery: the calendar renders up
+    to 500 of these per request, and this keeps that close to the cost of ``json.dumps``.
     """
     return {
         "id": lesson.id,
         "tutor": lesson.tutor_id,
+        "tutor_display_name": display_names[lesson.tutor_id],
         "student": lesson.student_id,
+        "student_display_name": display_names[lesson.student_id],
         "status": lesson.status,
         "utc_start": utc_iso(lesson.start),
         "utc_end": utc_iso(lesson.end),
@@ -96,7 +103,14 @@ class LessonSerializer(serializers.Serializer):
 
     id = serializers.IntegerField(read_only=True)
     tutor = UserField(read_only=True, help_text=_("The tutor's user id."))
+    tutor_display_name = serializers.CharField(
+        read_only=True, help_text=_("The tutor's name, from the host's `USER_DISPLAY_NAME` hook.")
+    )
     student = UserField(read_only=True, help_text=_("The student's user id."))
+    student_display_name = serializers.CharField(
+        read_only=True,
+        help_text=_("The student's name, from the host's `USER_DISPLAY_NAME` hook."),
+    )
     status = serializers.ChoiceField(choices=LessonStatus.choices, read_only=True)
     utc_start = serializers.DateTimeField(read_only=True, help_text=_("Start in UTC (`Z`)."))
     utc_end = serializers.DateTimeField(read_only=True, help_text=_("End in UTC (`Z`)."))
@@ -119,7 +133,10 @@ class LessonSerializer(serializers.Serializer):
     updated_at = serializers.DateTimeField(read_only=True)
 
     def to_representation(self, instance: Lesson) -> dict[str, Any]:
-        return lesson_representation(instance, zone=_zone(self))
+        request = self.context.get("request")
+        known = [request.user] if request is not None else []
+        names = participant_names(instance, known=known)
+        return lesson_representation(instance, zone=_zone(self), display_names=names)
 
 
 def _to_utc(value: datetime, zone: ZoneInfo) -> datetime:

@@ -22,6 +22,7 @@ from tutor_lessons.api.serializers import (
 from tutor_lessons.api.throttling import LessonReadThrottle, LessonWriteThrottle
 from tutor_lessons.conf import lessons_settings
 from tutor_lessons.models import Lesson
+from tutor_lessons.people import participant_names
 from tutor_lessons.timezones import user_zone
 
 
@@ -45,7 +46,11 @@ class LessonsAPIView(TutorAPIView):
         return {**super().get_serializer_context(), "timezone": self.zone}
 
     def render_lesson(self, lesson: Lesson, status_code: int = status.HTTP_200_OK) -> Response:
-        return Response(lesson_representation(lesson, zone=self.zone), status=status_code)
+        names = participant_names(lesson, known=[self.request.user])
+        return Response(
+            lesson_representation(lesson, zone=self.zone, display_names=names),
+            status=status_code,
+        )
 
 
 class LessonWriteAPIView(LessonsAPIView):
@@ -95,7 +100,10 @@ class CalendarView(LessonsAPIView):
         return Response(
             {
                 "results": [
-                    lesson_representation(lesson, zone=self.zone) for lesson in page.lessons
+                    lesson_representation(
+                        lesson, zone=self.zone, display_names=page.display_names
+                    )
+                    for lesson in page.lessons
                 ],
                 "has_more_events": page.has_more_events,
                 "timezone": self.zone.key,
