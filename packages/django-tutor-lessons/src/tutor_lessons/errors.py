@@ -164,7 +164,10 @@ CODES = ErrorRegistry(
             "time_conflict",
             409,
             _("The tutor or the student already has a lesson at that time."),
-            meaning="the tutor or the student already has a scheduled lesson then",
+            meaning="the tutor or the student already has a scheduled lesson then; the "
+            "error's `busy` names who (`tutor`, `student` or both), its `lesson_id` the "
+            "clashing lesson when it is yours (else `null`), and its detail says who "
+            "(see `BUSY_DETAILS`)",
         ),
         ErrorCode(
             "lesson_not_scheduled",
@@ -196,6 +199,31 @@ CODES = ErrorRegistry(
 )
 
 
+#: The members a ``time_conflict`` error adds to drf-standardized-errors' error item.
+TIME_CONFLICT_MEMBERS = ("busy", "lesson_id")
+
+#: What a ``time_conflict`` says, by the requester's role in the lesson asked for (None:
+#: neither, e.g. a service called outside a request) and who is busy. The registry's
+#: message is the general one, for what cannot tell.
+BUSY_DETAILS: dict[tuple[str | None, tuple[str, ...]], Any] = {
+    ("tutor", ("tutor",)): _("You already have a lesson at that time."),
+    ("tutor", ("student",)): _("The student already has a lesson at that time."),
+    ("tutor", ("tutor", "student")): _("You and the student both have a lesson at that time."),
+    ("student", ("student",)): _("You already have a lesson at that time."),
+    ("student", ("tutor",)): _("The tutor already has a lesson at that time."),
+    ("student", ("tutor", "student")): _("You and the tutor both have a lesson at that time."),
+    (None, ("tutor",)): _("The tutor already has a lesson at that time."),
+    (None, ("student",)): _("The student already has a lesson at that time."),
+    (None, ("tutor", "student")): _("The tutor and the student both have a lesson at that time."),
+}
+
+
+def _members(error: ErrorCode) -> str:
+    if error.code == "time_conflict":
+        return ", ".join(f"`{member}`" for member in TIME_CONFLICT_MEMBERS)
+    return ""
+
+
 def table() -> str:
-    """The registry as a Markdown table, for the docs."""
-    return CODES.table()
+    """The registry as a Markdown table, for the docs (with the members an error adds)."""
+    return CODES.table(extra={"members": _members})

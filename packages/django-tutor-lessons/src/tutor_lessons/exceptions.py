@@ -7,8 +7,10 @@ Each code, its HTTP status and its message live in one registry, ``tutor_lessons
 
 from __future__ import annotations
 
+from typing import Any
+
 from tutor_core.exceptions import TutorError
-from tutor_lessons.errors import CODES
+from tutor_lessons.errors import BUSY_DETAILS, CODES
 
 
 class LessonsError(TutorError):
@@ -21,7 +23,33 @@ class InvalidLesson(LessonsError):
     """The times or the participants asked for cannot make a lesson (a 400 in the API)."""
 
 
-class TimeConflict(LessonsError, code="time_conflict"): ...
+class TimeConflict(LessonsError, code="time_conflict"):
+    """A participant already has a scheduled lesson then.
+
+    ``busy`` names who, in the lesson asked for (``("tutor",)``, ``("student",)`` or
+    both); ``lesson_id`` is the clashing lesson only when the requester takes part in it
+    (never another person's lesson), else None. ``str(error)`` says who is busy, from the
+    requester's side (``requester_role``: ``"tutor"``, ``"student"`` or None).
+    """
+
+    def __init__(
+        self,
+        *,
+        busy: tuple[str, ...] = (),
+        lesson_id: int | None = None,
+        requester_role: str | None = None,
+    ) -> None:
+        super().__init__()
+        self.busy = busy
+        self.lesson_id = lesson_id
+        detail = BUSY_DETAILS.get((requester_role, busy))
+        if detail is not None:
+            self.args = (str(detail),)
+
+    @property
+    def members(self) -> dict[str, Any]:
+        """What the API adds to the error item: who is busy, and the requester's lesson."""
+        return {"busy": list(self.busy), "lesson_id": self.lesson_id}
 
 
 class LessonExpired(LessonsError, code="lesson_expired"): ...

@@ -135,35 +135,103 @@ def _lock_participants(*user_ids: Any) -> None:
             )
 
 
-def _ensure_free(
-    *, tutor: Any, student: Any, start: datetime, end: datetime, exclude_pk: int | None = None
-) -> None:
-    """Raise ``TimeConflict`` if either participant has an overlapping scheduled lesson."""
+def _clashes(
+    *, tutor_id: Any, student_id: Any, start: datetime, end: datetime, exclude_pk: int | None
+) -> list[tuple[int, Any, Any]]:
+    """(id, tutor id, student id) of the scheduled lessons of either participant, in
+    either role, that overlap ``[start, end)``, by start."""
     busy = Lesson.objects.filter(
-        Q(tutor=tutor) | Q(student=student) | Q(tutor=student) | Q(student=tutor),
+        Q(tutor=tutor_id) | Q(student=student_id) | Q(tutor=student_id) | Q(student=tutor_id),
         status=LessonStatus.SCHEDULED,
         start__lt=end,
         end__gt=start,
     )
     if exclude_pk is not None:
         busy = busy.exclude(pk=exclude_pk)
-    if busy.exists():
-        raise TimeConflict()
+    # Bounded: each participant's scheduled lessons do not overlap one another, so at most
+    # MAX_DURATION / MIN_DURATION of each can clash.
+    return list(busy.order_by("start", "id").values_list("id", "tutor_id", "student_id"))
 
 
-def _is_overlap_violation(error: IntegrityError) -> bool:
+def _conflict(
+    clashes: list[tuple[int, Any, Any]],
+    *,
+    tutor_id: Any,
+    student_id: Any,
+    requester: Any,
+    constraint: str | None = None,
+) -> TimeConflict:
+    """The ``TimeConflict`` of ``clashes``: who is busy, and the requester's own lesson.
+
+    ``constraint`` is the exclusion constraint that fired, for when the clashing lesson
+    is no longer there to be found (cancelled since): it still says who was busy.
+    """
+    busy = []
+    for participant, role in ((tutor_id, "tutor"), (student_id, "student")):
+        if any(participant in (clash_tutor, clash_student) for _, clash_tutor, clash_student in clashes):
+            busy.append(role)
+    if not busy and constraint is not None:
+        busy.append("tutor" if constraint == TUTOR_NO_OVERLAP else "student")
+    requester_id = getattr(requester, "pk", None)
+    # Only a lesson the requester takes part in: another person's stays unknown.
+    own = next((clash[0] for clash in clashes if requester_id in clash[1:]), None)
+    role = {tutor_id: "tutor", student_id: "student"}.get(requester_id)
+    return TimeConflict(busy=tuple(busy), lesson_id=own, requester_role=role)
+
+
+def _ensure_free(
+    *,
+    tutor: Any,
+    student: Any,
+    start: datetime,
+    end: datetime,
+    exclude_pk: int | None = None,
+    requester: Any = None,
+) -> None:
+    """Raise ``TimeConflict`` if either participant has an overlapping scheduled lesson."""
+    tutor_id, student_id = getattr(tutor, "pk", tutor), getattr(student, "pk", student)
+    clashes = _clashes(
+        tutor_id=tutor_id, student_id=student_id, start=start, end=end, exclude_pk=exclude_pk
+    )
+    if clashes:
+        raise _conflict(clashes, tutor_id=tutor_id, student_id=student_id, requester=requester)
+
+
+def _overlap_constraint(error: IntegrityError) -> str | None:
+    """The name of the exclusion constraint ``error`` violated, if it is one of ours."""
     diagnostics = getattr(error.__cause__, "diag", None)
-    return getattr(diagnostics, "constraint_name", None) in _OVERLAP_CONSTRAINTS
+    name = getattr(diagnostics, "constraint_name", None)
+    return name if name in _OVERLAP_CONSTRAINTS else None
 
 
-def _save_or_conflict(lesson: Lesson, **save_kwargs: Any) -> None:
+def _save_or_conflict(lesson: Lesson, *, requester: Any = None, **save_kwargs: Any) -> None:
+    """Save ``lesson``; a violated exclusion constraint is a ``TimeConflict``.
+
+    The save runs in a savepoint: once the constraint fires it is rolled back, and the
+    clashing lessons (committed by a concurrent write the check could not see) are read
+    in the same transaction, before it ends.
+    """
     try:
         with transaction.atomic():
             lesson.save(**save_kwargs)
     except IntegrityError as error:
-        if _is_overlap_violation(error):
-            raise TimeConflict() from error
-        raise
+        constraint = _overlap_constraint(error)
+        if constraint is None:
+            raise
+        clashes = _clashes(
+            tutor_id=lesson.tutor_id,
+            student_id=lesson.student_id,
+            start=lesson.start,
+            end=lesson.end,
+            exclude_pk=lesson.pk,
+        )
+        raise _conflict(
+            clashes,
+            tutor_id=lesson.tutor_id,
+            student_id=lesson.student_id,
+            requester=requester,
+            constraint=constraint,
+        ) from error
 
 
 _ANNOUNCE = Announcer(logger, Lesson, "lesson signal receiver failed")
@@ -215,9 +283,9 @@ def lesson_create(
     _validate_times(start=start, end=end, now=timezone.now())
     with _write_transaction():
         _lock_participants(actor.pk, student.pk)
-        _ensure_free(tutor=actor, student=student, start=start, end=end)
+        _ensure_free(tutor=actor, student=student, start=start, end=end, requester=actor)
         lesson = Lesson(tutor=actor, student=student, start=start, end=end, series_id=series_id)
-        _save_or_conflict(lesson)
+        _save_or_conflict(lesson, requester=actor)
         _announce(lesson_scheduled, "lesson_scheduled", lesson=lesson, actor=actor)
     return lesson
 
@@ -249,10 +317,11 @@ def lesson_reschedule(
             start=start,
             end=end,
             exclude_pk=lesson.pk,
+            requester=actor,
         )
         previous_start, previous_end = lesson.start, lesson.end
         lesson.start, lesson.end = start, end
-        _save_or_conflict(lesson, update_fields=["start", "end", "updated_at"])
+        _save_or_conflict(lesson, requester=actor, update_fields=["start", "end", "updated_at"])
         _announce(
             lesson_rescheduled,
             "lesson_rescheduled",
