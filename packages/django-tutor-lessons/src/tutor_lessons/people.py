@@ -75,7 +75,8 @@ def participant_names(lesson: Lesson, *, known: Iterable[Any] = ()) -> dict[Any,
         link = Lesson._meta.get_field(name)
         if isinstance(link, models.ForeignKey) and link.is_cached(lesson):
             user = link.get_cached_value(lesson)
-            users.setdefault(user.pk, user)
+            if user is not None:
+                users.setdefault(user.pk, user)
     missing = {lesson.tutor_id, lesson.student_id} - users.keys()
     if missing:
         model = get_user_model()

@@ -222,7 +222,7 @@ def _written_people_join(alias: str, people: tuple[models.Field, ...]) -> str | 
     connection = connections[alias]
     quote = connection.ops.quote_name
     user_model = get_user_model()
-    key_column = user_model._meta.pk.column
+    key_column = _column_of(user_model._meta.pk)
     columns = [written.column(name) for name in written.names]
     joins = []
     for role, table_alias in _PERSON_ALIASES.items():
@@ -232,11 +232,15 @@ def _written_people_join(alias: str, people: tuple[models.Field, ...]) -> str | 
                 connection
             ):
                 return None
-            columns.append(f"{quote(table_alias)}.{quote(person_field.column)}")
+            columns.append(f"{quote(table_alias)}.{quote(_column_of(person_field))}")
         joins.append(
             f"INNER JOIN {quote(user_model._meta.db_table)} {quote(table_alias)} ON "
             f"{quote(table_alias)}.{quote(key_column)} = {written.column(role)}"
         )
-    return (
-        f"SELECT {', '.join(columns)} FROM {quote(Lesson._meta.db_table)} {' '.join(joins)}"
-    )
+    return f"SELECT {', '.join(columns)} FROM {quote(Lesson._meta.db_table)} {' '.join(joins)}"
+
+
+def _column_of(field: models.Field) -> str:
+    if field.column is None:  # only fields that are not concrete have none
+        raise TypeError(f"{field} has no column")
+    return field.column

@@ -167,9 +167,9 @@ def _conflict(
     is no longer there to be found (cancelled since): it still says who was busy.
     """
     busy = []
-    for participant, role in ((tutor_id, "tutor"), (student_id, "student")):
-        if any(participant in (clash_tutor, clash_student) for _, clash_tutor, clash_student in clashes):
-            busy.append(role)
+    for participant, side in ((tutor_id, "tutor"), (student_id, "student")):
+        if any(participant in clash[1:] for clash in clashes):
+            busy.append(side)
     if not busy and constraint is not None:
         busy.append("tutor" if constraint == TUTOR_NO_OVERLAP else "student")
     requester_id = getattr(requester, "pk", None)
