@@ -53,6 +53,17 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]
             errors.append(
                 checks.error(APP_LABEL, 6, f"{SETTING_NAME}[{key!r}] must be a positive int.")
             )
+    listed = checks.value_of(lessons_settings, "USER_LISTED_FIELDS")
+    if not isinstance(listed, list | tuple) or not all(isinstance(name, str) for name in listed):
+        errors.append(
+            checks.error(
+                APP_LABEL,
+                9,
+                f"{SETTING_NAME}['USER_LISTED_FIELDS'] must be a list of field names of "
+                "AUTH_USER_MODEL.",
+                'e.g. ["display_name"]: the fields USER_DISPLAY_NAME reads.',
+            )
+        )
     errors.extend(
         checks.rates(
             APP_LABEL, lessons_settings, ["WRITE_THROTTLE_RATE", "READ_THROTTLE_RATE"], number=7
