@@ -19,7 +19,9 @@ from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
     extend_schema,
+    inline_serializer,
 )
+from rest_framework import serializers
 from rest_framework.views import APIView
 
 from tutor_core.api import schema as core
@@ -63,7 +65,9 @@ def operation(method: str, validation: dict[str, list[str]], **spec: Any) -> Cal
 LESSON_EXAMPLE = {
     "id": 42,
     "tutor": 7,
+    "tutor_display_name": "Taras Shevchuk",
     "student": 12,
+    "student_display_name": "Olena Kovalenko",
     "status": "scheduled",
     "utc_start": "2026-07-14T13:00:00Z",
     "utc_end": "2026-07-14T14:00:00Z",
@@ -78,8 +82,39 @@ LESSON_EXAMPLE = {
     "updated_at": "2026-07-01T09:30:00.123456Z",
 }
 
-CONFLICT_RESPONSE = client_error_response(
-    "LessonConflictErrorResponse", ["time_conflict", "lesson_expired", "lesson_not_scheduled"]
+_CONFLICT_CODES = ["time_conflict", "lesson_expired", "lesson_not_scheduled"]
+#: core's client error body, plus the members a ``time_conflict`` adds to its error item.
+CONFLICT_RESPONSE = inline_serializer(
+    name="LessonConflictErrorResponse",
+    fields={
+        "type": serializers.CharField(help_text="`client_error`"),
+        "errors": inline_serializer(
+            name="LessonConflictErrorResponseError",
+            fields={
+                "code": serializers.CharField(help_text="One of: " + ", ".join(_CONFLICT_CODES)),
+                "detail": serializers.CharField(
+                    help_text="For `time_conflict`, who is busy, said from your side "
+                    '("You already have a lesson at that time.", "The student already has '
+                    'a lesson at that time.", …).'
+                ),
+                "attr": serializers.CharField(allow_null=True),
+                "busy": serializers.ListField(
+                    child=serializers.ChoiceField(choices=["tutor", "student"]),
+                    required=False,
+                    help_text="`time_conflict` only: who of the lesson asked for already has "
+                    "a scheduled lesson then: `tutor`, `student`, or both.",
+                ),
+                "lesson_id": serializers.IntegerField(
+                    required=False,
+                    allow_null=True,
+                    help_text="`time_conflict` only: the clashing lesson when you take part "
+                    "in it (the first by start), else `null`: another person's lessons are "
+                    "not shown.",
+                ),
+            },
+            many=True,
+        ),
+    },
 )
 SCHEDULING_FORBIDDEN_RESPONSE = client_error_response(
     "SchedulingForbiddenErrorResponse", ["scheduling_not_allowed", "permission_denied"]
@@ -95,7 +130,29 @@ NOT_FOUND = error_example(
     "Not a participant",
     summary="Someone else's lesson, or no such lesson: 404 either way",
 )
-TIME_CONFLICT = error_example("time_conflict", "Time conflict")
+
+
+def time_conflict_example(
+    name: str, *, summary: str, busy: list[str], lesson_id: int | None
+) -> OpenApiExample:
+    """A 409 ``time_conflict``: the registry's error item with who is busy beside it."""
+    example = error_example("time_conflict", name, summary=summary)
+    example.value["errors"][0].update(busy=busy, lesson_id=lesson_id)
+    return example
+
+
+TIME_CONFLICT = time_conflict_example(
+    "Time conflict",
+    summary="The student has a lesson with another tutor then: busy, but not yours to see",
+    busy=["student"],
+    lesson_id=None,
+)
+OWN_TIME_CONFLICT = time_conflict_example(
+    "Time conflict with your own lesson",
+    summary="You have a lesson then: its id is given",
+    busy=["tutor"],
+    lesson_id=41,
+)
 EXPIRED = error_example("lesson_expired", "Lesson expired")
 NOT_SCHEDULED = error_example("lesson_not_scheduled", "Lesson not scheduled")
 TOO_SHORT = error_example("duration_too_short", "Too short")
@@ -139,8 +196,9 @@ lessons_create = operation(
     parameters=[BUSY_RETRY_AFTER],
     summary="Schedule a lesson",
     description="You are the tutor. Naive times are read in your time zone. Neither "
-    "participant may have an overlapping scheduled lesson (409 `time_conflict`); the "
-    "host's scheduling policy may refuse the student (403 `scheduling_not_allowed`).",
+    "participant may have an overlapping scheduled lesson (409 `time_conflict`: its `busy` "
+    "says who, its `lesson_id` the clashing lesson when it is yours); the host's scheduling "
+    "policy may refuse the student (403 `scheduling_not_allowed`).",
     request=LessonCreateSerializer,
     responses={
         201: LessonSerializer,
@@ -167,6 +225,7 @@ lessons_create = operation(
         DST_GAP,
         error_example("scheduling_not_allowed", "Scheduling not allowed"),
         TIME_CONFLICT,
+        OWN_TIME_CONFLICT,
         BUSY,
     ],
 )
@@ -181,7 +240,8 @@ lessons_reschedule = operation(
     "started. Send `start` alone to move the lesson and keep its length (a drag), "
     "`end` alone to change its length (a resize), or both. A lesson that is not "
     "scheduled is a 409 `lesson_not_scheduled`, one that has started a 409 "
-    "`lesson_expired`; someone else's lesson is a 404.",
+    "`lesson_expired`; someone else's lesson is a 404. A participant busy at the new time "
+    "is a 409 `time_conflict` (`busy`, `lesson_id`: as for a new lesson).",
     request=LessonRescheduleSerializer,
     responses={200: LessonSerializer, 409: CONFLICT_RESPONSE, 503: BUSY_RESPONSE},
     examples=[
@@ -205,6 +265,7 @@ lessons_reschedule = operation(
         EXPIRED,
         NOT_SCHEDULED,
         TIME_CONFLICT,
+        OWN_TIME_CONFLICT,
         NOT_FOUND,
         BUSY,
     ],
