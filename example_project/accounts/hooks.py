@@ -17,7 +17,7 @@ from tutor_relations.models import TutorStudentRelation
 
 
 def display_name(user: Any) -> str:
-    """``USER_DISPLAY_NAME`` of relations and marketplace: the display name, else "User 42".
+    """``USER_DISPLAY_NAME`` of every package: the display name, else "User 42".
 
     Never the login name: that is half of a credential, and any student who asks a tutor
     for lessons would learn it.

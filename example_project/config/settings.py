@@ -550,6 +550,10 @@ TUTOR_LESSONS: dict[str, object] = {
     # "USER_TIMEZONE": "tutor_lessons.policies.user_timezone_attribute",
     # A tutor schedules lessons only with a student in an active relation (else 403).
     "SCHEDULING_POLICY": "accounts.hooks.tutor_has_active_relation",
+    # Lessons name their tutor and student by the display name, as the other packages do;
+    # the calendar's one query reads that field alone of each.
+    "USER_DISPLAY_NAME": "accounts.hooks.display_name",
+    "USER_LISTED_FIELDS": ["display_name"],
     "WRITE_THROTTLE_RATE": throttle_rate("TUTOR_LESSONS_WRITE_THROTTLE_RATE"),
     "READ_THROTTLE_RATE": throttle_rate("TUTOR_LESSONS_READ_THROTTLE_RATE"),
     "THROTTLE_BASE_CLASS": ATOMIC_THROTTLE,

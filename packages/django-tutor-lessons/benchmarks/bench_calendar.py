@@ -80,7 +80,10 @@ def run() -> None:
         user=tutor, window_start=start, window_end=start + timedelta(days=300), limit=500
     )
     data = {
-        "results": [lesson_representation(lesson, zone=zone) for lesson in page.lessons],
+        "results": [
+            lesson_representation(lesson, zone=zone, display_names=page.display_names)
+            for lesson in page.lessons
+        ],
         "has_more_events": page.has_more_events,
         "timezone": zone.key,
     }
@@ -88,7 +91,10 @@ def run() -> None:
     def render() -> bytes:
         return JSONRenderer().render(
             {
-                "results": [lesson_representation(lesson, zone=zone) for lesson in page.lessons],
+                "results": [
+                    lesson_representation(lesson, zone=zone, display_names=page.display_names)
+                    for lesson in page.lessons
+                ],
                 "has_more_events": page.has_more_events,
                 "timezone": zone.key,
             }
