@@ -12,7 +12,7 @@ from django.urls import reverse
 from tests.factories import LessonFactory, PersonFactory, json_id
 from tests.test_create import URL, create, error_codes
 from tutor_lessons.checks import sqlite_transaction_warnings
-from tutor_lessons.errors import CODES
+from tutor_lessons.errors import BUSY_DETAILS, CODES
 from tutor_lessons.models import Lesson, LessonStatus
 from tutor_lessons.signals import lesson_cancelled, lesson_rescheduled, lesson_scheduled
 
@@ -166,8 +166,16 @@ def test_refusals_carry_the_registry_status_code_and_detail(tutor_client, studen
 
     spec = CODES["time_conflict"]
     assert conflict.status_code == spec.status
+    # The student is busy: the detail says so from the tutor's side (issue 17), and the
+    # error names who is busy; the student's lesson is not the tutor's to see.
     assert conflict.json()["errors"] == [
-        {"code": "time_conflict", "detail": spec.detail(), "attr": None}
+        {
+            "code": "time_conflict",
+            "detail": str(BUSY_DETAILS[("tutor", ("student",))]),
+            "attr": None,
+            "busy": ["student"],
+            "lesson_id": None,
+        }
     ]
     assert too_short.json()["errors"] == [
         {
