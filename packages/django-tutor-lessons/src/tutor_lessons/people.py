@@ -54,12 +54,18 @@ class DisplayNames(dict[Any, str]):
         super().__init__()
         self.alias = alias
         self.model = get_user_model()
-        self.attnames = [self.model._meta.pk.attname, *(field.attname for field in fields)]
+        given = [self.model._meta.pk.attname, *(field.attname for field in fields)]
+        # Model.from_db() takes the loaded values in the order of the model's fields.
+        concrete = [field.attname for field in self.model._meta.concrete_fields]
+        self.order = sorted(range(len(given)), key=lambda index: concrete.index(given[index]))
+        self.attnames = [given[index] for index in self.order]
         self.hook = lessons_settings.USER_DISPLAY_NAME
 
     def add(self, user_id: Any, values: Sequence[Any]) -> None:
         if user_id not in self:
-            user = self.model.from_db(self.alias, self.attnames, [user_id, *values])
+            given = [user_id, *values]
+            loaded = [given[index] for index in self.order]
+            user = self.model.from_db(self.alias, self.attnames, loaded)
             self[user_id] = str(self.hook(user))
 
 
