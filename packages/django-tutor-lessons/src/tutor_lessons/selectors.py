@@ -80,7 +80,7 @@ def calendar_lessons(
     alias = router.db_for_read(Lesson)
     people = listed_fields()
     written = _written_calendar_query(alias)
-    joined = _written_people_join(alias, tuple(people)) if written is not None else None
+    joined = _written_people_join(alias, people) if written is not None else None
     if written is not None and joined is not None:
         rows = _read_written(
             written,
@@ -213,12 +213,13 @@ def _written_people_join(alias: str, people: tuple[models.Field, ...]) -> str | 
     """The calendar's select, with each participant's ``people`` fields joined in.
 
     ``SELECT <lesson columns>, <tutor's fields>, <student's fields> FROM <lesson>
-    INNER JOIN <user> AS tutor ... INNER JOIN <user> AS student ...``; None when a field
-    needs converting on its way out of the database (then the ORM's query reads them).
+    INNER JOIN <user> AS tutor ... INNER JOIN <user> AS student ...``, written on any
+    database (the calendar runs it where ``_written_calendar_query`` is one); None when
+    a field needs converting on its way out of the database (then the ORM's query reads
+    them).
     """
-    written = _written_calendar_query(alias)
-    if written is None:
-        return None
+    written = written_select(Lesson, alias)
+    assert written is not None, "a Lesson is one plain table: core writes its select"
     connection = connections[alias]
     quote = connection.ops.quote_name
     user_model = get_user_model()
@@ -241,6 +242,5 @@ def _written_people_join(alias: str, people: tuple[models.Field, ...]) -> str | 
 
 
 def _column_of(field: models.Field) -> str:
-    if field.column is None:  # only fields that are not concrete have none
-        raise TypeError(f"{field} has no column")
-    return field.column
+    # Only fields that are not concrete have no column; listed_fields() keeps none.
+    return str(field.column)

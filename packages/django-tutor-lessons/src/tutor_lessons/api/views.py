@@ -120,9 +120,7 @@ class CalendarView(LessonsAPIView):
         return Response(
             {
                 "results": [
-                    lesson_representation(
-                        lesson, zone=self.zone, display_names=page.display_names
-                    )
+                    lesson_representation(lesson, zone=self.zone, display_names=page.display_names)
                     for lesson in page.lessons
                 ],
                 "has_more_events": page.has_more_events,
