@@ -165,3 +165,47 @@ def test_listed_fields_must_be_a_list_of_names(listed, valid):
         else:
             with pytest.raises(SystemCheckError, match=r"tutor_lessons\.E009"):
                 call_command("check")
+
+
+@override_settings(TUTOR_LESSONS=CAPITALS)
+def test_the_written_join_reads_each_participants_own_fields(busy_tutor):
+    # The calendar runs it on PostgreSQL; it is written alike on every database.
+    sql = selectors._written_people_join(connection.alias, listed_fields())
+    lesson_table = connection.ops.quote_name(Lesson._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"{sql} ORDER BY {lesson_table}.{connection.ops.quote_name('id')}")
+        rows = [row[-2:] for row in cursor.fetchall()]
+
+    expected = Lesson.objects.order_by("id").values_list(
+        "tutor__display_name", "student__display_name"
+    )
+    assert rows == list(expected)
+    assert len(rows) == 13
+
+
+def display_name_and_last_sign_in(user) -> str:
+    """A hook reading a field the database hands over in its own form (SQLite: text)."""
+    return f"{user.display_name} ({user.last_login:%Y-%m-%d})"
+
+
+def test_a_listed_field_that_needs_converting_is_read_in_the_same_one_query(
+    client_for, busy_tutor, soon
+):
+    busy_tutor.last_login = soon
+    busy_tutor.save()
+    hook = {
+        "USER_DISPLAY_NAME": f"{__name__}.display_name_and_last_sign_in",
+        "USER_LISTED_FIELDS": ["display_name", "last_login"],
+    }
+    get_user_model().objects.filter(last_login=None).update(last_login=soon - timedelta(days=1))
+
+    with override_settings(TUTOR_LESSONS=hook), CaptureQueriesContext(connection) as queries:
+        response = calendar(client_for(busy_tutor), soon - timedelta(hours=1), days=3)
+
+    assert len(queries) == 1
+    results = response.json()["results"]
+    names = {
+        shown["tutor_display_name"] for shown in results if shown["tutor"] == json_id(busy_tutor)
+    }
+    assert names == {f"Iryna ({soon:%Y-%m-%d})"}
+    assert len(results) == 13
