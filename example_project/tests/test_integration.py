@@ -117,6 +117,35 @@ def test_student_cannot_be_double_booked_by_two_tutors():
     assert error_codes(overlapping) == ["time_conflict"]
 
 
+def test_lessons_name_people_by_display_name_and_a_conflict_hides_the_other_tutors_lesson():
+    olena, olena_profile = register("olena", "Europe/Kyiv")
+    james, james_profile = register("james", "America/New_York")
+    student, student_profile = register("taras", "Europe/Kyiv")
+    connect(olena, olena_profile, student)
+    connect(james, james_profile, student)
+    start = next_week_at(10)
+    window = {"start": iso_z(start), "end": iso_z(start + timedelta(hours=1))}
+
+    first = olena.post("/api/lessons/", {"student": student_profile["id"], **window}, format="json")
+    clash = james.post("/api/lessons/", {"student": student_profile["id"], **window}, format="json")
+    calendar = student.get(
+        "/api/lessons/my/", {"from": iso_z(start), "to": iso_z(start + timedelta(days=1))}
+    )
+
+    assert first.status_code == 201, first.json()
+    names = (first.json()["tutor_display_name"], first.json()["student_display_name"])
+    assert names == ("Olena", "Taras")
+    [shown] = calendar.json()["results"]
+    assert (shown["tutor_display_name"], shown["student_display_name"]) == names
+    [error] = clash.json()["errors"]
+    assert (error["code"], error["busy"], error["lesson_id"]) == (
+        "time_conflict",
+        ["student"],
+        None,
+    )
+    assert error["detail"] == "The student already has a lesson at that time."
+
+
 def test_lessons_api_requires_a_token():
     response = APIClient().get("/api/lessons/my/", {"from": "2030-01-01", "to": "2030-01-02"})
 
