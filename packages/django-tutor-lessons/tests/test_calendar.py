@@ -320,6 +320,13 @@ def test_an_offset_must_be_url_encoded(tutor_client, lesson, soon):
     assert ids(encoded) == [lesson.pk]
     bare = tutor_client.get(f"{URL}?from={window['from']}&to={window['to']}")
     assert bare.status_code == 400
+    # The 400 says what happened: the "+" arrived as a space.
+    errors = [(e["attr"], e["code"]) for e in bare.json()["errors"]]
+    assert errors == [("from", "unencoded_offset"), ("to", "unencoded_offset")]
+    assert "%2B" in bare.json()["errors"][0]["detail"]
+    # Any other unreadable bound stays the plain `invalid`.
+    garbled = tutor_client.get(URL, {"from": "2026-07-14 noon", "to": window["to"]})
+    assert [(e["attr"], e["code"]) for e in garbled.json()["errors"]] == [("from", "invalid")]
 
 
 @pytest.mark.django_db

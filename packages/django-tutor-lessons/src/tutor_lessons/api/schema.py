@@ -174,7 +174,7 @@ BUSY_RETRY_AFTER = OpenApiParameter(
 
 # The validation codes beyond DRF's own, by the field they name: declared once here.
 _LOCAL_TIME_ERRORS = ["overflow", "nonexistent_local_time", "ambiguous_local_time"]
-_BOUND_ERRORS = ["invalid", *_LOCAL_TIME_ERRORS]
+_BOUND_ERRORS = ["invalid", "unencoded_offset", *_LOCAL_TIME_ERRORS]
 _START_ERRORS = ["start_in_past", "start_too_far_ahead", *_LOCAL_TIME_ERRORS]
 _END_ERRORS = ["end_before_start", "duration_too_short", "duration_too_long", *_LOCAL_TIME_ERRORS]
 CREATE_ERRORS = {"end": _END_ERRORS, "start": _START_ERRORS, "student": ["same_participant"]}
@@ -317,8 +317,10 @@ lessons_calendar = operation(
         "by start, at most {calendar_max_events} (then `has_more_events` is true). `from` "
         "and `to` are required (or their aliases `start`/`end`); a date-only bound is that "
         "whole local day in your zone. The window may span at most "
-        "{calendar_max_range_days} local days. A `+` in a UTC offset must be sent "
-        "URL-encoded (`%2B`): a bare `+` in a query string means a space."
+        "{calendar_max_range_days} local days. In a URL built by hand, a `+` in a UTC "
+        "offset must be sent as `%2B` (a bare `+` in a query string is a space: 400 "
+        "`unencoded_offset`); Swagger UI, `URLSearchParams` and `encodeURIComponent` encode "
+        "it for you."
     ),
     parameters=[CalendarQuerySerializer],
     responses={200: CalendarSerializer},

@@ -32,6 +32,8 @@ else:
     HAS_ORJSON = True
 
 _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+#: A time whose "+HH:MM" offset arrived as " HH:MM": an unencoded "+" in a query string.
+_PLUS_READ_AS_SPACE = re.compile(r"\d \d{2}(:?\d{2})?$")
 
 
 def _zone(serializer_field: serializers.Field) -> ZoneInfo:
@@ -235,7 +237,13 @@ class LessonCancelSerializer(serializers.Serializer):
 class CalendarBoundField(serializers.Field):
     """A calendar bound: a date (a whole local day) or an ISO 8601 datetime."""
 
-    default_error_messages = {"invalid": _("Use a date (YYYY-MM-DD) or an ISO 8601 datetime.")}
+    default_error_messages = {
+        "invalid": _("Use a date (YYYY-MM-DD) or an ISO 8601 datetime."),
+        "unencoded_offset": _(
+            "A '+' in a query string is read as a space: send the offset's '+' as %2B "
+            "(2026-07-14T00:00:00%2B03:00)."
+        ),
+    }
 
     def to_internal_value(self, data: Any) -> date | datetime:
         text = str(data).strip()
@@ -249,7 +257,7 @@ class CalendarBoundField(serializers.Field):
         except ValueError:
             value = None
         if value is None:
-            self.fail("invalid")
+            self.fail("unencoded_offset" if _PLUS_READ_AS_SPACE.search(text) else "invalid")
         return _to_utc(value, _zone(self))
 
     def to_representation(self, value: Any) -> str:
@@ -278,8 +286,9 @@ class CalendarQuerySerializer(serializers.Serializer):
         fields = super().get_fields()
         bound_help = _(
             "A date (that whole day in your zone, `to` inclusive) or an ISO datetime, e.g. "
-            "`2026-07-14` or `2026-07-14T00:00:00%2B03:00` (a `+` offset must be URL-encoded "
-            "as `%2B`: a bare `+` in a query string is a space)."
+            '`2026-07-14` or `2026-07-14T00:00:00+03:00`. Swagger UI\'s "Try it out" encodes '
+            "the `+` for you; a URL built by hand must send it as `%2B` (a bare `+` in a query "
+            "string is a space: 400 `unencoded_offset`)."
         )
         fields["from"] = CalendarBoundField(
             required=False, help_text=format_lazy("{} {}", _("Window start."), bound_help)
