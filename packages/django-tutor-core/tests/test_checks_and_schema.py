@@ -85,3 +85,19 @@ def test_core_docstrings_do_not_describe_operations(operation):
     _post, schema = operation
     assert "description" not in schema["paths"]["/items/"]["get"]
     assert "subclass it once" not in str(schema)
+
+
+def test_shared_checks_register_w001_and_w002_for_a_package(settings):
+    from django.core.checks.registry import registry
+
+    shared = checks.SharedChecks("tutor_sample", "Sample API", sqlite_risk="items twice").register()
+    assert {shared.error_shape, shared.sqlite_transaction_mode} <= registry.registered_checks
+    sqlite = {"default": {"ENGINE": "django.db.backends.sqlite3"}}
+    (warning,) = shared.sqlite_warnings(sqlite)
+    assert (warning.id, "items twice" in warning.msg) == ("tutor_sample.W002", True)
+    settings.REST_FRAMEWORK = {"EXCEPTION_HANDLER": "rest_framework.views.exception_handler"}
+    assert [w.id for w in shared.error_shape()] == ["tutor_sample.W001"]
+    without_sqlite = checks.SharedChecks("tutor_other", "Other API").register()
+    assert without_sqlite.sqlite_transaction_mode not in registry.registered_checks
+    for check in (shared.error_shape, shared.sqlite_transaction_mode, without_sqlite.error_shape):
+        registry.registered_checks.discard(check)  # the other tests' `check` runs without them

@@ -13,11 +13,12 @@ and on) and builds them from these, so the common parts read and number alike:
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.apps import apps
 from django.conf import settings
-from django.core.checks import CheckMessage, Error, Warning
+from django.core.checks import CheckMessage, Error, Tags, Warning, register
 from django.utils.module_loading import import_string
 from rest_framework.settings import api_settings
 
@@ -154,3 +155,35 @@ def sqlite_immediate_transactions(
                 )
             )
     return warnings
+
+
+@dataclass(frozen=True)
+class SharedChecks:
+    """The checks a package registers as every package does, once ``register()`` is called.
+
+    W001 (``error_shape``) for every package; W002 (``sqlite_transaction_mode``) for one
+    whose writes need SQLite's write lock, where ``sqlite_risk`` says what would happen
+    without it. ``error_shape`` and ``sqlite_warnings`` are there for the package's tests.
+    """
+
+    app_label: str
+    api_name: str
+    sqlite_risk: str | None = None
+
+    def register(self) -> SharedChecks:
+        register(self.error_shape, Tags.compatibility)
+        if self.sqlite_risk is not None:
+            register(self.sqlite_transaction_mode, Tags.compatibility)
+        return self
+
+    def error_shape(self, app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+        # Any handler works, but the documented error shape and codes need this one.
+        return error_shape(self.app_label, self.api_name)
+
+    def sqlite_transaction_mode(self, app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+        return self.sqlite_warnings(settings.DATABASES)
+
+    def sqlite_warnings(self, databases: dict[str, dict[str, Any]]) -> list[CheckMessage]:
+        return sqlite_immediate_transactions(
+            self.app_label, databases, risk=self.sqlite_risk or "concurrent writes could clash"
+        )

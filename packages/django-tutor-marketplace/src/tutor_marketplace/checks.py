@@ -138,6 +138,4 @@ def check_redis_timeouts(app_configs: Any = None, **kwargs: Any) -> list[Warning
     ]
 
 
-@register(Tags.compatibility)
-def check_error_shape(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
-    return checks.error_shape(APP, "Marketplace API")
+check_error_shape = checks.SharedChecks(APP, "Marketplace API").register().error_shape

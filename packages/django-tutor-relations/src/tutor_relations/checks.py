@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from django.conf import settings
 from django.core.checks import CheckMessage, Tags, register
 
 from tutor_core import checks
@@ -57,18 +56,10 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]
     return errors
 
 
-@register(Tags.compatibility)
-def check_error_shape(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
-    # Any handler works, but the documented error shape and codes need this one.
-    return checks.error_shape(APP_LABEL, "Relations API")
-
-
-@register(Tags.compatibility)
-def check_sqlite_transaction_mode(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
-    return sqlite_transaction_warnings(settings.DATABASES)
-
-
-def sqlite_transaction_warnings(databases: dict[str, dict[str, Any]]) -> list[CheckMessage]:
-    return checks.sqlite_immediate_transactions(
-        APP_LABEL, databases, risk="two concurrent batches could change the same relation twice"
-    )
+_SHARED = checks.SharedChecks(
+    APP_LABEL,
+    "Relations API",
+    sqlite_risk="two concurrent batches could change the same relation twice",
+).register()
+check_error_shape = _SHARED.error_shape
+sqlite_transaction_warnings = _SHARED.sqlite_warnings
