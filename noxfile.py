@@ -498,11 +498,13 @@ def host_smoke(session: nox.Session) -> None:
 
 
 CHROMIUM = Path("/usr/bin/chromium")
+FRONTEND = ROOT / "frontend"
 
 
 @nox.session(python="3.12")
 def browser(session: nox.Session) -> None:
-    """Swagger UI and Redoc in headless Chromium against the example project under gunicorn.
+    """Swagger UI, Redoc and the calendar page in headless Chromium against the example
+    project under gunicorn.
 
     Needs Debian's Chromium (``apt-get install -y chromium chromium-driver``); Playwright
     drives it, and never downloads a browser of its own. See example_project/browser_tests.
@@ -512,9 +514,15 @@ def browser(session: nox.Session) -> None:
             f"{CHROMIUM} is missing: apt-get install -y chromium chromium-driver "
             "(the browser test never downloads a browser of its own)"
         )
+    if not shutil.which("npm"):
+        session.error("npm is missing: install Node.js 20+ (Debian: apt-get install -y nodejs npm)")
     _install_example(session)
     # Only the Python package: its driver ships in the wheel; no `playwright install`.
     session.install("playwright>=1.50,<2")
+    # The calendar page's dependencies (FullCalendar, Vite), pinned in package-lock.json;
+    # its test builds the page from the current source (the calendar_page fixture).
+    session.chdir(FRONTEND)
+    session.run("npm", "ci", "--no-audit", "--no-fund", external=True)
     database_url = os.environ.get("DATABASE_URL", "")
     if not database_url.startswith("postgres"):
         database_url = f"{POSTGRES}/tutor_browser"
@@ -525,9 +533,6 @@ def browser(session: nox.Session) -> None:
     }
     session.chdir(EXAMPLE)
     session.run("pytest", "browser_tests", *session.posargs, env=env)
-
-
-FRONTEND = ROOT / "frontend"
 
 
 @nox.session(python="3.12")
