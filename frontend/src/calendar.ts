@@ -10,7 +10,8 @@
  * The API's base URL: `?api=http://127.0.0.1:8000`, else VITE_API_URL at build time,
  * else http://127.0.0.1:8000. `?date=2026-12-14` opens the calendar on that date and
  * `?view=dayGridMonth` in that view. The page must be on an origin the API's
- * CORS_ALLOWED_ORIGINS names.
+ * CORS_ALLOWED_ORIGINS names. The `--8<--` comments mark the parts docs/calendar.md
+ * shows ("Build a calendar").
  */
 /// <reference types="vite/client" />
 import {
@@ -50,6 +51,7 @@ function element<T extends HTMLElement>(id: string): T {
 const messageBox = element<HTMLParagraphElement>("message");
 const statusLine = element<HTMLParagraphElement>("status");
 
+// --8<-- [start:describe-error]
 /** An API error's first `detail` (and its `code`), or the HTTP status when it has none. */
 export function describeError(error: unknown, response: Response): { code: string; detail: string } {
   const errors = (error as { errors?: { code?: unknown; detail?: unknown }[] } | undefined)?.errors;
@@ -59,6 +61,7 @@ export function describeError(error: unknown, response: Response): { code: strin
   }
   return { code: `http_${response.status}`, detail: `HTTP ${response.status}` };
 }
+// --8<-- [end:describe-error]
 
 function showError(failure: { code: string; detail: string }): void {
   messageBox.textContent = failure.detail;
@@ -74,6 +77,7 @@ function showStatus(text: string): void {
   statusLine.textContent = text;
 }
 
+// --8<-- [start:to-event]
 /**
  * The other participant, as the event's title. When the lessons payload names its
  * people (`tutor_display_name`, `student_display_name`), the one-line change is:
@@ -94,7 +98,9 @@ function toEvent(lesson: Lesson, me: Me): EventInput {
     extendedProps: { status: lesson.status },
   };
 }
+// --8<-- [end:to-event]
 
+// --8<-- [start:events]
 /**
  * `events` as a function: the URL-feed form (`events: "/api/lessons/my/"`) can send no
  * Authorization header. FullCalendar's `startStr`/`endStr` carry the zone's offset
@@ -115,7 +121,9 @@ function lessonsSource(api: Api, me: Me) {
     return data.results.map((lesson) => toEvent(lesson, me));
   };
 }
+// --8<-- [end:events]
 
+// --8<-- [start:reschedule]
 /** eventDrop and eventResize: save the new times, or put the lesson back and say why. */
 function rescheduler(api: Api) {
   return async (info: EventChangeInfo): Promise<void> => {
@@ -142,7 +150,9 @@ function rescheduler(api: Api) {
     }
   };
 }
+// --8<-- [end:reschedule]
 
+// --8<-- [start:cancel]
 /** eventClick: confirm, cancel the lesson, refetch. */
 function canceller(api: Api, calendar: () => Calendar) {
   return async (info: EventClickInfo): Promise<void> => {
@@ -165,7 +175,9 @@ function canceller(api: Api, calendar: () => Calendar) {
     calendar().refetchEvents();
   };
 }
+// --8<-- [end:cancel]
 
+// --8<-- [start:calendar]
 /** The calendar in the user's zone, over their lessons. */
 export function lessonsCalendar(target: HTMLElement, api: Api, me: Me): Calendar {
   let calendar: Calendar | undefined;
@@ -196,9 +208,11 @@ export function lessonsCalendar(target: HTMLElement, api: Api, me: Me): Calendar
   calendar.render();
   return calendar;
 }
+// --8<-- [end:calendar]
 
 let current: Calendar | undefined;
 
+// --8<-- [start:sign-in]
 async function signIn(username: string, password: string): Promise<void> {
   const anonymous = createClient<paths>({ baseUrl: API_URL });
   const login = await anonymous.POST("/api/auth/token/", { body: { username, password } });
@@ -220,6 +234,7 @@ async function signIn(username: string, password: string): Promise<void> {
   current?.destroy();
   current = lessonsCalendar(element("calendar"), api, me.data);
 }
+// --8<-- [end:sign-in]
 
 element<HTMLFormElement>("sign-in").addEventListener("submit", (submitted) => {
   submitted.preventDefault();
