@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -228,13 +228,8 @@ def test_the_calendar_shows_kyiv_times_and_saves_drags_and_resizes(
     calendar_page, week: Week, page, capsys
 ):
     page, console_errors = page
-    calendar_requests: list[str] = []
-    page.on(
-        "request",
-        lambda request: (
-            calendar_requests.append(request.url) if "/api/lessons/my/" in request.url else None
-        ),
-    )
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
     page.goto(f"{calendar_page}?{urlencode({'api': week.server, 'date': week.monday})}")
     assert page.evaluate("Intl.DateTimeFormat().resolvedOptions().timeZone") == BROWSER_ZONE
 
@@ -248,6 +243,7 @@ def test_the_calendar_shows_kyiv_times_and_saves_drags_and_resizes(
     # FullCalendar's window in Kyiv time, its "+" sent encoded (%2B), as a bare "+" is a space.
     offset = kyiv(week.monday, 0).strftime("%z")
     encoded = f"start={week.monday.isoformat()}T00%3A00%3A00%2B{offset[1:3]}%3A{offset[3:]}"
+    calendar_requests = [url for url in requests if "/api/lessons/my/" in url]
     assert any(encoded in url for url in calendar_requests), calendar_requests
 
     # Week view: Kyiv wall-clock (10:00, 08:00 UTC, 03:00 in the browser's New York).
@@ -311,6 +307,9 @@ def test_the_calendar_shows_kyiv_times_and_saves_drags_and_resizes(
     expect(event(page, week.second)).to_have_count(0)
     assert week.stored(week.second)["status"] == "cancelled"
 
+    # Nothing but the page's own origin and the API's: FullCalendar is in the bundle.
+    origins = {urlsplit(calendar_page).netloc, urlsplit(week.server).netloc}
+    assert {urlsplit(url).netloc for url in requests if not url.startswith("data:")} == origins
     assert console_errors == [
         # Chromium logs the refused reschedule's 409 as a failed load.
         "Failed to load resource: the server responded with a status of 409 (Conflict)"
