@@ -166,6 +166,9 @@ def event(page: Page, lesson_id: int) -> Locator:
 
 
 def box(locator: Locator) -> dict:
+    """Where ``locator`` is, once it is shown (FullCalendar lays events out after a render,
+    hidden until it has measured them)."""
+    expect(locator).to_be_visible()
     found = locator.bounding_box()
     assert found is not None, locator
     return found
