@@ -65,6 +65,7 @@ class Week:
     monday: date
     first: int  # Tuesday 10:00-11:00, with one student
     second: int  # Wednesday 10:00-11:00, with another
+    students: list[str]  # their display names, in that order
 
     @property
     def tuesday(self) -> date:
@@ -112,7 +113,7 @@ def week(server, demo_users) -> Week:
         "GET", f"{server}/api/tutor/relations/students/?status=active&page_size=50", token
     )
     assert status == 200, body
-    students = [relation["student"]["id"] for relation in body["results"]][:2]
+    students = [relation["student"] for relation in body["results"]][:2]
     assert len(students) == 2, body
     lessons = []
     for student, day in zip(
@@ -123,14 +124,21 @@ def week(server, demo_users) -> Week:
             f"{server}/api/lessons/",
             token,
             {
-                "student": student,
+                "student": student["id"],
                 "start": kyiv(day, 10).isoformat(),
                 "end": kyiv(day, 11).isoformat(),
             },
         )
         assert status == 201, lesson
         lessons.append(lesson["id"])
-    return Week(server=server, token=token, monday=monday, first=lessons[0], second=lessons[1])
+    return Week(
+        server=server,
+        token=token,
+        monday=monday,
+        first=lessons[0],
+        second=lessons[1],
+        students=[student["display_name"] for student in students],
+    )
 
 
 @pytest.fixture
@@ -252,6 +260,9 @@ def test_the_calendar_shows_kyiv_times_and_saves_drags_and_resizes(
     # Week view: Kyiv wall-clock (10:00, 08:00 UTC, 03:00 in the browser's New York).
     assert_in_week_view(page, week.first, week.tuesday, "10:00", "11:00")
     assert_in_week_view(page, week.second, week.wednesday, "10:00", "11:00")
+    # Titled with the student's display name, which each lesson carries.
+    expect(event(page, week.first)).to_contain_text(week.students[0])
+    expect(event(page, week.second)).to_contain_text(week.students[1])
     screenshot(page, "calendar-week.png", capsys)
 
     # Month view: the same lessons on the same days, at the same wall-clock times.
@@ -281,6 +292,8 @@ def test_the_calendar_shows_kyiv_times_and_saves_drags_and_resizes(
     assert refused.value.status == 409, refused.value.text()
     error = refused.value.json()["errors"][0]
     assert error["code"] == "time_conflict", error
+    # Who is busy (the tutor, Olena) and the clashing lesson, hers to see.
+    assert (error["busy"], error["lesson_id"]) == (["tutor"], week.second), error
     message = page.locator("#message")
     expect(message).to_be_visible()
     expect(message).to_have_text(error["detail"])

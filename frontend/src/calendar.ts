@@ -78,13 +78,9 @@ function showStatus(text: string): void {
 }
 
 // --8<-- [start:to-event]
-/**
- * The other participant, as the event's title. When the lessons payload names its
- * people (`tutor_display_name`, `student_display_name`), the one-line change is:
- *   return lesson.tutor === me.id ? lesson.student_display_name : lesson.tutor_display_name;
- */
+/** The other participant, as the event's title: every lesson names its people. */
 function otherParticipant(lesson: Lesson, me: Me): string {
-  return lesson.tutor === me.id ? `student #${lesson.student}` : `tutor #${lesson.tutor}`;
+  return lesson.tutor === me.id ? lesson.student_display_name : lesson.tutor_display_name;
 }
 
 function toEvent(lesson: Lesson, me: Me): EventInput {
