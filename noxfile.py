@@ -2,7 +2,7 @@
 
     nox -s tests             every package and the example project, PostgreSQL + Redis
     nox -s tests -k lessons  one package (``-k sqlite``: the SQLite runs)
-    nox -s lint | docs | demo | bench | loadtest | perf | fuzz | faults
+    nox -s lint | docs | demo | frontend | bench | loadtest | perf | fuzz | faults
 
 The test matrix follows django-allauth's noxfile: each package is tested against
 Django 5.2 LTS (Python 3.11) and Django 6.1 (Python 3.13). ``DATABASE_URL`` and
@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import nox
@@ -275,13 +276,15 @@ def _install_example(session: nox.Session) -> None:
     session.install(*CORE_INSTALL, *packages, "-r", str(EXAMPLE / "requirements.txt"))
 
 
-@nox.session(python="3.12")
-def demo(session: nox.Session) -> None:
-    """Serve the example project with demo data on 127.0.0.1:${PORT:-8000} (SQLite default).
+# The frontend dev servers' ports the demo's CORS allows by default (Vite, Create React App /
+# Next.js, Vue CLI / webpack), on both names of the loopback address.
+DEV_SERVER_ORIGINS = [
+    f"http://{host}:{port}" for port in (5173, 3000, 8080) for host in ("localhost", "127.0.0.1")
+]
 
-    DEBUG on and the development throttle profile (THROTTLE_PROFILE=production: strict);
-    CORS allows frontend dev servers on localhost/127.0.0.1 ports 5173, 3000 and 8080.
-    """
+
+def _serve_demo(session: nox.Session, **overrides: str) -> None:
+    """Migrate, seed and serve the example project as the demo (``overrides`` win)."""
     _install_example(session)
     # Plain HTTP, throttles a frontend team's end-to-end suite that registers its own
     # users does not run into, and CORS for the usual local frontend dev servers (Vite,
@@ -290,13 +293,10 @@ def demo(session: nox.Session) -> None:
         "DEBUG": "1",
         "THROTTLE_PROFILE": "development",
         "SECURE_SSL_REDIRECT": "0",
-        "CORS_ALLOWED_ORIGINS": ",".join(
-            f"http://{host}:{port}"
-            for port in (5173, 3000, 8080)
-            for host in ("localhost", "127.0.0.1")
-        ),
+        "CORS_ALLOWED_ORIGINS": ",".join(DEV_SERVER_ORIGINS),
     }
     env = {name: os.environ.get(name, value) for name, value in defaults.items()}
+    env.update(overrides)
     # DATABASE_URL=postgres://.../name: create that database when it is new.
     session.run("python", str(ROOT / "tools" / "create_database.py"))
     session.chdir(EXAMPLE)
@@ -305,6 +305,16 @@ def demo(session: nox.Session) -> None:
     port = os.environ.get("PORT", "8000")
     session.log(f"Serving on http://127.0.0.1:{port}/api/docs/ (Ctrl+C stops)")
     session.run("python", "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload", env=env)
+
+
+@nox.session(python="3.12")
+def demo(session: nox.Session) -> None:
+    """Serve the example project with demo data on 127.0.0.1:${PORT:-8000} (SQLite default).
+
+    DEBUG on and the development throttle profile (THROTTLE_PROFILE=production: strict);
+    CORS allows frontend dev servers on localhost/127.0.0.1 ports 5173, 3000 and 8080.
+    """
+    _serve_demo(session)
 
 
 @nox.session(python="3.12")
@@ -498,11 +508,13 @@ def host_smoke(session: nox.Session) -> None:
 
 
 CHROMIUM = Path("/usr/bin/chromium")
+FRONTEND = ROOT / "frontend"
 
 
 @nox.session(python="3.12")
 def browser(session: nox.Session) -> None:
-    """Swagger UI and Redoc in headless Chromium against the example project under gunicorn.
+    """Swagger UI, Redoc and the calendar page in headless Chromium against the example
+    project under gunicorn.
 
     Needs Debian's Chromium (``apt-get install -y chromium chromium-driver``); Playwright
     drives it, and never downloads a browser of its own. See example_project/browser_tests.
@@ -512,9 +524,15 @@ def browser(session: nox.Session) -> None:
             f"{CHROMIUM} is missing: apt-get install -y chromium chromium-driver "
             "(the browser test never downloads a browser of its own)"
         )
+    if not shutil.which("npm"):
+        session.error("npm is missing: install Node.js 20+ (Debian: apt-get install -y nodejs npm)")
     _install_example(session)
     # Only the Python package: its driver ships in the wheel; no `playwright install`.
     session.install("playwright>=1.50,<2")
+    # The calendar page's dependencies (FullCalendar, Vite), pinned in package-lock.json;
+    # its test builds the page from the current source (the calendar_page fixture).
+    session.chdir(FRONTEND)
+    session.run("npm", "ci", "--no-audit", "--no-fund", external=True)
     database_url = os.environ.get("DATABASE_URL", "")
     if not database_url.startswith("postgres"):
         database_url = f"{POSTGRES}/tutor_browser"
@@ -525,9 +543,6 @@ def browser(session: nox.Session) -> None:
     }
     session.chdir(EXAMPLE)
     session.run("pytest", "browser_tests", *session.posargs, env=env)
-
-
-FRONTEND = ROOT / "frontend"
 
 
 @nox.session(python="3.12")
@@ -564,3 +579,41 @@ def typescript(session: nox.Session) -> None:
             "REDIS_URL": os.environ.get("REDIS_URL", f"{REDIS}/7"),
         }
         session.run("python", str(ROOT / "tools" / "frontend_story.py"), env=env)
+
+
+@nox.session(python="3.12")
+def frontend(session: nox.Session) -> None:
+    """The calendar page (frontend/calendar, FullCalendar) on its own origin beside the demo.
+
+    Builds the page with Vite (``npm ci``, ``npm run build:calendar``, the API's URL
+    baked in as VITE_API_URL), serves ``frontend/dist/calendar`` with ``python -m
+    http.server`` on 127.0.0.1:${FRONTEND_PORT:-5173}, and the demo as ``nox -s demo``
+    does on 127.0.0.1:${PORT:-8000} (SQLite unless DATABASE_URL says otherwise), its
+    CORS_ALLOWED_ORIGINS with the page's origin added. Open the printed URL and sign in
+    as a demo user (olena / demo-pass-123). Ctrl+C stops both.
+    """
+    if not shutil.which("npm"):
+        session.error("npm is missing: install Node.js 20+ (Debian: apt-get install -y nodejs npm)")
+    port = os.environ.get("PORT", "8000")
+    page_port = os.environ.get("FRONTEND_PORT", "5173")
+    api = f"http://127.0.0.1:{port}"
+    origin = f"http://127.0.0.1:{page_port}"
+    session.chdir(FRONTEND)
+    session.run("npm", "ci", "--no-audit", "--no-fund", external=True)
+    session.run(
+        "npm", "run", "--silent", "build:calendar", env={"VITE_API_URL": api}, external=True
+    )
+    origins = os.environ.get("CORS_ALLOWED_ORIGINS", ",".join(DEV_SERVER_ORIGINS)).split(",")
+    cors = ",".join([*(item for item in origins if item and item != origin), origin])
+    site = subprocess.Popen(
+        [sys.executable, "-m", "http.server", page_port, "--bind", "127.0.0.1"],
+        cwd=FRONTEND / "dist" / "calendar",
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        session.log(f"The calendar: {origin}/ (sign in as olena / demo-pass-123), API {api}")
+        _serve_demo(session, CORS_ALLOWED_ORIGINS=cors)
+    finally:
+        site.terminate()
+        site.wait(timeout=15)

@@ -9,6 +9,10 @@ server's port (default: a free one).
 
 Two stand-ins for a frontend's dev server (like Vite's on ``localhost:5173``) serve a
 blank page on other ports: the server's ``CORS_ALLOWED_ORIGINS`` names the first only.
+A third serves the built calendar page (``frontend/dist/calendar``, built by the
+``calendar_page`` fixture with ``npm run build:calendar``; ``nox -s browser`` runs
+``npm ci`` first) on its own origin, which CORS allows too; ``CALENDAR_PAGE_PORT`` fixes
+its port (default: a free one). ``demo_users`` loads the demo data (``seed_demo``).
 """
 
 from __future__ import annotations
@@ -23,7 +27,8 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from functools import partial
+from http.server import BaseHTTPRequestHandler, SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -35,6 +40,8 @@ sys.path.insert(0, str(ROOT / "tools"))
 from processes import GUNICORN, serving  # noqa: E402
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+FRONTEND = ROOT / "frontend"
+CALENDAR_SITE = FRONTEND / "dist" / "calendar"
 # The machine has no network but the package registries: Chromium's own background
 # traffic (updates, sync, field trials) must stay off, and it must not need a GPU.
 CHROMIUM_ARGS = [
@@ -81,10 +88,12 @@ def _post_json(url: str, body: dict) -> tuple[int, dict]:
 
 @dataclass(frozen=True)
 class Frontends:
-    """The origins of the two stand-in frontends: one CORS allows, one it does not."""
+    """The origins of the two stand-in frontends (one CORS allows, one it does not), and
+    of the calendar page's static server (allowed)."""
 
     allowed: str
     refused: str
+    calendar: str
 
 
 class BlankPage(BaseHTTPRequestHandler):
@@ -102,16 +111,31 @@ class BlankPage(BaseHTTPRequestHandler):
         pass
 
 
+class StaticSite(SimpleHTTPRequestHandler):
+    """The built calendar page's files, as ``python -m http.server`` serves them."""
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
 @pytest.fixture(scope="session")
 def frontends() -> Iterator[Frontends]:
     # Port 0: the system picks a free port as it binds, so no other process can take it.
     pages = [ThreadingHTTPServer(("127.0.0.1", 0), BlankPage) for _ in range(2)]
+    # The directory is read at each request: the page may be built after this starts.
+    pages.append(
+        ThreadingHTTPServer(
+            ("127.0.0.1", int(os.environ.get("CALENDAR_PAGE_PORT") or 0)),
+            partial(StaticSite, directory=str(CALENDAR_SITE)),
+        )
+    )
     for page_server in pages:
         threading.Thread(target=page_server.serve_forever, daemon=True).start()
     # "localhost", as a frontend's dev server prints it: an origin other than the API's.
-    allowed, refused = (f"http://localhost:{server.server_address[1]}" for server in pages)
+    allowed, refused = (f"http://localhost:{server.server_address[1]}" for server in pages[:2])
+    calendar = f"http://127.0.0.1:{pages[2].server_address[1]}"
     try:
-        yield Frontends(allowed=allowed, refused=refused)
+        yield Frontends(allowed=allowed, refused=refused, calendar=calendar)
     finally:
         for page_server in pages:
             page_server.shutdown()
@@ -122,7 +146,8 @@ def frontends() -> Iterator[Frontends]:
 def server(tmp_path_factory, frontends: Frontends) -> Iterator[str]:
     """The example project under gunicorn, DEBUG off, on a migrated database: its base URL.
 
-    CORS allows the allowed stand-in frontend's origin, as a deployment names its own.
+    CORS allows the allowed stand-in frontend's origin and the calendar page's, as a
+    deployment names its own.
     """
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium chromium-driver")
@@ -134,7 +159,7 @@ def server(tmp_path_factory, frontends: Frontends) -> Iterator[str]:
         "SECURE_SSL_REDIRECT": "0",
         "WEB_CONCURRENCY": "1",
         "GUNICORN_THREADS": "4",
-        "CORS_ALLOWED_ORIGINS": frontends.allowed,
+        "CORS_ALLOWED_ORIGINS": f"{frontends.allowed},{frontends.calendar}",
     }
     environment.pop("PROMETHEUS_MULTIPROC_DIR", None)
     subprocess.run(
@@ -153,6 +178,33 @@ def server(tmp_path_factory, frontends: Frontends) -> Iterator[str]:
         port=int(os.environ.get("BROWSER_TEST_PORT") or 0) or None,
     ) as served:
         yield served.url
+
+
+@pytest.fixture(scope="session")
+def demo_users(server) -> None:
+    """The demo data (``seed_demo``, idempotent) in the server's database."""
+    subprocess.run(
+        [sys.executable, "manage.py", "seed_demo", "--force-demo-data"],
+        check=True,
+        cwd=EXAMPLE,
+        env={**os.environ, "DEBUG": "0", "SECRET_KEY": "browser-test-seed"},
+        stdout=subprocess.DEVNULL,
+    )
+
+
+@pytest.fixture(scope="session")
+def calendar_page(frontends: Frontends) -> str:
+    """The calendar page built from the current source (Vite), served on its own origin."""
+    if not (FRONTEND / "node_modules").is_dir():
+        pytest.fail(f"run `npm ci` in {FRONTEND} first (nox -s browser does)")
+    subprocess.run(
+        ["npm", "run", "--silent", "build:calendar"],
+        check=True,
+        cwd=FRONTEND,
+        stdout=subprocess.DEVNULL,
+    )
+    assert (CALENDAR_SITE / "index.html").is_file()
+    return f"{frontends.calendar}/index.html"
 
 
 @pytest.fixture(scope="session")

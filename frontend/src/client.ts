@@ -28,6 +28,8 @@ function check(condition: boolean, what: string): void {
   }
 }
 
+// docs/calendar.md shows this function.
+// --8<-- [start:signed-in]
 /** A client that sends `Authorization: Token <token>` with every request. */
 export function signedIn(baseUrl: string, token: string): Api {
   const client = createClient<paths>({ baseUrl });
@@ -39,6 +41,7 @@ export function signedIn(baseUrl: string, token: string): Api {
   });
   return client;
 }
+// --8<-- [end:signed-in]
 
 export interface Account {
   api: Api;
