@@ -90,14 +90,15 @@ def test_core_docstrings_do_not_describe_operations(operation):
 def test_shared_checks_register_w001_and_w002_for_a_package(settings):
     from django.core.checks.registry import registry
 
-    shared = checks.SharedChecks("tutor_sample", "Sample API", sqlite_risk="items twice").register()
-    assert {shared.error_shape, shared.sqlite_transaction_mode} <= registry.registered_checks
-    sqlite = {"default": {"ENGINE": "django.db.backends.sqlite3"}}
-    (warning,) = shared.sqlite_warnings(sqlite)
+    before = set(registry.registered_checks)
+    shared = checks.register_shared("tutor_sample", "Sample API", sqlite_risk="items twice")
+    with_sqlite = registry.registered_checks - before
+    checks.register_shared("tutor_other", "Other API")
+    registered = registry.registered_checks - before
+    registry.registered_checks -= registered  # the other tests' `check` runs without them
+    assert shared.error_shape in with_sqlite
+    assert (len(with_sqlite), len(registered)) == (2, 3), "no W002 without a risk"
+    (warning,) = shared.sqlite_warnings({"default": {"ENGINE": "django.db.backends.sqlite3"}})
     assert (warning.id, "items twice" in warning.msg) == ("tutor_sample.W002", True)
     settings.REST_FRAMEWORK = {"EXCEPTION_HANDLER": "rest_framework.views.exception_handler"}
     assert [w.id for w in shared.error_shape()] == ["tutor_sample.W001"]
-    without_sqlite = checks.SharedChecks("tutor_other", "Other API").register()
-    assert without_sqlite.sqlite_transaction_mode not in registry.registered_checks
-    for check in (shared.error_shape, shared.sqlite_transaction_mode, without_sqlite.error_shape):
-        registry.registered_checks.discard(check)  # the other tests' `check` runs without them

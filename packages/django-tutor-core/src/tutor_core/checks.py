@@ -12,9 +12,8 @@ and on) and builds them from these, so the common parts read and number alike:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, NamedTuple
 
 from django.apps import apps
 from django.conf import settings
@@ -157,33 +156,29 @@ def sqlite_immediate_transactions(
     return warnings
 
 
-@dataclass(frozen=True)
-class SharedChecks:
-    """The checks a package registers as every package does, once ``register()`` is called.
+class SharedChecks(NamedTuple):
+    """What ``register_shared`` registered, for the package's own tests."""
 
-    W001 (``error_shape``) for every package; W002 (``sqlite_transaction_mode``) for one
-    whose writes need SQLite's write lock, where ``sqlite_risk`` says what would happen
-    without it. ``error_shape`` and ``sqlite_warnings`` are there for the package's tests.
-    """
+    error_shape: Callable[..., list[CheckMessage]]
+    sqlite_warnings: Callable[[dict[str, dict[str, Any]]], list[CheckMessage]]
 
-    app_label: str
-    api_name: str
-    sqlite_risk: str | None = None
 
-    def register(self) -> SharedChecks:
-        register(self.error_shape, Tags.compatibility)
-        if self.sqlite_risk is not None:
-            register(self.sqlite_transaction_mode, Tags.compatibility)
-        return self
+def register_shared(app_label: str, api_name: str, *, sqlite_risk: str = "") -> SharedChecks:
+    """Register the checks every package registers alike: W001 (``error_shape``) and,
+    for a package whose writes need SQLite's write lock, W002, where ``sqlite_risk`` says
+    what would happen without it."""
 
-    def error_shape(self, app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    def check_error_shape(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
         # Any handler works, but the documented error shape and codes need this one.
-        return error_shape(self.app_label, self.api_name)
+        return error_shape(app_label, api_name)
 
-    def sqlite_transaction_mode(self, app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
-        return self.sqlite_warnings(settings.DATABASES)
+    def sqlite_warnings(databases: dict[str, dict[str, Any]]) -> list[CheckMessage]:
+        return sqlite_immediate_transactions(app_label, databases, risk=sqlite_risk)
 
-    def sqlite_warnings(self, databases: dict[str, dict[str, Any]]) -> list[CheckMessage]:
-        return sqlite_immediate_transactions(
-            self.app_label, databases, risk=self.sqlite_risk or "concurrent writes could clash"
-        )
+    def check_sqlite_transaction_mode(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+        return sqlite_warnings(settings.DATABASES)
+
+    register(check_error_shape, Tags.compatibility)
+    if sqlite_risk:
+        register(check_sqlite_transaction_mode, Tags.compatibility)
+    return SharedChecks(check_error_shape, sqlite_warnings)

@@ -138,4 +138,4 @@ def check_redis_timeouts(app_configs: Any = None, **kwargs: Any) -> list[Warning
     ]
 
 
-check_error_shape = checks.SharedChecks(APP, "Marketplace API").register().error_shape
+check_error_shape = checks.register_shared(APP, "Marketplace API").error_shape

@@ -56,10 +56,10 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]
     return errors
 
 
-_SHARED = checks.SharedChecks(
+_SHARED = checks.register_shared(
     APP_LABEL,
     "Relations API",
     sqlite_risk="two concurrent batches could change the same relation twice",
-).register()
+)
 check_error_shape = _SHARED.error_shape
 sqlite_transaction_warnings = _SHARED.sqlite_warnings
