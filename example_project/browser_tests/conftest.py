@@ -25,14 +25,15 @@ import sys
 import threading
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import partial
 from http.server import BaseHTTPRequestHandler, SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, sync_playwright
 
 EXAMPLE = Path(__file__).resolve().parent.parent
 ROOT = EXAMPLE.parent
@@ -240,3 +241,28 @@ def browser() -> Iterator[Browser]:
         )
         yield chromium
         chromium.close()
+
+
+@pytest.fixture
+def new_page(browser: Browser) -> Iterator[Callable[..., tuple[Page, list[str]]]]:
+    """Opens pages, each in a new context (``browser.new_context(**options)``): a page
+    and the errors Chromium reports on its console. The contexts close after the test."""
+    contexts: list[BrowserContext] = []
+
+    def open_page(**options: Any) -> tuple[Page, list[str]]:
+        context = browser.new_context(**options)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(30_000)
+        console_errors: list[str] = []
+
+        def on_console(message: ConsoleMessage) -> None:
+            if message.type == "error":
+                console_errors.append(message.text)
+
+        page.on("console", on_console)
+        return page, console_errors
+
+    yield open_page
+    for context in contexts:
+        context.close()

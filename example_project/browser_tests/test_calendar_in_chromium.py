@@ -12,18 +12,15 @@ Screenshots (week view, month view, the conflict) go to ``browser_tests/screensh
 
 from __future__ import annotations
 
-import json
-import urllib.error
-import urllib.request
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
+import httpx
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Locator, Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 TIMEOUT_MS = 30_000
 expect.set_options(timeout=TIMEOUT_MS)
@@ -36,20 +33,12 @@ EN_DASH = "\N{EN DASH}"
 
 
 def _call(method: str, url: str, token: str | None = None, body: dict | None = None):
-    request = urllib.request.Request(
-        url,
-        data=None if body is None else json.dumps(body).encode(),
-        headers={"Content-Type": "application/json", "Accept": "application/json"},
-        method=method,
-    )
+    headers = {"Accept": "application/json"}
     if token:
-        request.add_header("Authorization", f"Token {token}")
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    try:
-        with opener.open(request, timeout=10) as response:
-            return response.status, json.loads(response.read() or b"{}")
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read() or b"{}")
+        headers["Authorization"] = f"Token {token}"
+    # trust_env=False: no proxy from the environment for loopback traffic.
+    response = httpx.request(method, url, json=body, headers=headers, timeout=10, trust_env=False)
+    return response.status_code, response.json() if response.content else {}
 
 
 def kyiv(day: date, hour: int, minute: int = 0) -> datetime:
@@ -142,22 +131,10 @@ def week(server, demo_users) -> Week:
 
 
 @pytest.fixture
-def page(browser: Browser) -> Iterator[tuple[Page, list[str]]]:
+def page(new_page) -> tuple[Page, list[str]]:
     """A page in a browser whose own zone is New York, and its console errors."""
-    context = browser.new_context(
-        timezone_id=BROWSER_ZONE, locale="en-US", viewport={"width": 1280, "height": 1000}
-    )
-    page = context.new_page()
-    page.set_default_timeout(TIMEOUT_MS)
-    console_errors: list[str] = []
-
-    def on_console(message: ConsoleMessage) -> None:
-        if message.type == "error":
-            console_errors.append(message.text)
-
-    page.on("console", on_console)
-    yield page, console_errors
-    context.close()
+    viewport = {"width": 1280, "height": 1000}
+    return new_page(timezone_id=BROWSER_ZONE, locale="en-US", viewport=viewport)
 
 
 def screenshot(page: Page, name: str, capsys: pytest.CaptureFixture[str]) -> None:

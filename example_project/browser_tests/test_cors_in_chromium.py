@@ -10,10 +10,9 @@ No request is routed or mocked by Playwright (its routing answers preflights its
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Page
+from playwright.sync_api import Page
 
 TIMEOUT_MS = 30_000
 ANSWERED_PREFLIGHTS = re.compile(
@@ -54,20 +53,9 @@ async ({api, token, displayName}) => {
 
 
 @pytest.fixture
-def page(browser: Browser) -> Iterator[tuple[Page, list[str]]]:
+def page(new_page) -> tuple[Page, list[str]]:
     """A page, and the errors Chromium reports on its console."""
-    context = browser.new_context(service_workers="block")
-    page = context.new_page()
-    page.set_default_timeout(TIMEOUT_MS)
-    console_errors: list[str] = []
-
-    def on_console(message: ConsoleMessage) -> None:
-        if message.type == "error":
-            console_errors.append(message.text)
-
-    page.on("console", on_console)
-    yield page, console_errors
-    context.close()
+    return new_page(service_workers="block")
 
 
 def answered_preflights(page: Page, server: str) -> float:

@@ -46,6 +46,10 @@ class CalendarRow(NamedTuple):
 
 #: The columns of a lesson's representation, in the attribute names it reads.
 REPRESENTED_COLUMNS = CalendarRow._fields
+_TUTOR_AT, _STUDENT_AT = (
+    REPRESENTED_COLUMNS.index("tutor_id"),
+    REPRESENTED_COLUMNS.index("student_id"),
+)
 
 
 @dataclass(frozen=True)
@@ -116,13 +120,14 @@ def _page(
     """Rows of the lesson's columns then each participant's listed fields, as a page."""
     lesson_width, person_width = len(REPRESENTED_COLUMNS), len(people)
     student_from = lesson_width + person_width
+    make = CalendarRow._make
+    lessons = [make(row[:lesson_width]) for row in rows]
+    # Each person once: a calendar of 500 lessons has a few people in it.
     names = DisplayNames(alias, people)
-    lessons = []
-    for row in rows:
-        lesson = CalendarRow._make(row[:lesson_width])
-        names.add(lesson.tutor_id, row[lesson_width:student_from])
-        names.add(lesson.student_id, row[student_from:])
-        lessons.append(lesson)
+    for user_id, row in {row[_TUTOR_AT]: row for row in rows}.items():
+        names.add(user_id, row[lesson_width:student_from])
+    for user_id, row in {row[_STUDENT_AT]: row for row in rows}.items():
+        names.add(user_id, row[student_from:])
     return CalendarPage(lessons=lessons, has_more_events=has_more_events, display_names=names)
 
 
