@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import PersonFactory, RelationFactory, full_name
+from tutor_core.sql import written_select
 from tutor_relations.api.serializers import relation_for_student, relation_for_tutor
 from tutor_relations.models import RELATION_STATUS, TutorStudentRelation
 
@@ -80,3 +81,19 @@ def test_every_page_is_the_orms_rows_rendered(
     assert rows == expected_rows(user, url, status)
     assert rows
     assert queries == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", [STUDENTS, STUDENT_SIDE])
+def test_on_postgresql_the_page_is_read_by_the_written_select(
+    crowded, tutor, student, client_for, url
+):
+    """Where the written path is (PostgreSQL) the list takes it, not the ORM's query."""
+    _owner, other, _render = SIDES[url]
+    written = written_select(TutorStudentRelation, connection.alias, link=other)
+    with CaptureQueriesContext(connection) as captured:
+        response = client_for(tutor if url == STUDENTS else student).get(url)
+    assert response.status_code == 200
+    (query,) = captured.captured_queries
+    on_the_written_path = written is not None and query["sql"].startswith(written.select)
+    assert on_the_written_path == (connection.vendor == "postgresql")
