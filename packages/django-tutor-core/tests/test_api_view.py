@@ -36,6 +36,9 @@ def test_domain_errors_answer_in_the_one_shape(client, user):
     assert (too_many.status_code, errors(too_many)) == (400, [("too_many_items", "items")])
     assert too_many.json()["errors"][0]["detail"] == "At most 3 items, not 4."
     assert (conflict.status_code, errors(conflict)) == (409, [("item_conflict", None)])
+    # An error's members stand beside its code in the error item; others have none.
+    assert conflict.json()["errors"][0]["item"] == 7
+    assert set(too_many.json()["errors"][0]) == {"code", "detail", "attr"}
     assert (busy.status_code, errors(busy), busy["Retry-After"]) == (
         503,
         [("sample_busy", None)],

@@ -37,6 +37,12 @@ class TutorError(Exception):
         super().__init__(self.spec.detail(**params))
 
     @property
+    def members(self) -> dict[str, Any]:
+        """Machine-readable facts the API adds to the error item beside ``code`` and
+        ``detail`` (``busy`` on a ``time_conflict``, say); none by default."""
+        return {}
+
+    @property
     def attr(self) -> str | None:
         """The input field at fault, if the error is about one."""
         return self._attr or self.spec.attr

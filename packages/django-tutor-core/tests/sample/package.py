@@ -52,7 +52,10 @@ class SampleError(TutorError):
     registry = CODES
 
 
-class ItemConflict(SampleError, code="item_conflict"): ...
+class ItemConflict(SampleError, code="item_conflict"):
+    @property
+    def members(self) -> dict[str, Any]:
+        return {"item": self.params["item"]}
 
 
 class SampleThrottle(PackageRateThrottle):

@@ -9,7 +9,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from tests.sample.models import Note
-from tests.sample.package import SampleError, SampleReadThrottle, SampleWriteThrottle
+from tests.sample.package import (
+    ItemConflict,
+    SampleError,
+    SampleReadThrottle,
+    SampleWriteThrottle,
+)
 from tutor_core.api.fields import UserField
 from tutor_core.api.views import TutorAPIView
 from tutor_core.cursors import SignedCursors
@@ -35,7 +40,7 @@ class ItemsView(TutorAPIView):
         if len(data["items"]) > 3:
             raise SampleError("too_many_items", count=len(data["items"]))
         if 7 in data["items"]:
-            raise SampleError("item_conflict", item=7)
+            raise ItemConflict(item=7)
         if 13 in data["items"]:
             raise SampleError("sample_busy")
         return Response({"owner": data["owner"].pk, "items": data["items"]}, status=201)

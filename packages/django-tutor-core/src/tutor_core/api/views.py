@@ -47,9 +47,12 @@ class TutorAPIView(APIView):
         return throttles
 
     def handle_exception(self, exc: Exception) -> Response:
-        if isinstance(exc, TutorError):
-            exc = api_exception_for(exc)
-        return super().handle_exception(exc)
+        if not isinstance(exc, TutorError):
+            return super().handle_exception(exc)
+        response = super().handle_exception(api_exception_for(exc))
+        if exc.members:
+            _add_members(response, exc.code, exc.members)
+        return response
 
     def get_serializer_context(self) -> dict[str, Any]:
         return {"request": self.request, "view": self}
@@ -59,3 +62,16 @@ class TutorAPIView(APIView):
         serializer = serializer_class(data=data, context=self.get_serializer_context(), **kwargs)
         serializer.is_valid(raise_exception=True)
         return serializer.validated_data
+
+
+def _add_members(response: Response, code: str, members: dict[str, Any]) -> None:
+    """Add ``members`` to the response's error item of ``code`` (drf-standardized-errors'
+    ``{"type", "errors": [{"code", "detail", "attr"}]}``), beside its code and detail.
+
+    A host with another error shape (the packages' W001 warns of it) keeps its own.
+    """
+    data = response.data
+    errors = data.get("errors") if isinstance(data, dict) else None
+    for error in errors if isinstance(errors, list) else []:
+        if isinstance(error, dict) and error.get("code") == code:
+            error.update(members)

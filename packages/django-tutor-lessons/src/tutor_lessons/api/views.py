@@ -21,7 +21,6 @@ from tutor_lessons.api.serializers import (
 )
 from tutor_lessons.api.throttling import LessonReadThrottle, LessonWriteThrottle
 from tutor_lessons.conf import lessons_settings
-from tutor_lessons.exceptions import TimeConflict
 from tutor_lessons.models import Lesson
 from tutor_lessons.people import participant_names
 from tutor_lessons.timezones import user_zone
@@ -46,31 +45,12 @@ class LessonsAPIView(TutorAPIView):
     def get_serializer_context(self) -> dict[str, Any]:
         return {**super().get_serializer_context(), "timezone": self.zone}
 
-    def handle_exception(self, exc: Exception) -> Response:
-        response = super().handle_exception(exc)
-        if isinstance(exc, TimeConflict):
-            _add_members(response, exc.code, exc.members)
-        return response
-
     def render_lesson(self, lesson: Lesson, status_code: int = status.HTTP_200_OK) -> Response:
         names = participant_names(lesson, known=[self.request.user])
         return Response(
             lesson_representation(lesson, zone=self.zone, display_names=names),
             status=status_code,
         )
-
-
-def _add_members(response: Response, code: str, members: dict[str, Any]) -> None:
-    """Add ``members`` to the response's error item of ``code`` (drf-standardized-errors'
-    ``{"type", "errors": [{"code", "detail", "attr"}]}``), beside its code and detail.
-
-    A host with another error shape (``tutor_lessons.W001`` warns of it) keeps its own.
-    """
-    data = response.data
-    errors = data.get("errors") if isinstance(data, dict) else None
-    for error in errors if isinstance(errors, list) else []:
-        if isinstance(error, dict) and error.get("code") == code:
-            error.update(members)
 
 
 class LessonWriteAPIView(LessonsAPIView):
